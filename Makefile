@@ -1,0 +1,115 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# ebroker top-level build. `make` builds the module and the userspace parts;
+# `make check` runs every test (host unit tests, then the kernel tests in a
+# guest); `make demo` shows the system working in a guest. Both install the
+# Debian packages they need first (scripts/deps).
+
+GUEST_KVER	:= $(shell scripts/guest-kver 2>/dev/null)
+GUEST_KDIR	:= /lib/modules/$(GUEST_KVER)/build
+RUNNING_KDIR	:= /lib/modules/$(shell uname -r)/build
+KDIR		?= $(if $(wildcard $(RUNNING_KDIR)),$(RUNNING_KDIR),$(GUEST_KDIR))
+
+PREFIX		?= /usr/local
+DESTDIR		?=
+B		:= build
+KSRC		:= $(B)/linux-source-6.1
+KSFT_DIR	:= $(KSRC)/tools/testing/selftests
+
+CC		?= cc
+CFLAGS		?= -O2 -g
+WARNINGS	:= -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
+		   -Wmissing-prototypes -Wpointer-arith -Wvla -Wundef \
+		   -Wno-unused-parameter
+EB_CFLAGS	:= -std=gnu11 -D_GNU_SOURCE -fno-strict-aliasing $(WARNINGS) \
+		   -Iuapi -Isdk/include -I$(KSFT_DIR) $(CFLAGS)
+LDLIBS_CRYPTO	:= -lcrypto
+
+.PHONY: all module userspace check check-host check-guest demo install \
+	clean style deps ksrc selftests bench FORCE
+
+all: module userspace
+
+deps:
+	@scripts/deps
+
+ksrc: deps
+	@scripts/ksrc
+
+# The module. `check` and `demo` always build it for the guest's kernel;
+# switching KDIR cleans the previous build first.
+module: deps
+	@if [ "$$(cat $(B)/module.kdir 2>/dev/null)" != "$(KDIR)" ]; then \
+		$(MAKE) -s -C $(KDIR) M=$(CURDIR) clean >/dev/null 2>&1 || true; \
+		mkdir -p $(B); echo "$(KDIR)" > $(B)/module.kdir; \
+	fi
+	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 CONFIG_WERROR=y \
+		KCFLAGS="-Werror" modules
+
+# ---------------------------------------------------------------- userspace
+SIGNER_SRCS	:= $(filter-out %_test.c,$(wildcard sdk/signer/*.c))
+SIGNER_OBJS	:= $(SIGNER_SRCS:%.c=$(B)/obj/%.o)
+LIBEBSIGN	:= $(B)/lib/libebsign.a
+
+HOST_TEST_SRCS	:= $(wildcard sdk/*/*_test.c)
+HOST_TESTS	:= $(HOST_TEST_SRCS:%.c=$(B)/test/%)
+
+userspace: deps ksrc $(LIBEBSIGN) $(HOST_TESTS) selftests
+
+$(B)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(EB_CFLAGS) -fPIC -MMD -MP -c -o $@ $<
+
+$(LIBEBSIGN): $(SIGNER_OBJS)
+	@mkdir -p $(dir $@)
+	$(AR) rcs $@ $^
+
+$(B)/test/sdk/signer/%: sdk/signer/%.c $(LIBEBSIGN)
+	@mkdir -p $(dir $@)
+	$(CC) $(EB_CFLAGS) -MMD -MP -o $@ $< $(LIBEBSIGN) $(LDLIBS_CRYPTO)
+
+selftests: ksrc $(LIBEBSIGN)
+	$(MAKE) -C selftests/ebroker OUTPUT=$(CURDIR)/$(B)/selftests \
+		TOP=$(CURDIR) KSFT_DIR=$(CURDIR)/$(KSFT_DIR) CC="$(CC)" \
+		LIBEBSIGN=$(CURDIR)/$(LIBEBSIGN)
+
+-include $(shell find $(B)/obj $(B)/test -name '*.d' 2>/dev/null)
+
+# -------------------------------------------------------------------- tests
+check: deps
+	@$(MAKE) --no-print-directory module KDIR=$(GUEST_KDIR)
+	@$(MAKE) --no-print-directory userspace
+	@scripts/check
+
+demo: deps
+	@$(MAKE) --no-print-directory module KDIR=$(GUEST_KDIR)
+	@$(MAKE) --no-print-directory userspace
+	@scripts/vm -- scripts/demo
+
+bench: deps
+	@$(MAKE) --no-print-directory module KDIR=$(GUEST_KDIR)
+	@$(MAKE) --no-print-directory userspace
+	@scripts/vm -- bench/run
+
+# ------------------------------------------------------------------ install
+MODDIR	?= /lib/modules/$(notdir $(patsubst %/build,%,$(KDIR)))/extra
+
+install: all
+	install -D -m 0644 kmod/ebroker.ko $(DESTDIR)$(MODDIR)/ebroker.ko
+	install -D -m 0644 uapi/linux/ebroker.h \
+		$(DESTDIR)$(PREFIX)/include/linux/ebroker.h
+	@if [ -z "$(DESTDIR)" ]; then depmod -a $(notdir $(patsubst %/build,%,$(KDIR))); fi
+
+# -------------------------------------------------------------------- style
+USER_C	= $(shell git ls-files '*.c' '*.h' | grep -v -E '^(kmod|uapi)/')
+
+style: ksrc
+	perl $(KSRC)/scripts/checkpatch.pl --no-tree --strict --terse \
+		--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG \
+		-f $(wildcard kmod/*.c kmod/*.h) uapi/linux/ebroker.h
+	clang-format --dry-run -Werror $(USER_C)
+
+clean:
+	-$(MAKE) -s -C $(KDIR) M=$(CURDIR) clean 2>/dev/null
+	rm -rf $(B)/obj $(B)/lib $(B)/test $(B)/selftests $(B)/bin \
+		$(B)/module.kdir $(B)/vm/run.*

@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The simulated EPC: a fixed set of pages reserved at load. Enclave pages
+ * come only from here, never from general memory, so exhausting the pool is
+ * as final as exhausting physical EPC. A page is zeroed when it returns.
+ *
+ * The free pages are a stack under one spinlock, held for a few
+ * instructions; cgroup charging happens before and outside it.
+ */
+#include <linux/highmem.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/vmalloc.h>
+
+#include "pool.h"
+
+static struct {
+	spinlock_t lock;		/* protects free[], nr_free, min_free */
+	struct page **free;
+	unsigned long nr_free;
+	unsigned long min_free;
+	unsigned long nr_pages;
+} pool;
+
+/**
+ * eb_pool_init() - reserve the pool
+ * @bytes: pool size, a non-zero multiple of PAGE_SIZE
+ *
+ * Context: module init.
+ * Return: 0, or -ENOMEM when the pages cannot be reserved.
+ */
+int eb_pool_init(unsigned long bytes)
+{
+	unsigned long i, n = bytes >> PAGE_SHIFT;
+
+	spin_lock_init(&pool.lock);
+	pool.free = kvcalloc(n, sizeof(*pool.free), GFP_KERNEL);
+	if (!pool.free)
+		return -ENOMEM;
+
+	for (i = 0; i < n; i++) {
+		struct page *page = alloc_page(GFP_KERNEL | __GFP_ZERO |
+					       __GFP_NOWARN);
+
+		if (!page)
+			goto free_pages;
+		pool.free[i] = page;
+		if (!(i % 1024))
+			cond_resched();
+	}
+	pool.nr_pages = n;
+	pool.nr_free = n;
+	pool.min_free = n;
+	return 0;
+
+free_pages:
+	while (i--)
+		__free_page(pool.free[i]);
+	kvfree(pool.free);
+	pool.free = NULL;
+	return -ENOMEM;
+}
+
+/**
+ * eb_pool_exit() - release the pool
+ *
+ * Context: module exit, when no enclave can exist any more.
+ */
+void eb_pool_exit(void)
+{
+	unsigned long i;
+
+	WARN(pool.nr_free != pool.nr_pages, "ebroker: %lu EPC pages leaked\n",
+	     pool.nr_pages - pool.nr_free);
+	for (i = 0; i < pool.nr_free; i++)
+		__free_page(pool.free[i]);
+	kvfree(pool.free);
+	pool.free = NULL;
+}
+
+/**
+ * eb_pool_alloc() - take a zeroed page from the pool
+ *
+ * The caller has charged the page to its cgroup already.
+ *
+ * Context: any context that may take a spinlock.
+ * Return: the page, or NULL when the pool is exhausted.
+ */
+struct page *eb_pool_alloc(void)
+{
+	struct page *page = NULL;
+
+	spin_lock(&pool.lock);
+	if (pool.nr_free) {
+		page = pool.free[--pool.nr_free];
+		if (pool.nr_free < pool.min_free)
+			pool.min_free = pool.nr_free;
+	}
+	spin_unlock(&pool.lock);
+	return page;
+}
+
+/**
+ * eb_pool_free() - zero a page and return it to the pool
+ * @page: a page from eb_pool_alloc()
+ *
+ * Context: process context (clearing a page takes a while).
+ */
+void eb_pool_free(struct page *page)
+{
+	clear_highpage(page);
+	spin_lock(&pool.lock);
+	pool.free[pool.nr_free++] = page;
+	spin_unlock(&pool.lock);
+}
+
+unsigned long eb_pool_total_pages(void)
+{
+	return pool.nr_pages;
+}
+
+unsigned long eb_pool_free_pages(void)
+{
+	return READ_ONCE(pool.nr_free);
+}
+
+unsigned long eb_pool_min_free_pages(void)
+{
+	return READ_ONCE(pool.min_free);
+}

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef EB_POOL_H
+#define EB_POOL_H
+
+#include <linux/types.h>
+
+struct page;
+
+int eb_pool_init(unsigned long bytes);
+void eb_pool_exit(void);
+struct page *eb_pool_alloc(void);
+void eb_pool_free(struct page *page);
+
+unsigned long eb_pool_total_pages(void);
+unsigned long eb_pool_free_pages(void);
+unsigned long eb_pool_min_free_pages(void);
+
+#endif /* EB_POOL_H */
