@@ -68,7 +68,14 @@ $(B)/test/sdk/signer/%: sdk/signer/%.c $(LIBEBSIGN)
 	@mkdir -p $(dir $@)
 	$(CC) $(EB_CFLAGS) -MMD -MP -o $@ $< $(LIBEBSIGN) $(LDLIBS_CRYPTO)
 
-selftests: ksrc $(LIBEBSIGN)
+# The selftests' signing key: made on the host, where RSA key generation is
+# fast, and read by the tests in the guest.
+$(B)/selftests/test-key.pem:
+	@mkdir -p $(dir $@)
+	openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:3072 \
+		-pkeyopt rsa_keygen_pubexp:3 -out $@ 2>/dev/null
+
+selftests: ksrc $(LIBEBSIGN) $(B)/selftests/test-key.pem
 	$(MAKE) -C selftests/ebroker OUTPUT=$(CURDIR)/$(B)/selftests \
 		TOP=$(CURDIR) KSFT_DIR=$(CURDIR)/$(KSFT_DIR) CC="$(CC)" \
 		LIBEBSIGN=$(CURDIR)/$(LIBEBSIGN)

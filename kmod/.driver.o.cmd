@@ -1009,6 +1009,11 @@ deps_/work/main/kmod/driver.o := \
   /usr/src/linux-headers-6.1.0-56-common/include/linux/pm_wakeup.h \
   /work/main/kmod/../uapi/linux/ebroker.h \
   /work/main/kmod/ebroker.h \
+  /work/main/kmod/encl.h \
+  /work/main/kmod/measure.h \
+  /usr/src/linux-headers-6.1.0-56-common/include/crypto/sha2.h \
+  /work/main/kmod/ioctl.h \
+  /work/main/kmod/vma.h \
 
 /work/main/kmod/driver.o: $(deps_/work/main/kmod/driver.o)
 

@@ -1044,6 +1044,7 @@ deps_/work/main/kmod/main.o := \
   /usr/src/linux-headers-6.1.0-56-common/arch/x86/include/asm/orc_types.h \
   /work/main/kmod/ebroker.h \
   /work/main/kmod/pool.h \
+  /work/main/kmod/size.h \
 
 /work/main/kmod/main.o: $(deps_/work/main/kmod/main.o)
 

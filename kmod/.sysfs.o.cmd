@@ -999,6 +999,7 @@ deps_/work/main/kmod/sysfs.o := \
     $(wildcard include/config/MEMORY_BALLOON) \
     $(wildcard include/config/BALLOON_COMPACTION) \
     $(wildcard include/config/ZSWAP) \
+  /work/main/kmod/cgroup.h \
   /work/main/kmod/ebroker.h \
   /work/main/kmod/pool.h \
 

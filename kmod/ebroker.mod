@@ -1,4 +1,11 @@
 /work/main/kmod/main.o
+/work/main/kmod/size.o
 /work/main/kmod/pool.o
 /work/main/kmod/sysfs.o
+/work/main/kmod/cgroup.o
+/work/main/kmod/measure.o
+/work/main/kmod/sigstruct.o
+/work/main/kmod/encl.o
+/work/main/kmod/ioctl.o
+/work/main/kmod/vma.o
 /work/main/kmod/driver.o

@@ -16,6 +16,7 @@
 
 #include "ebroker.h"
 #include "pool.h"
+#include "size.h"
 
 #define EB_EPC_MIN	SZ_1M
 #define EB_EPC_MAX	SZ_4G
@@ -28,23 +29,18 @@ static char *backend = EB_BACKEND_SIM;
 module_param(backend, charp, 0444);
 MODULE_PARM_DESC(backend, "EPC backend: sim (software EPC)");
 
-/*
- * Parse epc_size strictly: memparse() alone would accept trailing garbage
- * and silently wrap huge values.
- */
 static int eb_parse_epc_size(const char *s, unsigned long *ret_bytes)
 {
-	unsigned long long bytes;
-	char *end;
+	u64 bytes;
+	int ret;
 
-	if (!s || !*s || *s == '-' || *s == '+')
-		goto bad;
-	bytes = memparse(s, &end);
-	if (*end == '\n')
-		end++;
-	if (*end || end == s)
-		goto bad;
-	if (bytes < EB_EPC_MIN || bytes > EB_EPC_MAX) {
+	ret = eb_parse_size(s, strlen(s), &bytes);
+	if (ret == -EINVAL) {
+		pr_err("epc_size=%s is not a size (expected e.g. 64M or 1G)\n",
+		       s);
+		return ret;
+	}
+	if (ret || bytes < EB_EPC_MIN || bytes > EB_EPC_MAX) {
 		pr_err("epc_size=%s is out of range (1M..4G)\n", s);
 		return -EINVAL;
 	}
@@ -60,10 +56,6 @@ static int eb_parse_epc_size(const char *s, unsigned long *ret_bytes)
 	}
 	*ret_bytes = bytes;
 	return 0;
-bad:
-	pr_err("epc_size=%s is not a size (expected e.g. 64M or 1G)\n",
-	       s ? s : "");
-	return -EINVAL;
 }
 
 static int __init eb_init(void)

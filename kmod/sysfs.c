@@ -7,6 +7,7 @@
 #include <linux/mm.h>
 #include <linux/sysfs.h>
 
+#include "cgroup.h"
 #include "ebroker.h"
 #include "pool.h"
 
@@ -77,8 +78,13 @@ int eb_sysfs_init(void)
 	ret = sysfs_create_groups(eb_kobj, eb_groups);
 	if (ret)
 		goto put_kobj;
+	ret = eb_cg_init(eb_kobj);
+	if (ret)
+		goto remove_groups;
 	return 0;
 
+remove_groups:
+	sysfs_remove_groups(eb_kobj, eb_groups);
 put_kobj:
 	kobject_put(eb_kobj);
 	return ret;
@@ -86,6 +92,7 @@ put_kobj:
 
 void eb_sysfs_exit(void)
 {
+	eb_cg_exit();
 	sysfs_remove_groups(eb_kobj, eb_groups);
 	kobject_put(eb_kobj);
 }

@@ -1,0 +1,424 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Per-cgroup EPC accounting with hierarchical limits.
+ *
+ * Every enclave page is charged to a cgroup v2 cgroup and to each of its
+ * ancestors before it is taken from the pool, and uncharged when freed. A
+ * charge that would take any level above its limit is refused and the
+ * levels already charged are rolled back, as misc_cg_try_charge() does.
+ *
+ * Lifetime: struct eb_cg is found by cgroup id in a registry (xarray). An
+ * entry lives while something references it: an enclave charged to it, a
+ * child entry, or a limit set by the admin (dropped when the cgroup is
+ * removed). A removed cgroup therefore stays accounted until its last page
+ * is freed, and its sysfs directory goes with its last reference.
+ *
+ * Locking: eb_cg_mutex serialises entry creation and destruction, limits
+ * being set, and the registry's references; it is never taken on the
+ * charge path, which only touches atomics. sysfs show methods take no lock,
+ * so removing a kobject under eb_cg_mutex cannot deadlock with them.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/cgroup.h>
+#include <linux/kernfs.h>
+#include <linux/limits.h>
+#include <linux/mm.h>
+#include <linux/mutex.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/sysfs.h>
+#include <linux/workqueue.h>
+#include <linux/xarray.h>
+
+#include "cgroup.h"
+#include "size.h"
+
+/* How often limits on removed cgroups are looked for and dropped. */
+#define EB_CG_REAP_INTERVAL	(2 * HZ)
+
+static DEFINE_MUTEX(eb_cg_mutex);
+static DEFINE_XARRAY(eb_cgs);
+static struct kobject *eb_cgroups_kobj;
+static void eb_cg_reap(struct work_struct *work);
+static DECLARE_DELAYED_WORK(eb_cg_reap_work, eb_cg_reap);
+
+static struct eb_cg *to_eb_cg(struct kobject *kobj)
+{
+	return container_of(kobj, struct eb_cg, kobj);
+}
+
+static void eb_cg_update_peak(struct eb_cg *cg, s64 usage)
+{
+	s64 old = atomic64_read(&cg->peak);
+
+	while (usage > old)
+		if (atomic64_try_cmpxchg(&cg->peak, &old, usage))
+			break;
+}
+
+static void eb_cg_report_refusal(struct eb_cg *limiting, u64 bytes)
+{
+	struct eb_cg *i;
+	char *path;
+
+	atomic64_inc(&limiting->events_local);
+	sysfs_notify(&limiting->kobj, NULL, "events_local");
+	for (i = limiting; i; i = i->parent) {
+		atomic64_inc(&i->events);
+		sysfs_notify(&i->kobj, NULL, "events");
+	}
+
+	if (!__ratelimit(&(struct ratelimit_state)
+			 RATELIMIT_STATE_INIT("eb_cg", 5 * HZ, 10)))
+		return;
+	path = kmalloc(PATH_MAX, GFP_KERNEL);
+	if (path && cgroup_path(limiting->cgrp, path, PATH_MAX) < 0)
+		strscpy(path, "?", PATH_MAX);
+	pr_info("EPC limit of cgroup %s (id %llu) reached: %llu of %llu bytes used, %llu more refused\n",
+		path ? path : "?", limiting->id,
+		(u64)atomic64_read(&limiting->usage),
+		(u64)atomic64_read(&limiting->max), bytes);
+	kfree(path);
+}
+
+/**
+ * eb_cg_try_charge() - charge bytes to a cgroup and all its ancestors
+ * @cg: the charge target
+ * @bytes: how much
+ *
+ * Context: process context; takes no lock.
+ * Return: 0, or -EDQUOT when a level's limit refuses (nothing charged).
+ */
+int eb_cg_try_charge(struct eb_cg *cg, u64 bytes)
+{
+	struct eb_cg *i, *j;
+	s64 usage;
+
+	for (i = cg; i; i = i->parent) {
+		usage = atomic64_add_return(bytes, &i->usage);
+		if ((u64)usage > (u64)atomic64_read(&i->max))
+			goto uncharge;
+		eb_cg_update_peak(i, usage);
+	}
+	return 0;
+
+uncharge:
+	for (j = cg; j != i; j = j->parent)
+		atomic64_sub(bytes, &j->usage);
+	atomic64_sub(bytes, &i->usage);
+	eb_cg_report_refusal(i, bytes);
+	return -EDQUOT;
+}
+
+/**
+ * eb_cg_uncharge() - undo eb_cg_try_charge()
+ * @cg: the cgroup charged
+ * @bytes: how much
+ *
+ * Context: any; takes no lock.
+ */
+void eb_cg_uncharge(struct eb_cg *cg, u64 bytes)
+{
+	struct eb_cg *i;
+
+	for (i = cg; i; i = i->parent)
+		WARN_ON_ONCE(atomic64_sub_return(bytes, &i->usage) < 0);
+}
+
+/* ------------------------------------------------------------ lifetime */
+
+static void eb_cg_release(struct kref *ref)
+{
+	struct eb_cg *cg = container_of(ref, struct eb_cg, ref);
+	struct eb_cg *parent = cg->parent;
+
+	lockdep_assert_held(&eb_cg_mutex);
+	WARN_ON_ONCE(atomic64_read(&cg->usage));
+	xa_erase(&eb_cgs, cg->id);
+	kobject_del(&cg->kobj);
+	cgroup_put(cg->cgrp);
+	kobject_put(&cg->kobj);		/* frees cg */
+	if (parent)
+		kref_put(&parent->ref, eb_cg_release);
+}
+
+static void eb_cg_kobj_release(struct kobject *kobj)
+{
+	kfree(to_eb_cg(kobj));
+}
+
+static const struct kobj_type eb_cg_ktype;
+
+static struct eb_cg *eb_cg_get_locked(struct cgroup *cgrp)
+{
+	struct eb_cg *cg, *parent = NULL;
+	int ret;
+
+	lockdep_assert_held(&eb_cg_mutex);
+	cg = xa_load(&eb_cgs, cgroup_id(cgrp));
+	if (cg) {
+		kref_get(&cg->ref);
+		return cg;
+	}
+	if (css_is_dying(&cgrp->self))
+		return ERR_PTR(-ENOENT);
+	if (cgroup_parent(cgrp)) {
+		parent = eb_cg_get_locked(cgroup_parent(cgrp));
+		if (IS_ERR(parent))
+			return parent;
+	}
+
+	cg = kzalloc(sizeof(*cg), GFP_KERNEL);
+	if (!cg) {
+		ret = -ENOMEM;
+		goto put_parent;
+	}
+	kref_init(&cg->ref);
+	cg->id = cgroup_id(cgrp);
+	cg->parent = parent;
+	atomic64_set(&cg->max, EB_CG_MAX);
+	ret = xa_insert(&eb_cgs, cg->id, cg, GFP_KERNEL);
+	if (ret)
+		goto free_cg;
+	ret = kobject_init_and_add(&cg->kobj, &eb_cg_ktype, eb_cgroups_kobj,
+				   "%llu", cg->id);
+	if (ret)
+		goto put_kobj;
+	cgroup_get(cgrp);
+	cg->cgrp = cgrp;
+	return cg;
+
+put_kobj:
+	xa_erase(&eb_cgs, cg->id);
+	kobject_put(&cg->kobj);		/* frees cg */
+	goto put_parent;
+free_cg:
+	kfree(cg);
+put_parent:
+	if (parent)
+		kref_put(&parent->ref, eb_cg_release);
+	return ERR_PTR(ret);
+}
+
+/**
+ * eb_cg_get() - the accounting entry of a cgroup, created on first use
+ * @cgrp: a cgroup v2 cgroup the caller holds a reference on
+ *
+ * Context: process context; takes eb_cg_mutex.
+ * Return: a referenced entry, -ENOENT for a removed cgroup, or -ENOMEM.
+ */
+struct eb_cg *eb_cg_get(struct cgroup *cgrp)
+{
+	struct eb_cg *cg;
+
+	mutex_lock(&eb_cg_mutex);
+	cg = eb_cg_get_locked(cgrp);
+	mutex_unlock(&eb_cg_mutex);
+	return cg;
+}
+
+/**
+ * eb_cg_put() - drop a reference from eb_cg_get()
+ * @cg: the entry; may be NULL
+ *
+ * Context: process context; may take eb_cg_mutex.
+ */
+void eb_cg_put(struct eb_cg *cg)
+{
+	if (cg && kref_put_mutex(&cg->ref, eb_cg_release, &eb_cg_mutex))
+		mutex_unlock(&eb_cg_mutex);
+}
+
+/* Drop the limits of cgroups that were removed: nothing can run there. */
+static void eb_cg_reap(struct work_struct *work)
+{
+	bool limits_left = false;
+	struct eb_cg *cg;
+	unsigned long id;
+
+	mutex_lock(&eb_cg_mutex);
+	xa_for_each(&eb_cgs, id, cg) {
+		if (!cg->limited)
+			continue;
+		if (css_is_dying(&cg->cgrp->self)) {
+			cg->limited = false;
+			kref_put(&cg->ref, eb_cg_release);
+		} else {
+			limits_left = true;
+		}
+	}
+	if (limits_left)
+		schedule_delayed_work(&eb_cg_reap_work, EB_CG_REAP_INTERVAL);
+	mutex_unlock(&eb_cg_mutex);
+}
+
+/* ---------------------------------------------------------------- sysfs */
+
+static ssize_t path_show(struct kobject *kobj, struct kobj_attribute *attr,
+			 char *buf)
+{
+	struct eb_cg *cg = to_eb_cg(kobj);
+	int len;
+
+	len = cgroup_path(cg->cgrp, buf, PAGE_SIZE - 1);
+	if (len < 0)
+		return len;
+	return sysfs_emit_at(buf, strlen(buf), "\n") + strlen(buf);
+}
+
+static ssize_t eb_cg_emit_bytes(char *buf, u64 v)
+{
+	if (v == EB_CG_MAX)
+		return sysfs_emit(buf, "max\n");
+	return sysfs_emit(buf, "%llu\n", v);
+}
+
+/* "current" is a macro in kernel code, hence the explicit file names. */
+#define EB_CG_ATTR_U64(file, field)					\
+static ssize_t field##_show(struct kobject *kobj,			\
+			    struct kobj_attribute *attr, char *buf)	\
+{									\
+	return eb_cg_emit_bytes(buf, atomic64_read(&to_eb_cg(kobj)->field)); \
+}									\
+static struct kobj_attribute field##_attr =				\
+	__ATTR(file, 0444, field##_show, NULL)
+
+EB_CG_ATTR_U64(max, max);
+EB_CG_ATTR_U64(current, usage);
+EB_CG_ATTR_U64(peak, peak);
+EB_CG_ATTR_U64(events, events);
+EB_CG_ATTR_U64(events_local, events_local);
+
+static ssize_t enclaves_show(struct kobject *kobj, struct kobj_attribute *attr,
+			     char *buf)
+{
+	return sysfs_emit(buf, "%d\n", atomic_read(&to_eb_cg(kobj)->enclaves));
+}
+
+static struct kobj_attribute path_attr = __ATTR_RO(path);
+static struct kobj_attribute enclaves_attr = __ATTR_RO(enclaves);
+
+static struct attribute *eb_cg_attrs[] = {
+	&path_attr.attr,
+	&max_attr.attr,
+	&usage_attr.attr,
+	&peak_attr.attr,
+	&events_attr.attr,
+	&events_local_attr.attr,
+	&enclaves_attr.attr,
+	NULL,
+};
+ATTRIBUTE_GROUPS(eb_cg);
+
+static const struct kobj_type eb_cg_ktype = {
+	.release = eb_cg_kobj_release,
+	.sysfs_ops = &kobj_sysfs_ops,
+	.default_groups = eb_cg_groups,
+};
+
+/*
+ * cgroups/set_max: "PATH SIZE" or "PATH max". PATH is absolute within the
+ * cgroup v2 hierarchy (as /proc/self/cgroup shows it), so a limit can be
+ * set before anything runs in the cgroup. "max" removes the limit.
+ */
+static int eb_cg_set_max(const char *path, u64 max)
+{
+	struct cgroup *cgrp;
+	struct eb_cg *cg;
+
+	cgrp = cgroup_get_from_path(path);
+	if (IS_ERR(cgrp))
+		return PTR_ERR(cgrp) == -ENOTDIR ? -ENOENT : PTR_ERR(cgrp);
+	if (!cgroup_parent(cgrp)) {
+		cgroup_put(cgrp);
+		return -EINVAL;		/* the root has no limit */
+	}
+
+	mutex_lock(&eb_cg_mutex);
+	cg = eb_cg_get_locked(cgrp);
+	cgroup_put(cgrp);
+	if (IS_ERR(cg)) {
+		mutex_unlock(&eb_cg_mutex);
+		return PTR_ERR(cg);
+	}
+	atomic64_set(&cg->max, max);
+	if (max != EB_CG_MAX && !cg->limited) {
+		cg->limited = true;
+		kref_get(&cg->ref);
+		schedule_delayed_work(&eb_cg_reap_work, EB_CG_REAP_INTERVAL);
+	} else if (max == EB_CG_MAX && cg->limited) {
+		cg->limited = false;
+		kref_put(&cg->ref, eb_cg_release);
+	}
+	kref_put(&cg->ref, eb_cg_release);
+	mutex_unlock(&eb_cg_mutex);
+	return 0;
+}
+
+static ssize_t set_max_store(struct kobject *kobj, struct kobj_attribute *attr,
+			     const char *buf, size_t count)
+{
+	const char *value;
+	char *path;
+	size_t plen;
+	u64 max;
+	int ret;
+
+	if (count >= PATH_MAX)
+		return -ENAMETOOLONG;
+	value = strnchr(buf, count, ' ');
+	if (!value || buf[0] != '/')
+		return -EINVAL;
+	plen = value - buf;
+	value++;
+	if (!strcmp(value, "max") || !strcmp(value, "max\n")) {
+		max = EB_CG_MAX;
+	} else {
+		ret = eb_parse_size(value, count - (value - buf), &max);
+		if (ret)
+			return ret;
+		if (max == EB_CG_MAX)
+			return -ERANGE;
+	}
+
+	path = kmemdup_nul(buf, plen, GFP_KERNEL);
+	if (!path)
+		return -ENOMEM;
+	ret = eb_cg_set_max(path, max);
+	kfree(path);
+	return ret ? ret : count;
+}
+static struct kobj_attribute set_max_attr = __ATTR_WO(set_max);
+
+int eb_cg_init(struct kobject *parent)
+{
+	int ret;
+
+	eb_cgroups_kobj = kobject_create_and_add("cgroups", parent);
+	if (!eb_cgroups_kobj)
+		return -ENOMEM;
+	ret = sysfs_create_file(eb_cgroups_kobj, &set_max_attr.attr);
+	if (ret)
+		kobject_put(eb_cgroups_kobj);
+	return ret;
+}
+
+void eb_cg_exit(void)
+{
+	struct eb_cg *cg;
+	unsigned long id;
+
+	cancel_delayed_work_sync(&eb_cg_reap_work);
+	mutex_lock(&eb_cg_mutex);
+	xa_for_each(&eb_cgs, id, cg) {
+		if (cg->limited) {
+			cg->limited = false;
+			kref_put(&cg->ref, eb_cg_release);
+		}
+	}
+	WARN(!xa_empty(&eb_cgs), "ebroker: cgroup accounting entries leaked\n");
+	mutex_unlock(&eb_cg_mutex);
+	sysfs_remove_file(eb_cgroups_kobj, &set_max_attr.attr);
+	kobject_put(eb_cgroups_kobj);
+}

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef EB_CGROUP_H
+#define EB_CGROUP_H
+
+#include <linux/atomic.h>
+#include <linux/kobject.h>
+#include <linux/kref.h>
+#include <linux/types.h>
+
+struct cgroup;
+
+/**
+ * struct eb_cg - EPC accounting of one cgroup v2 cgroup
+ * @ref:	held by enclaves charged here, by children, and by the
+ *		registry while a limit is set
+ * @id:		the cgroup's id (its inode number in cgroupfs)
+ * @cgrp:	the cgroup, referenced; may be removed (dying) meanwhile
+ * @parent:	accounting of the parent cgroup, referenced; NULL at the root
+ * @usage:	bytes charged here and below
+ * @max:	limit in bytes; U64_MAX for none
+ * @peak:	highest @usage seen
+ * @events:	allocations refused at this cgroup's limit or an
+ *		ancestor's, counted at every level from the limiting one up
+ * @events_local: allocations refused at this cgroup's own limit
+ * @enclaves:	live enclaves charged directly to this cgroup
+ * @limited:	the registry holds a reference for the limit (eb_cg_mutex)
+ * @kobj:	/sys/kernel/ebroker/cgroups/<id>
+ *
+ * Charging touches only the atomics, walking @parent, so the allocation
+ * path takes no lock.
+ */
+struct eb_cg {
+	struct kref ref;
+	u64 id;
+	struct cgroup *cgrp;
+	struct eb_cg *parent;
+	atomic64_t usage;
+	atomic64_t max;
+	atomic64_t peak;
+	atomic64_t events;
+	atomic64_t events_local;
+	atomic_t enclaves;
+	bool limited;
+	struct kobject kobj;
+};
+
+#define EB_CG_MAX	U64_MAX
+
+int eb_cg_init(struct kobject *parent);
+void eb_cg_exit(void);
+
+struct eb_cg *eb_cg_get(struct cgroup *cgrp);
+void eb_cg_put(struct eb_cg *cg);
+
+int eb_cg_try_charge(struct eb_cg *cg, u64 bytes);
+void eb_cg_uncharge(struct eb_cg *cg, u64 bytes);
+
+#endif /* EB_CGROUP_H */

@@ -1,0 +1,355 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The enclave object: created from a SECS, grown page by page while it is
+ * measured, frozen by init, freed with its file.
+ *
+ * Every EPC page, the SECS included, is charged before it is taken from the
+ * pool and uncharged after it is returned. Callers hold encl->lock for all
+ * build operations.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/cgroup.h>
+#include <linux/log2.h>
+#include <linux/mm.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+
+#include "cgroup.h"
+#include "encl.h"
+#include "pool.h"
+#include "sigstruct.h"
+
+/* XFRM bits 0 (x87) and 1 (SSE) are architecturally required. */
+#define EB_XFRM_REQUIRED	0x3ULL
+/* MISCSELECT bit 0 (EXINFO) is the only defined bit. */
+#define EB_MISCSELECT_VALID	0x1U
+/* ELRANGE sizes accepted; the pool bounds what can be populated anyway. */
+#define EB_ENCL_SIZE_MAX	(1ULL << 36)
+#define EB_SSA_FRAME_MAX	16
+
+struct eb_encl *eb_encl_alloc(void)
+{
+	struct eb_encl *encl = kzalloc(sizeof(*encl), GFP_KERNEL);
+
+	if (!encl)
+		return NULL;
+	mutex_init(&encl->lock);
+	xa_init(&encl->pages);
+	encl->state = EB_STATE_EMPTY;
+	return encl;
+}
+
+/* Take one charged page from the pool. */
+static struct page *eb_encl_take_page(struct eb_encl *encl)
+{
+	struct page *page;
+	int ret;
+
+	ret = eb_cg_try_charge(encl->cg, PAGE_SIZE);
+	if (ret)
+		return ERR_PTR(ret);
+	page = eb_pool_alloc();
+	if (!page) {
+		eb_cg_uncharge(encl->cg, PAGE_SIZE);
+		pr_info_ratelimited("EPC pool exhausted\n");
+		return ERR_PTR(-ENOSPC);
+	}
+	encl->nr_pages++;
+	return page;
+}
+
+static void eb_encl_return_page(struct eb_encl *encl, struct page *page)
+{
+	eb_pool_free(page);
+	eb_cg_uncharge(encl->cg, PAGE_SIZE);
+	encl->nr_pages--;
+}
+
+/**
+ * eb_encl_free() - free every page, uncharge every byte, drop references
+ * @encl: the enclave; its file is being released
+ *
+ * Context: process context.
+ */
+void eb_encl_free(struct eb_encl *encl)
+{
+	struct eb_encl_page *epage;
+	unsigned long idx;
+
+	xa_for_each(&encl->pages, idx, epage) {
+		eb_encl_return_page(encl, epage->page);
+		kfree(epage);
+		cond_resched();
+	}
+	xa_destroy(&encl->pages);
+	if (encl->secs_page)
+		eb_encl_return_page(encl, encl->secs_page);
+	WARN_ON_ONCE(encl->nr_pages);
+	if (encl->cg) {
+		atomic_dec(&encl->cg->enclaves);
+		eb_cg_put(encl->cg);
+	}
+	if (encl->target)
+		cgroup_put(encl->target);
+	memzero_explicit(&encl->measure, sizeof(encl->measure));
+	kfree(encl);
+}
+
+/**
+ * eb_encl_set_cgroup() - charge a given cgroup instead of the caller's
+ * @encl: an enclave not created yet
+ * @cgrp: a referenced cgroup v2 cgroup; the reference is taken over
+ *
+ * Context: encl->lock held; the caller checked its privilege.
+ * Return: 0, or -EINVAL after create (the reference is then dropped).
+ */
+int eb_encl_set_cgroup(struct eb_encl *encl, struct cgroup *cgrp)
+{
+	lockdep_assert_held(&encl->lock);
+	if (encl->state != EB_STATE_EMPTY) {
+		cgroup_put(cgrp);
+		return -EINVAL;
+	}
+	if (encl->target)
+		cgroup_put(encl->target);
+	encl->target = cgrp;
+	return 0;
+}
+
+static int eb_secs_validate(const struct eb_secs *secs)
+{
+	if (secs->size < 2 * PAGE_SIZE || !is_power_of_2(secs->size) ||
+	    secs->size > EB_ENCL_SIZE_MAX)
+		return -EINVAL;
+	if (secs->base & (secs->size - 1))
+		return -EINVAL;
+	if (!secs->ssa_frame_size || secs->ssa_frame_size > EB_SSA_FRAME_MAX)
+		return -EINVAL;
+	if (secs->miscselect & ~EB_MISCSELECT_VALID)
+		return -EINVAL;
+	if ((secs->attributes & (EB_ATTR_RESERVED | EB_ATTR_INIT)) ||
+	    !(secs->attributes & EB_ATTR_MODE64BIT))
+		return -EINVAL;
+	if ((secs->xfrm & EB_XFRM_REQUIRED) != EB_XFRM_REQUIRED)
+		return -EINVAL;
+	if (memchr_inv(secs->reserved1, 0, sizeof(secs->reserved1)) ||
+	    memchr_inv(secs->mrenclave, 0, sizeof(secs->mrenclave)) ||
+	    memchr_inv(secs->reserved2, 0, sizeof(secs->reserved2)) ||
+	    memchr_inv(secs->mrsigner, 0, sizeof(secs->mrsigner)) ||
+	    memchr_inv(secs->reserved3, 0, sizeof(secs->reserved3)) ||
+	    memchr_inv(secs->config_id, 0, sizeof(secs->config_id)) ||
+	    secs->isv_prod_id || secs->isv_svn || secs->config_svn ||
+	    memchr_inv(secs->reserved4, 0, sizeof(secs->reserved4)))
+		return -EINVAL;
+	return 0;
+}
+
+/* The cgroup to charge: the one set by a privileged caller, else ours. */
+static struct eb_cg *eb_encl_charge_target(struct eb_encl *encl)
+{
+	struct cgroup *cgrp = encl->target;
+	struct eb_cg *cg;
+
+	if (cgrp)
+		return eb_cg_get(cgrp);
+
+	rcu_read_lock();
+	do {
+		cgrp = task_dfl_cgroup(current);
+	} while (!cgroup_tryget(cgrp));
+	rcu_read_unlock();
+	cg = eb_cg_get(cgrp);
+	cgroup_put(cgrp);
+	return cg;
+}
+
+/**
+ * eb_encl_create() - ECREATE: charge and take the SECS page
+ * @encl: an enclave in EB_STATE_EMPTY
+ * @secs: the SECS, copied from user space
+ *
+ * Context: encl->lock held.
+ * Return: 0; -EINVAL for a bad SECS or wrong state; -EDQUOT, -ENOSPC when
+ * the page cannot be had; -ENOENT when the target cgroup was removed.
+ */
+int eb_encl_create(struct eb_encl *encl, const struct eb_secs *secs)
+{
+	struct page *page;
+	struct eb_cg *cg;
+	int ret;
+
+	lockdep_assert_held(&encl->lock);
+	if (encl->state != EB_STATE_EMPTY)
+		return -EINVAL;
+	ret = eb_secs_validate(secs);
+	if (ret)
+		return ret;
+
+	cg = eb_encl_charge_target(encl);
+	if (IS_ERR(cg))
+		return PTR_ERR(cg);
+	encl->cg = cg;
+	page = eb_encl_take_page(encl);
+	if (IS_ERR(page)) {
+		ret = PTR_ERR(page);
+		goto put_cg;
+	}
+	memcpy(page_address(page), secs, sizeof(*secs));
+
+	encl->secs_page = page;
+	encl->base = secs->base;
+	encl->size = secs->size;
+	encl->attributes = secs->attributes;
+	encl->xfrm = secs->xfrm;
+	encl->miscselect = secs->miscselect;
+	encl->ssa_frame_size = secs->ssa_frame_size;
+	eb_measure_ecreate(&encl->measure, secs->ssa_frame_size, secs->size);
+	atomic_inc(&cg->enclaves);
+	if (encl->target) {
+		cgroup_put(encl->target);
+		encl->target = NULL;
+	}
+	encl->state = EB_STATE_CREATED;
+	return 0;
+
+put_cg:
+	encl->cg = NULL;
+	eb_cg_put(cg);
+	return ret;
+}
+
+/**
+ * eb_encl_add_page() - EADD (and EEXTEND): add one page from user memory
+ * @encl: a created enclave
+ * @src: user address of the page's contents
+ * @offset: page-aligned offset within ELRANGE, checked by the caller
+ * @secinfo: SECINFO.FLAGS, validated by the caller
+ * @measure: extend MRENCLAVE with the contents
+ *
+ * Context: encl->lock held; may sleep.
+ * Return: 0; -EEXIST when the page exists; -EFAULT; -EDQUOT; -ENOSPC.
+ */
+int eb_encl_add_page(struct eb_encl *encl, unsigned long src, u64 offset,
+		     u64 secinfo, bool measure)
+{
+	unsigned long idx = offset >> PAGE_SHIFT;
+	struct eb_encl_page *epage;
+	struct page *page;
+	int ret;
+
+	lockdep_assert_held(&encl->lock);
+	if (xa_load(&encl->pages, idx))
+		return -EEXIST;
+	epage = kmalloc(sizeof(*epage), GFP_KERNEL);
+	if (!epage)
+		return -ENOMEM;
+	page = eb_encl_take_page(encl);
+	if (IS_ERR(page)) {
+		ret = PTR_ERR(page);
+		goto free_epage;
+	}
+	if (copy_from_user(page_address(page), (void __user *)src, PAGE_SIZE)) {
+		ret = -EFAULT;
+		goto return_page;
+	}
+	epage->page = page;
+	epage->secinfo = secinfo;
+	ret = xa_insert(&encl->pages, idx, epage, GFP_KERNEL);
+	if (ret)
+		goto return_page;
+
+	eb_measure_eadd(&encl->measure, offset, secinfo);
+	if (measure)
+		eb_measure_eextend_page(&encl->measure, offset,
+					page_address(page));
+	return 0;
+
+return_page:
+	eb_encl_return_page(encl, page);
+free_epage:
+	kfree(epage);
+	return ret;
+}
+
+/**
+ * eb_encl_init() - EINIT: check the SIGSTRUCT against the enclave, freeze it
+ * @encl: a created enclave
+ * @ss: the SIGSTRUCT, copied from user space
+ *
+ * A refused SIGSTRUCT leaves the enclave as it was: init may be retried.
+ *
+ * Context: encl->lock held.
+ * Return: 0; -EINVAL for the wrong state; -EBADMSG, -EKEYREJECTED from
+ * eb_sigstruct_verify(); -EPERM when the SIGSTRUCT is for another enclave.
+ */
+int eb_encl_init(struct eb_encl *encl, const struct eb_sigstruct *ss)
+{
+	u8 mrenclave[EB_HASH_SIZE], mrsigner[EB_HASH_SIZE];
+	struct eb_measure m;
+	int ret;
+
+	lockdep_assert_held(&encl->lock);
+	if (encl->state != EB_STATE_CREATED)
+		return -EINVAL;
+	ret = eb_sigstruct_verify(ss, mrsigner);
+	if (ret)
+		return ret;
+
+	/* Finish a copy: the running measurement must survive a refusal. */
+	m = encl->measure;
+	eb_measure_final(&m, mrenclave);
+	memzero_explicit(&m, sizeof(m));
+	if (memcmp(mrenclave, ss->enclavehash, sizeof(mrenclave)))
+		return -EPERM;
+	if ((encl->attributes & ss->attributemask) !=
+	    (ss->attributes & ss->attributemask) ||
+	    (encl->xfrm & ss->xfrmmask) != (ss->xfrm & ss->xfrmmask) ||
+	    (encl->miscselect & ss->miscmask) !=
+	    (ss->miscselect & ss->miscmask))
+		return -EPERM;
+
+	memcpy(encl->mrenclave, mrenclave, sizeof(mrenclave));
+	memcpy(encl->mrsigner, mrsigner, sizeof(mrsigner));
+	encl->isv_prod_id = ss->isv_prod_id;
+	encl->isv_svn = ss->isv_svn;
+	encl->attributes |= EB_ATTR_INIT;
+	/* Pairs with the lockless readers of an initialised enclave. */
+	smp_store_release(&encl->state, EB_STATE_INITIALIZED);
+	return 0;
+}
+
+void eb_encl_info(struct eb_encl *encl, struct eb_enclave_info *info)
+{
+	lockdep_assert_held(&encl->lock);
+	memset(info, 0, sizeof(*info));
+	memcpy(info->mrenclave, encl->mrenclave, sizeof(info->mrenclave));
+	memcpy(info->mrsigner, encl->mrsigner, sizeof(info->mrsigner));
+	info->attributes = encl->attributes;
+	info->xfrm = encl->xfrm;
+	info->miscselect = encl->miscselect;
+	info->isv_prod_id = encl->isv_prod_id;
+	info->isv_svn = encl->isv_svn;
+	info->base = encl->base;
+	info->size = encl->size;
+	info->pages = encl->nr_pages;
+	info->cgroup_id = encl->cg->id;
+	info->state = encl->state;
+}
+
+unsigned long eb_encl_page_vm_max(const struct eb_encl_page *epage)
+{
+	unsigned long vm = 0;
+
+	if ((epage->secinfo & EB_SECINFO_PT_MASK) == EB_SECINFO_PT_TCS)
+		return VM_READ | VM_WRITE;
+	if (epage->secinfo & EB_SECINFO_R)
+		vm |= VM_READ;
+	if (epage->secinfo & EB_SECINFO_W)
+		vm |= VM_WRITE;
+	if (epage->secinfo & EB_SECINFO_X)
+		vm |= VM_EXEC;
+	return vm;
+}
