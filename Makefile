@@ -54,7 +54,9 @@ LIBEBSIGN	:= $(B)/lib/libebsign.a
 HOST_TEST_SRCS	:= $(wildcard sdk/*/*_test.c)
 HOST_TESTS	:= $(HOST_TEST_SRCS:%.c=$(B)/test/%)
 
-userspace: deps ksrc $(LIBEBSIGN) $(HOST_TESTS) selftests
+DEMO_TENANT	:= $(B)/bin/demo-tenant
+
+userspace: deps ksrc $(LIBEBSIGN) $(HOST_TESTS) selftests $(DEMO_TENANT)
 
 $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -74,6 +76,10 @@ $(B)/selftests/test-key.pem:
 	@mkdir -p $(dir $@)
 	openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:3072 \
 		-pkeyopt rsa_keygen_pubexp:3 -out $@ 2>/dev/null
+
+$(DEMO_TENANT): scripts/demo.d/tenant.c selftests/ebroker/tencl.h $(LIBEBSIGN)
+	@mkdir -p $(dir $@)
+	$(CC) $(EB_CFLAGS) -Wno-sign-compare -o $@ $< $(LIBEBSIGN) $(LDLIBS_CRYPTO)
 
 selftests: ksrc $(LIBEBSIGN) $(B)/selftests/test-key.pem
 	$(MAKE) -C selftests/ebroker OUTPUT=$(CURDIR)/$(B)/selftests \
@@ -96,6 +102,8 @@ demo: deps
 bench: deps
 	@$(MAKE) --no-print-directory module KDIR=$(GUEST_KDIR)
 	@$(MAKE) --no-print-directory userspace
+	@$(MAKE) --no-print-directory -C bench TOP=$(CURDIR) KDIR=$(GUEST_KDIR) \
+		CC="$(CC)" LIBEBSIGN=$(CURDIR)/$(LIBEBSIGN)
 	@scripts/vm -- bench/run
 
 # ------------------------------------------------------------------ install

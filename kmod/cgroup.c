@@ -57,6 +57,8 @@ static void eb_cg_update_peak(struct eb_cg *cg, s64 usage)
 			break;
 }
 
+static DEFINE_RATELIMIT_STATE(eb_cg_refusal_rs, 5 * HZ, 10);
+
 static void eb_cg_report_refusal(struct eb_cg *limiting, u64 bytes)
 {
 	struct eb_cg *i;
@@ -69,8 +71,7 @@ static void eb_cg_report_refusal(struct eb_cg *limiting, u64 bytes)
 		sysfs_notify(&i->kobj, NULL, "events");
 	}
 
-	if (!__ratelimit(&(struct ratelimit_state)
-			 RATELIMIT_STATE_INIT("eb_cg", 5 * HZ, 10)))
+	if (!__ratelimit(&eb_cg_refusal_rs))
 		return;
 	path = kmalloc(PATH_MAX, GFP_KERNEL);
 	if (path && cgroup_path(limiting->cgrp, path, PATH_MAX) < 0)
@@ -82,10 +83,14 @@ static void eb_cg_report_refusal(struct eb_cg *limiting, u64 bytes)
 	kfree(path);
 }
 
+/* The EBROKER_BENCH exports here are only for the benchmark module, bench/kmod. */
 /**
  * eb_cg_try_charge() - charge bytes to a cgroup and all its ancestors
  * @cg: the charge target
  * @bytes: how much
+ *
+ * Once the charged memory is really held, eb_cg_commit() records the peaks,
+ * so that neither a refused charge nor a failed allocation counts as usage.
  *
  * Context: process context; takes no lock.
  * Return: 0, or -EDQUOT when a level's limit refuses (nothing charged).
@@ -99,7 +104,6 @@ int eb_cg_try_charge(struct eb_cg *cg, u64 bytes)
 		usage = atomic64_add_return(bytes, &i->usage);
 		if ((u64)usage > (u64)atomic64_read(&i->max))
 			goto uncharge;
-		eb_cg_update_peak(i, usage);
 	}
 	return 0;
 
@@ -110,6 +114,22 @@ uncharge:
 	eb_cg_report_refusal(i, bytes);
 	return -EDQUOT;
 }
+EXPORT_SYMBOL_NS_GPL(eb_cg_try_charge, EBROKER_BENCH);
+
+/**
+ * eb_cg_commit() - record peaks after a charge became an allocation
+ * @cg: the cgroup charged by eb_cg_try_charge()
+ *
+ * Context: any; takes no lock.
+ */
+void eb_cg_commit(struct eb_cg *cg)
+{
+	struct eb_cg *i;
+
+	for (i = cg; i; i = i->parent)
+		eb_cg_update_peak(i, atomic64_read(&i->usage));
+}
+EXPORT_SYMBOL_NS_GPL(eb_cg_commit, EBROKER_BENCH);
 
 /**
  * eb_cg_uncharge() - undo eb_cg_try_charge()
@@ -125,6 +145,7 @@ void eb_cg_uncharge(struct eb_cg *cg, u64 bytes)
 	for (i = cg; i; i = i->parent)
 		WARN_ON_ONCE(atomic64_sub_return(bytes, &i->usage) < 0);
 }
+EXPORT_SYMBOL_NS_GPL(eb_cg_uncharge, EBROKER_BENCH);
 
 /* ------------------------------------------------------------ lifetime */
 
@@ -217,6 +238,7 @@ struct eb_cg *eb_cg_get(struct cgroup *cgrp)
 	mutex_unlock(&eb_cg_mutex);
 	return cg;
 }
+EXPORT_SYMBOL_NS_GPL(eb_cg_get, EBROKER_BENCH);
 
 /**
  * eb_cg_put() - drop a reference from eb_cg_get()
@@ -229,6 +251,7 @@ void eb_cg_put(struct eb_cg *cg)
 	if (cg && kref_put_mutex(&cg->ref, eb_cg_release, &eb_cg_mutex))
 		mutex_unlock(&eb_cg_mutex);
 }
+EXPORT_SYMBOL_NS_GPL(eb_cg_put, EBROKER_BENCH);
 
 /* Drop the limits of cgroups that were removed: nothing can run there. */
 static void eb_cg_reap(struct work_struct *work)
@@ -264,7 +287,8 @@ static ssize_t path_show(struct kobject *kobj, struct kobj_attribute *attr,
 	len = cgroup_path(cg->cgrp, buf, PAGE_SIZE - 1);
 	if (len < 0)
 		return len;
-	return sysfs_emit_at(buf, strlen(buf), "\n") + strlen(buf);
+	len = strlen(buf);
+	return len + sysfs_emit_at(buf, len, "\n");
 }
 
 static ssize_t eb_cg_emit_bytes(char *buf, u64 v)
@@ -274,21 +298,44 @@ static ssize_t eb_cg_emit_bytes(char *buf, u64 v)
 	return sysfs_emit(buf, "%llu\n", v);
 }
 
-/* "current" is a macro in kernel code, hence the explicit file names. */
-#define EB_CG_ATTR_U64(file, field)					\
+/*
+ * "current" is a macro in kernel code: the file names are passed as string
+ * literals so that no macro argument is ever expanded into one.
+ */
+#define EB_CG_ATTR_U64(fname, field)					\
 static ssize_t field##_show(struct kobject *kobj,			\
 			    struct kobj_attribute *attr, char *buf)	\
 {									\
 	return eb_cg_emit_bytes(buf, atomic64_read(&to_eb_cg(kobj)->field)); \
 }									\
-static struct kobj_attribute field##_attr =				\
-	__ATTR(file, 0444, field##_show, NULL)
+static struct kobj_attribute field##_attr = {				\
+	.attr = { .name = fname, .mode = 0444 },			\
+	.show = field##_show,						\
+}
 
-EB_CG_ATTR_U64(max, max);
-EB_CG_ATTR_U64(current, usage);
-EB_CG_ATTR_U64(peak, peak);
-EB_CG_ATTR_U64(events, events);
-EB_CG_ATTR_U64(events_local, events_local);
+EB_CG_ATTR_U64("max", max);
+EB_CG_ATTR_U64("current", usage);
+EB_CG_ATTR_U64("peak", peak);
+
+static ssize_t eb_cg_emit_count(char *buf, atomic64_t *count)
+{
+	return sysfs_emit(buf, "%llu\n", (u64)atomic64_read(count));
+}
+
+static ssize_t events_show(struct kobject *kobj, struct kobj_attribute *attr,
+			   char *buf)
+{
+	return eb_cg_emit_count(buf, &to_eb_cg(kobj)->events);
+}
+
+static ssize_t events_local_show(struct kobject *kobj,
+				 struct kobj_attribute *attr, char *buf)
+{
+	return eb_cg_emit_count(buf, &to_eb_cg(kobj)->events_local);
+}
+
+static struct kobj_attribute events_attr = __ATTR_RO(events);
+static struct kobj_attribute events_local_attr = __ATTR_RO(events_local);
 
 static ssize_t enclaves_show(struct kobject *kobj, struct kobj_attribute *attr,
 			     char *buf)
@@ -367,9 +414,12 @@ static ssize_t set_max_store(struct kobject *kobj, struct kobj_attribute *attr,
 
 	if (count >= PATH_MAX)
 		return -ENAMETOOLONG;
-	value = strnchr(buf, count, ' ');
-	if (!value || buf[0] != '/')
+	/* The value never has a space; a cgroup name may. */
+	for (value = buf + count; value > buf && value[-1] != ' '; value--)
+		;
+	if (value == buf || buf[0] != '/')
 		return -EINVAL;
+	value--;
 	plen = value - buf;
 	value++;
 	if (!strcmp(value, "max") || !strcmp(value, "max\n")) {

@@ -53,6 +53,7 @@ struct eb_cg *eb_cg_get(struct cgroup *cgrp);
 void eb_cg_put(struct eb_cg *cg);
 
 int eb_cg_try_charge(struct eb_cg *cg, u64 bytes);
+void eb_cg_commit(struct eb_cg *cg);
 void eb_cg_uncharge(struct eb_cg *cg, u64 bytes);
 
 #endif /* EB_CGROUP_H */

@@ -57,6 +57,7 @@ static struct page *eb_encl_take_page(struct eb_encl *encl)
 		pr_info_ratelimited("EPC pool exhausted\n");
 		return ERR_PTR(-ENOSPC);
 	}
+	eb_cg_commit(encl->cg);
 	encl->nr_pages++;
 	return page;
 }

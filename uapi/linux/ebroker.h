@@ -161,8 +161,8 @@ struct eb_sigstruct {
  *
  * Charges and takes the SECS page. Errors: EINVAL (bad SECS, or the
  * enclave exists already), EDQUOT (a cgroup limit refused the page; the
- * kernel log names the cgroup), ENOSPC (the EPC pool is exhausted), EIO
- * (the charge target cgroup is gone).
+ * kernel log names the cgroup), ENOSPC (the EPC pool is exhausted), ENOENT
+ * (the charge target cgroup was removed).
  */
 struct eb_enclave_create {
 	__u64 src;

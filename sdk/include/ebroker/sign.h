@@ -68,7 +68,7 @@ int eb_measure_add_page(struct eb_measure *m, uint64_t offset, const struct eb_s
  *
  * @m is left as it was: more pages may be added and this called again.
  *
- * Return: 0.
+ * Return: 0; -EIO if an earlier eb_measure_add_page() failed with -EIO.
  */
 int eb_measure_finish(struct eb_measure *m, uint8_t ret_mrenclave[EB_HASH_SIZE]);
 

@@ -1,1 +1,0 @@
-cmd_/work/main/kmod/ebroker.mod := printf '%s\n'   main.o size.o pool.o sysfs.o cgroup.o measure.o sigstruct.o encl.o ioctl.o vma.o driver.o | awk '!x[$$0]++ { print("/work/main/kmod/"$$0) }' > /work/main/kmod/ebroker.mod
