@@ -116,12 +116,15 @@ install: all
 	@if [ -z "$(DESTDIR)" ]; then depmod -a $(notdir $(patsubst %/build,%,$(KDIR))); fi
 
 # -------------------------------------------------------------------- style
-USER_C	= $(shell git ls-files '*.c' '*.h' | grep -v -E '^(kmod|uapi)/')
+USER_C	= $(shell git ls-files '*.c' '*.h' | grep -v -E '^(kmod|uapi|bench/kmod)/')
 
 style: ksrc
 	perl $(KSRC)/scripts/checkpatch.pl --no-tree --strict --terse \
-		--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG \
-		-f $(wildcard kmod/*.c kmod/*.h) uapi/linux/ebroker.h
+		--ignore FILE_PATH_CHANGES \
+		-f $(filter-out %.mod.c,$(wildcard kmod/*.c kmod/*.h bench/kmod/*.c))
+	@# UAPI headers cannot use the kernel-internal __packed.
+	perl $(KSRC)/scripts/checkpatch.pl --no-tree --strict --terse \
+		--ignore FILE_PATH_CHANGES,PREFER_DEFINED_ATTRIBUTE_MACRO -f uapi/linux/*.h
 	clang-format --dry-run -Werror $(USER_C)
 
 clean:

@@ -298,24 +298,31 @@ static ssize_t eb_cg_emit_bytes(char *buf, u64 v)
 	return sysfs_emit(buf, "%llu\n", v);
 }
 
-/*
- * "current" is a macro in kernel code: the file names are passed as string
- * literals so that no macro argument is ever expanded into one.
- */
-#define EB_CG_ATTR_U64(fname, field)					\
-static ssize_t field##_show(struct kobject *kobj,			\
-			    struct kobj_attribute *attr, char *buf)	\
-{									\
-	return eb_cg_emit_bytes(buf, atomic64_read(&to_eb_cg(kobj)->field)); \
-}									\
-static struct kobj_attribute field##_attr = {				\
-	.attr = { .name = fname, .mode = 0444 },			\
-	.show = field##_show,						\
+static ssize_t max_show(struct kobject *kobj, struct kobj_attribute *attr,
+			char *buf)
+{
+	return eb_cg_emit_bytes(buf, atomic64_read(&to_eb_cg(kobj)->max));
 }
 
-EB_CG_ATTR_U64("max", max);
-EB_CG_ATTR_U64("current", usage);
-EB_CG_ATTR_U64("peak", peak);
+static ssize_t usage_show(struct kobject *kobj, struct kobj_attribute *attr,
+			  char *buf)
+{
+	return eb_cg_emit_bytes(buf, atomic64_read(&to_eb_cg(kobj)->usage));
+}
+
+static ssize_t peak_show(struct kobject *kobj, struct kobj_attribute *attr,
+			 char *buf)
+{
+	return eb_cg_emit_bytes(buf, atomic64_read(&to_eb_cg(kobj)->peak));
+}
+
+static struct kobj_attribute max_attr = __ATTR_RO(max);
+static struct kobj_attribute peak_attr = __ATTR_RO(peak);
+/* Spelt out: "current" is a macro in kernel code. */
+static struct kobj_attribute usage_attr = {
+	.attr = { .name = "current", .mode = 0444 },
+	.show = usage_show,
+};
 
 static ssize_t eb_cg_emit_count(char *buf, atomic64_t *count)
 {
@@ -439,6 +446,7 @@ static ssize_t set_max_store(struct kobject *kobj, struct kobj_attribute *attr,
 	kfree(path);
 	return ret ? ret : count;
 }
+
 static struct kobj_attribute set_max_attr = __ATTR_WO(set_max);
 
 int eb_cg_init(struct kobject *parent)

@@ -27,7 +27,7 @@
 /* MISCSELECT bit 0 (EXINFO) is the only defined bit. */
 #define EB_MISCSELECT_VALID	0x1U
 /* ELRANGE sizes accepted; the pool bounds what can be populated anyway. */
-#define EB_ENCL_SIZE_MAX	(1ULL << 36)
+#define EB_ENCL_SIZE_MAX	BIT_ULL(36)
 #define EB_SSA_FRAME_MAX	16
 
 struct eb_encl *eb_encl_alloc(void)

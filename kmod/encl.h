@@ -38,7 +38,7 @@ struct eb_encl_page {
  * @measure:	running MRENCLAVE
  */
 struct eb_encl {
-	struct mutex lock;
+	struct mutex lock;	/* see above */
 	unsigned int state;
 	struct cgroup *target;
 	struct eb_cg *cg;

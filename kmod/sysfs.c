@@ -18,6 +18,7 @@ static ssize_t backend_show(struct kobject *kobj, struct kobj_attribute *attr,
 {
 	return sysfs_emit(buf, "%s\n", EB_BACKEND_SIM);
 }
+
 static struct kobj_attribute backend_attr = __ATTR_RO(backend);
 
 static ssize_t total_bytes_show(struct kobject *kobj,
@@ -25,6 +26,7 @@ static ssize_t total_bytes_show(struct kobject *kobj,
 {
 	return sysfs_emit(buf, "%lu\n", eb_pool_total_pages() << PAGE_SHIFT);
 }
+
 static struct kobj_attribute total_bytes_attr = __ATTR_RO(total_bytes);
 
 static ssize_t free_bytes_show(struct kobject *kobj,
@@ -32,6 +34,7 @@ static ssize_t free_bytes_show(struct kobject *kobj,
 {
 	return sysfs_emit(buf, "%lu\n", eb_pool_free_pages() << PAGE_SHIFT);
 }
+
 static struct kobj_attribute free_bytes_attr = __ATTR_RO(free_bytes);
 
 static ssize_t min_free_bytes_show(struct kobject *kobj,
@@ -39,6 +42,7 @@ static ssize_t min_free_bytes_show(struct kobject *kobj,
 {
 	return sysfs_emit(buf, "%lu\n", eb_pool_min_free_pages() << PAGE_SHIFT);
 }
+
 static struct kobj_attribute min_free_bytes_attr = __ATTR_RO(min_free_bytes);
 
 static struct attribute *eb_root_attrs[] = {

@@ -38,9 +38,10 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (tencl_info(&t, &info) == 0)
-		printf("tenant %d: enclave of %s MiB ready, %llu EPC pages charged to cgroup %llu\n",
-		       getpid(), argv[1], (unsigned long long)info.pages,
-		       (unsigned long long)info.cgroup_id);
+		printf(
+		    "tenant %d: enclave of %s MiB ready, %llu EPC pages charged to cgroup %llu\n",
+		    getpid(), argv[1], (unsigned long long)info.pages,
+		    (unsigned long long)info.cgroup_id);
 	fflush(stdout);
 	while (read(0, &c, 1) > 0)
 		;

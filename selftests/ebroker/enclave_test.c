@@ -12,7 +12,7 @@
 #include "kselftest_harness.h"
 #include "tencl.h"
 
-#define PAGE 4096UL
+#define PAGE	  4096UL
 #define ENCL_SIZE (16 * PAGE)
 
 /* Page contents that differ per page and per test run of the same seed. */
@@ -155,7 +155,8 @@ static void kat_pattern(uint8_t *page, unsigned int seed)
 
 TEST(measurement_known_answer)
 {
-	static const char expect[] = "48f56b3feba4aedfbf231399cd0732e0b028cf7ab5c28d9000a7e79738f675c0";
+	static const char expect[] =
+	    "48f56b3feba4aedfbf231399cd0732e0b028cf7ab5c28d9000a7e79738f675c0";
 	static uint8_t page[PAGE] __attribute__((aligned(PAGE)));
 	static const struct {
 		uint64_t offset, flags;
@@ -394,9 +395,10 @@ TEST(debug_enclave_readable)
 
 static int create_with(int fd, const struct eb_secs *secs)
 {
-	return ioctl(fd, EB_IOC_ENCLAVE_CREATE, &(struct eb_enclave_create){ .src = (uintptr_t)secs })
-		       ? -errno
-		       : 0;
+	return ioctl(fd, EB_IOC_ENCLAVE_CREATE,
+		     &(struct eb_enclave_create){ .src = (uintptr_t)secs })
+		   ? -errno
+		   : 0;
 }
 
 TEST(bad_create)
@@ -411,12 +413,12 @@ TEST(bad_create)
 	ASSERT_NE(MAP_FAILED, base);
 	tencl_secs(&good, ((uintptr_t)base + 8 * PAGE - 1) & ~(8 * PAGE - 1), 8 * PAGE, 0);
 
-#define REFUSED(field_change)                                                                      \
-	do {                                                                                       \
-		s = good;                                                                          \
-		field_change;                                                                      \
-		EXPECT_EQ(-EINVAL, create_with(fd, &s))                                            \
-		TH_LOG("%s", #field_change);                                                       \
+#define REFUSED(field_change)                           \
+	do {                                            \
+		s = good;                               \
+		field_change;                           \
+		EXPECT_EQ(-EINVAL, create_with(fd, &s)) \
+		TH_LOG("%s", #field_change);            \
 	} while (0)
 	REFUSED(s.size = 0);
 	REFUSED(s.size = PAGE);
@@ -479,12 +481,12 @@ TEST_F(encl, bad_add_pages)
 	struct eb_enclave_info info;
 	int fd = self->t.fd;
 
-#define ADD_REFUSED(err, change)                                                                   \
-	do {                                                                                       \
-		a = good;                                                                          \
-		change;                                                                            \
-		EXPECT_EQ(err, add_with(fd, &a))                                                   \
-		TH_LOG("%s", #change);                                                             \
+#define ADD_REFUSED(err, change)                 \
+	do {                                     \
+		a = good;                        \
+		change;                          \
+		EXPECT_EQ(err, add_with(fd, &a)) \
+		TH_LOG("%s", #change);           \
 	} while (0)
 	ADD_REFUSED(-EINVAL, a.flags = 2);
 	ADD_REFUSED(-EINVAL, a.length = 0);
@@ -585,7 +587,8 @@ static void *build_some(void *arg)
 	for (int i = 0; i < 8; i++) {
 		struct tencl t;
 
-		if (tencl_create(&t, 8 * PAGE, 0) || tencl_add(&t, 0, TENCL_RW, page, 4 * PAGE, true))
+		if (tencl_create(&t, 8 * PAGE, 0) ||
+		    tencl_add(&t, 0, TENCL_RW, page, 4 * PAGE, true))
 			failures++;
 		tencl_close(&t);
 	}

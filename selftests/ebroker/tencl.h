@@ -27,13 +27,13 @@ struct tencl {
 	int fd;
 	struct eb_secs secs;
 	struct eb_measure *m;
-	void *reserve;		/* PROT_NONE reservation holding ELRANGE */
+	void *reserve; /* PROT_NONE reservation holding ELRANGE */
 	size_t reserve_len;
 };
 
-#define TENCL_RX (EB_SECINFO_PT_REG | EB_SECINFO_R | EB_SECINFO_X)
-#define TENCL_RW (EB_SECINFO_PT_REG | EB_SECINFO_R | EB_SECINFO_W)
-#define TENCL_R	 (EB_SECINFO_PT_REG | EB_SECINFO_R)
+#define TENCL_RX  (EB_SECINFO_PT_REG | EB_SECINFO_R | EB_SECINFO_X)
+#define TENCL_RW  (EB_SECINFO_PT_REG | EB_SECINFO_R | EB_SECINFO_W)
+#define TENCL_R	  (EB_SECINFO_PT_REG | EB_SECINFO_R)
 #define TENCL_TCS (EB_SECINFO_PT_TCS)
 
 /* The signing key, loaded once per process. */
@@ -92,7 +92,8 @@ static inline int tencl_create_fd(struct tencl *t, int fd, uint64_t size, uint64
 	}
 	base = ((uintptr_t)t->reserve + size - 1) & ~(uintptr_t)(size - 1);
 	tencl_secs(&t->secs, base, size, attributes);
-	if (ioctl(t->fd, EB_IOC_ENCLAVE_CREATE, &(struct eb_enclave_create){ .src = (uintptr_t)&t->secs }))
+	if (ioctl(t->fd, EB_IOC_ENCLAVE_CREATE,
+		  &(struct eb_enclave_create){ .src = (uintptr_t)&t->secs }))
 		return -errno;
 	ret = eb_measure_new(&t->secs, &t->m);
 	return ret;
@@ -159,7 +160,8 @@ static inline int tencl_sign(struct tencl *t, struct eb_sigstruct *ss,
 
 static inline int tencl_init(struct tencl *t, const struct eb_sigstruct *ss)
 {
-	if (ioctl(t->fd, EB_IOC_ENCLAVE_INIT, &(struct eb_enclave_init){ .sigstruct = (uintptr_t)ss }))
+	if (ioctl(t->fd, EB_IOC_ENCLAVE_INIT,
+		  &(struct eb_enclave_init){ .sigstruct = (uintptr_t)ss }))
 		return -errno;
 	return 0;
 }

@@ -50,6 +50,7 @@
 enum eb_page_flags {
 	EB_PAGE_MEASURE		= 0x01,
 };
+
 #define EB_PAGE_F_ALL		(EB_PAGE_MEASURE)
 
 /* SECINFO.FLAGS: bits 0-2 permissions, bits 8-15 page type (SDM 37.11). */
