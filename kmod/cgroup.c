@@ -32,6 +32,7 @@
 #include <linux/xarray.h>
 
 #include "cgroup.h"
+#include "netlink.h"
 #include "size.h"
 
 /* How often limits on removed cgroups are looked for and dropped. */
@@ -70,6 +71,7 @@ static void eb_cg_report_refusal(struct eb_cg *limiting, u64 bytes)
 		atomic64_inc(&i->events);
 		sysfs_notify(&i->kobj, NULL, "events");
 	}
+	eb_genl_event_limit_hit(limiting, bytes);
 
 	if (!__ratelimit(&eb_cg_refusal_rs))
 		return;
@@ -157,6 +159,7 @@ static void eb_cg_release(struct kref *ref)
 	lockdep_assert_held(&eb_cg_mutex);
 	WARN_ON_ONCE(atomic64_read(&cg->usage));
 	xa_erase(&eb_cgs, cg->id);
+	eb_genl_dump_changed();
 	kobject_del(&cg->kobj);
 	cgroup_put(cg->cgrp);
 	kobject_put(&cg->kobj);		/* frees cg */
@@ -208,6 +211,7 @@ static struct eb_cg *eb_cg_get_locked(struct cgroup *cgrp)
 		goto put_kobj;
 	cgroup_get(cgrp);
 	cg->cgrp = cgrp;
+	eb_genl_dump_changed();
 	return cg;
 
 put_kobj:
@@ -371,27 +375,24 @@ static const struct kobj_type eb_cg_ktype = {
 	.default_groups = eb_cg_groups,
 };
 
-/*
- * cgroups/set_max: "PATH SIZE" or "PATH max". PATH is absolute within the
- * cgroup v2 hierarchy (as /proc/self/cgroup shows it), so a limit can be
- * set before anything runs in the cgroup. "max" removes the limit.
+/**
+ * eb_cg_set_limit() - set or clear the limit of a cgroup
+ * @cgrp: a referenced cgroup v2 cgroup (the reference stays the caller's)
+ * @max: the limit in bytes, EB_CG_MAX for none
+ *
+ * Context: process context; takes eb_cg_mutex.
+ * Return: 0; -EINVAL for the root cgroup; -ENOENT for a removed one;
+ * -ENOMEM.
  */
-static int eb_cg_set_max(const char *path, u64 max)
+int eb_cg_set_limit(struct cgroup *cgrp, u64 max)
 {
-	struct cgroup *cgrp;
 	struct eb_cg *cg;
 
-	cgrp = cgroup_get_from_path(path);
-	if (IS_ERR(cgrp))
-		return PTR_ERR(cgrp) == -ENOTDIR ? -ENOENT : PTR_ERR(cgrp);
-	if (!cgroup_parent(cgrp)) {
-		cgroup_put(cgrp);
+	if (!cgroup_parent(cgrp))
 		return -EINVAL;		/* the root has no limit */
-	}
 
 	mutex_lock(&eb_cg_mutex);
 	cg = eb_cg_get_locked(cgrp);
-	cgroup_put(cgrp);
 	if (IS_ERR(cg)) {
 		mutex_unlock(&eb_cg_mutex);
 		return PTR_ERR(cg);
@@ -408,6 +409,96 @@ static int eb_cg_set_max(const char *path, u64 max)
 	kref_put(&cg->ref, eb_cg_release);
 	mutex_unlock(&eb_cg_mutex);
 	return 0;
+}
+
+/**
+ * eb_cg_lookup_path() - the cgroup at a path of the cgroup v2 hierarchy
+ * @path: absolute within the hierarchy, as /proc/self/cgroup shows it
+ *
+ * Return: a referenced cgroup, or -ENOENT (no such cgroup, or a file).
+ */
+struct cgroup *eb_cg_lookup_path(const char *path)
+{
+	struct cgroup *cgrp;
+
+	if (path[0] != '/')
+		return ERR_PTR(-EINVAL);
+	cgrp = cgroup_get_from_path(path);
+	if (IS_ERR(cgrp) && PTR_ERR(cgrp) == -ENOTDIR)
+		return ERR_PTR(-ENOENT);
+	return cgrp;
+}
+
+/**
+ * eb_cg_for_each() - call @fn on accounting entries, in id order
+ * @pos: (in/out) the id to start at; on return, the id @fn stopped at
+ * @fn: returns non-zero to stop (its value is returned)
+ * @arg: passed to @fn
+ *
+ * For dumps: the entries stay alive and eb_cg_mutex is held during @fn.
+ *
+ * Context: process context; takes eb_cg_mutex.
+ * Return: 0 when every entry was visited, else what @fn returned.
+ */
+int eb_cg_for_each(unsigned long *pos, int (*fn)(struct eb_cg *, void *),
+		   void *arg)
+{
+	struct eb_cg *cg;
+	int ret = 0;
+
+	mutex_lock(&eb_cg_mutex);
+	xa_for_each_start(&eb_cgs, *pos, cg, *pos) {
+		ret = fn(cg, arg);
+		if (ret)
+			break;
+	}
+	mutex_unlock(&eb_cg_mutex);
+	return ret;
+}
+
+/**
+ * eb_cg_with() - call @fn on the entry of one cgroup, if it has one
+ * @cgrp: a referenced cgroup
+ * @fn: called with eb_cg_mutex held
+ * @arg: passed to @fn
+ *
+ * Return: what @fn returned, or -ENODATA when the cgroup has no entry.
+ */
+int eb_cg_with(struct cgroup *cgrp, int (*fn)(struct eb_cg *, void *),
+	       void *arg)
+{
+	struct eb_cg *cg;
+	int ret = -ENODATA;
+
+	mutex_lock(&eb_cg_mutex);
+	cg = xa_load(&eb_cgs, cgroup_id(cgrp));
+	if (cg)
+		ret = fn(cg, arg);
+	mutex_unlock(&eb_cg_mutex);
+	return ret;
+}
+
+bool eb_cg_removed(struct eb_cg *cg)
+{
+	return css_is_dying(&cg->cgrp->self);
+}
+
+/*
+ * cgroups/set_max: "PATH SIZE" or "PATH max". PATH is absolute within the
+ * cgroup v2 hierarchy (as /proc/self/cgroup shows it), so a limit can be
+ * set before anything runs in the cgroup. "max" removes the limit.
+ */
+static int eb_cg_set_max(const char *path, u64 max)
+{
+	struct cgroup *cgrp;
+	int ret;
+
+	cgrp = eb_cg_lookup_path(path);
+	if (IS_ERR(cgrp))
+		return PTR_ERR(cgrp);
+	ret = eb_cg_set_limit(cgrp, max);
+	cgroup_put(cgrp);
+	return ret;
 }
 
 static ssize_t set_max_store(struct kobject *kobj, struct kobj_attribute *attr,

@@ -6,6 +6,11 @@
  * Every EPC page, the SECS included, is charged before it is taken from the
  * pool and uncharged after it is returned. Callers hold encl->lock for all
  * build operations.
+ *
+ * Created enclaves are listed in a registry for the netlink dumps. Lock
+ * order: encl->lock, then eb_encls_lock. Registry readers do not take
+ * encl->lock: what they read is fixed before registration, or published by
+ * init with release semantics, or a counter read once.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -19,6 +24,7 @@
 
 #include "cgroup.h"
 #include "encl.h"
+#include "netlink.h"
 #include "pool.h"
 #include "sigstruct.h"
 
@@ -29,6 +35,68 @@
 /* ELRANGE sizes accepted; the pool bounds what can be populated anyway. */
 #define EB_ENCL_SIZE_MAX	BIT_ULL(36)
 #define EB_SSA_FRAME_MAX	16
+
+static DEFINE_MUTEX(eb_encls_lock);	/* registry membership, dumps */
+static DEFINE_XARRAY_ALLOC1(eb_encls);
+static u32 eb_encls_next;
+static unsigned int eb_encls_count;
+
+static int eb_encl_register(struct eb_encl *encl)
+{
+	int ret;
+
+	mutex_lock(&eb_encls_lock);
+	ret = xa_alloc_cyclic(&eb_encls, &encl->id, encl, xa_limit_32b,
+			      &eb_encls_next, GFP_KERNEL);
+	if (ret >= 0) {
+		eb_encls_count++;
+		ret = 0;
+	}
+	mutex_unlock(&eb_encls_lock);
+	if (!ret)
+		eb_genl_dump_changed();
+	return ret;
+}
+
+static void eb_encl_unregister(struct eb_encl *encl)
+{
+	mutex_lock(&eb_encls_lock);
+	xa_erase(&eb_encls, encl->id);
+	eb_encls_count--;
+	mutex_unlock(&eb_encls_lock);
+	eb_genl_dump_changed();
+}
+
+unsigned int eb_encl_count(void)
+{
+	return READ_ONCE(eb_encls_count);
+}
+
+/**
+ * eb_encl_for_each() - call @fn on registered enclaves, in id order
+ * @pos: (in/out) the id to start at; on return, the id @fn stopped at
+ * @fn: called with eb_encls_lock held, which keeps the enclave alive (see
+ *	the top of this file for what it may read); returns non-zero to stop
+ * @arg: passed to @fn
+ *
+ * Context: process context.
+ * Return: 0 when every enclave was visited, else what @fn returned.
+ */
+int eb_encl_for_each(unsigned long *pos,
+		     int (*fn)(struct eb_encl *, void *), void *arg)
+{
+	struct eb_encl *encl;
+	int ret = 0;
+
+	mutex_lock(&eb_encls_lock);
+	xa_for_each_start(&eb_encls, *pos, encl, *pos) {
+		ret = fn(encl, arg);
+		if (ret)
+			break;
+	}
+	mutex_unlock(&eb_encls_lock);
+	return ret;
+}
 
 struct eb_encl *eb_encl_alloc(void)
 {
@@ -80,6 +148,10 @@ void eb_encl_free(struct eb_encl *encl)
 	struct eb_encl_page *epage;
 	unsigned long idx;
 
+	if (encl->id) {
+		eb_genl_event_enclave(EB_CMD_EVENT_ENCLAVE_RELEASED, encl);
+		eb_encl_unregister(encl);
+	}
 	xa_for_each(&encl->pages, idx, epage) {
 		eb_encl_return_page(encl, epage->page);
 		kfree(epage);
@@ -208,14 +280,22 @@ int eb_encl_create(struct eb_encl *encl, const struct eb_secs *secs)
 	encl->miscselect = secs->miscselect;
 	encl->ssa_frame_size = secs->ssa_frame_size;
 	eb_measure_ecreate(&encl->measure, secs->ssa_frame_size, secs->size);
+	encl->owner = task_tgid_nr(current);
+	ret = eb_encl_register(encl);
+	if (ret)
+		goto return_page;
 	atomic_inc(&cg->enclaves);
 	if (encl->target) {
 		cgroup_put(encl->target);
 		encl->target = NULL;
 	}
 	encl->state = EB_STATE_CREATED;
+	eb_genl_event_enclave(EB_CMD_EVENT_ENCLAVE_CREATED, encl);
 	return 0;
 
+return_page:
+	encl->secs_page = NULL;
+	eb_encl_return_page(encl, page);
 put_cg:
 	encl->cg = NULL;
 	eb_cg_put(cg);
@@ -319,6 +399,7 @@ int eb_encl_init(struct eb_encl *encl, const struct eb_sigstruct *ss)
 	encl->attributes |= EB_ATTR_INIT;
 	/* Pairs with the lockless readers of an initialised enclave. */
 	smp_store_release(&encl->state, EB_STATE_INITIALIZED);
+	eb_genl_event_enclave(EB_CMD_EVENT_ENCLAVE_INITIALIZED, encl);
 	return 0;
 }
 

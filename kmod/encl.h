@@ -36,6 +36,8 @@ struct eb_encl_page {
  * @pages:	enclave pages by page index within ELRANGE
  * @nr_pages:	EPC pages held, SECS included
  * @measure:	running MRENCLAVE
+ * @id:		registry id, from create on (0 before)
+ * @owner:	tgid of the creator, in the initial pid namespace
  */
 struct eb_encl {
 	struct mutex lock;	/* see above */
@@ -46,6 +48,8 @@ struct eb_encl {
 	struct xarray pages;
 	unsigned long nr_pages;
 	struct eb_measure measure;
+	u32 id;
+	pid_t owner;
 
 	u64 base;
 	u64 size;
@@ -69,6 +73,10 @@ int eb_encl_add_page(struct eb_encl *encl, unsigned long src, u64 offset,
 		     u64 secinfo, bool measure);
 int eb_encl_init(struct eb_encl *encl, const struct eb_sigstruct *ss);
 void eb_encl_info(struct eb_encl *encl, struct eb_enclave_info *info);
+
+int eb_encl_for_each(unsigned long *pos,
+		     int (*fn)(struct eb_encl *, void *), void *arg);
+unsigned int eb_encl_count(void);
 
 /* VM_READ/VM_WRITE/VM_EXEC a page may be mapped with. */
 unsigned long eb_encl_page_vm_max(const struct eb_encl_page *epage);

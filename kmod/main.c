@@ -15,6 +15,7 @@
 #include <linux/string.h>
 
 #include "ebroker.h"
+#include "netlink.h"
 #include "pool.h"
 #include "size.h"
 
@@ -80,13 +81,18 @@ static int __init eb_init(void)
 	ret = eb_sysfs_init();
 	if (ret)
 		goto pool_exit;
-	ret = eb_driver_init();
+	ret = eb_genl_init();
 	if (ret)
 		goto sysfs_exit;
+	ret = eb_driver_init();
+	if (ret)
+		goto genl_exit;
 
 	pr_info("backend %s, %lu bytes of EPC\n", backend, bytes);
 	return 0;
 
+genl_exit:
+	eb_genl_exit();
 sysfs_exit:
 	eb_sysfs_exit();
 pool_exit:
@@ -97,6 +103,7 @@ pool_exit:
 static void __exit eb_exit(void)
 {
 	eb_driver_exit();
+	eb_genl_exit();
 	eb_sysfs_exit();
 	eb_pool_exit();
 }

@@ -6,6 +6,9 @@
  *
  * The free pages are a stack under one spinlock, held for a few
  * instructions; cgroup charging happens before and outside it.
+ *
+ * Falling below the low-water mark, and getting back to it, are announced
+ * once each (edge-triggered) on the netlink events group.
  */
 #include <linux/highmem.h>
 #include <linux/mm.h>
@@ -13,15 +16,39 @@
 #include <linux/spinlock.h>
 #include <linux/vmalloc.h>
 
+#include "netlink.h"
 #include "pool.h"
 
 static struct {
-	spinlock_t lock;		/* protects free[], nr_free, min_free */
+	spinlock_t lock;	/* protects free[], nr_free, min_free, low */
 	struct page **free;
 	unsigned long nr_free;
 	unsigned long min_free;
 	unsigned long nr_pages;
+	unsigned long low_water;
+	bool low;		/* nr_free < low_water, as last announced */
 } pool;
+
+/*
+ * Whether the pool just crossed its low-water mark: 1 down, -1 up, else 0.
+ * Records the new side, so each crossing is reported once.
+ */
+static int eb_pool_crossed(void)
+{
+	bool low = pool.nr_free < pool.low_water;
+
+	lockdep_assert_held(&pool.lock);
+	if (low == pool.low)
+		return 0;
+	pool.low = low;
+	return low ? 1 : -1;
+}
+
+static void eb_pool_announce(int crossed)
+{
+	if (crossed)
+		eb_genl_event_pool(crossed > 0);
+}
 
 /**
  * eb_pool_init() - reserve the pool
@@ -52,6 +79,7 @@ int eb_pool_init(unsigned long bytes)
 	pool.nr_pages = n;
 	pool.nr_free = n;
 	pool.min_free = n;
+	pool.low_water = n / 8;
 	return 0;
 
 free_pages:
@@ -84,20 +112,23 @@ void eb_pool_exit(void)
  *
  * The caller has charged the page to its cgroup already.
  *
- * Context: any context that may take a spinlock.
+ * Context: process context.
  * Return: the page, or NULL when the pool is exhausted.
  */
 struct page *eb_pool_alloc(void)
 {
 	struct page *page = NULL;
+	int crossed = 0;
 
 	spin_lock(&pool.lock);
 	if (pool.nr_free) {
 		page = pool.free[--pool.nr_free];
 		if (pool.nr_free < pool.min_free)
 			pool.min_free = pool.nr_free;
+		crossed = eb_pool_crossed();
 	}
 	spin_unlock(&pool.lock);
+	eb_pool_announce(crossed);
 	return page;
 }
 
@@ -109,10 +140,40 @@ struct page *eb_pool_alloc(void)
  */
 void eb_pool_free(struct page *page)
 {
+	int crossed;
+
 	clear_highpage(page);
 	spin_lock(&pool.lock);
 	pool.free[pool.nr_free++] = page;
+	crossed = eb_pool_crossed();
 	spin_unlock(&pool.lock);
+	eb_pool_announce(crossed);
+}
+
+/**
+ * eb_pool_set_low_water() - set the low-water mark
+ * @pages: free pages below which the pool counts as low; at most the total
+ *
+ * Context: process context.
+ * Return: 0, or -EINVAL above the pool's size.
+ */
+int eb_pool_set_low_water(unsigned long pages)
+{
+	int crossed;
+
+	if (pages > pool.nr_pages)
+		return -EINVAL;
+	spin_lock(&pool.lock);
+	pool.low_water = pages;
+	crossed = eb_pool_crossed();
+	spin_unlock(&pool.lock);
+	eb_pool_announce(crossed);
+	return 0;
+}
+
+unsigned long eb_pool_low_water_pages(void)
+{
+	return READ_ONCE(pool.low_water);
 }
 
 unsigned long eb_pool_total_pages(void)

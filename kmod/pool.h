@@ -14,5 +14,7 @@ void eb_pool_free(struct page *page);
 unsigned long eb_pool_total_pages(void);
 unsigned long eb_pool_free_pages(void);
 unsigned long eb_pool_min_free_pages(void);
+unsigned long eb_pool_low_water_pages(void);
+int eb_pool_set_low_water(unsigned long pages);
 
 #endif /* EB_POOL_H */

@@ -9,7 +9,9 @@
 
 #include "cgroup.h"
 #include "ebroker.h"
+#include "encl.h"
 #include "pool.h"
+#include "size.h"
 
 struct kobject *eb_kobj;
 
@@ -45,8 +47,42 @@ static ssize_t min_free_bytes_show(struct kobject *kobj,
 
 static struct kobj_attribute min_free_bytes_attr = __ATTR_RO(min_free_bytes);
 
+static ssize_t low_water_bytes_show(struct kobject *kobj,
+				    struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%lu\n", eb_pool_low_water_pages() << PAGE_SHIFT);
+}
+
+static ssize_t low_water_bytes_store(struct kobject *kobj,
+				     struct kobj_attribute *attr,
+				     const char *buf, size_t count)
+{
+	u64 bytes;
+	int ret;
+
+	ret = eb_parse_size(buf, count, &bytes);
+	if (ret)
+		return ret;
+	if (bytes & ~PAGE_MASK)
+		return -EINVAL;
+	ret = eb_pool_set_low_water(bytes >> PAGE_SHIFT);
+	return ret ? ret : count;
+}
+
+static struct kobj_attribute low_water_bytes_attr =
+	__ATTR_RW_MODE(low_water_bytes, 0644);
+
+static ssize_t enclaves_show(struct kobject *kobj, struct kobj_attribute *attr,
+			     char *buf)
+{
+	return sysfs_emit(buf, "%u\n", eb_encl_count());
+}
+
+static struct kobj_attribute enclaves_attr = __ATTR_RO(enclaves);
+
 static struct attribute *eb_root_attrs[] = {
 	&backend_attr.attr,
+	&enclaves_attr.attr,
 	NULL,
 };
 
@@ -58,6 +94,7 @@ static struct attribute *eb_pool_attrs[] = {
 	&total_bytes_attr.attr,
 	&free_bytes_attr.attr,
 	&min_free_bytes_attr.attr,
+	&low_water_bytes_attr.attr,
 	NULL,
 };
 

@@ -1,0 +1,631 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The generic netlink family "ebroker": the admin view of the pool, the
+ * per-cgroup accounting and the enclaves, and the "events" multicast group.
+ * The protocol is documented in uapi/linux/ebroker_genl.h.
+ *
+ * Every request is validated strictly against a per-command policy: an
+ * attribute a command does not take, a wrong length or an unknown flag bit
+ * is refused with an extack message. Dumps carry a sequence number that
+ * changes whenever an enclave or a cgroup entry comes or goes, so a dump
+ * that raced with such a change is flagged NLM_F_DUMP_INTR.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/cgroup.h>
+#include <linux/limits.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <net/genetlink.h>
+#include <net/netlink.h>
+
+#include <linux/ebroker.h>
+
+#include "cgroup.h"
+#include "ebroker.h"
+#include "encl.h"
+#include "netlink.h"
+#include "pool.h"
+
+static struct genl_family eb_genl_family;
+static bool eb_genl_registered;
+static atomic_t eb_genl_dump_seq = ATOMIC_INIT(1);
+static atomic64_t eb_genl_event_seq;
+
+enum eb_genl_mcgrp {
+	EB_GENL_MCGRP_EVENTS_ID,
+};
+
+void eb_genl_dump_changed(void)
+{
+	atomic_inc(&eb_genl_dump_seq);
+}
+
+/* ----------------------------------------------------------- messages */
+
+static int eb_put_pool(struct sk_buff *skb)
+{
+	struct nlattr *nest = nla_nest_start(skb, EB_A_POOL);
+
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u64_64bit(skb, EB_POOL_A_TOTAL,
+			      (u64)eb_pool_total_pages() << PAGE_SHIFT,
+			      EB_POOL_A_PAD) ||
+	    nla_put_u64_64bit(skb, EB_POOL_A_FREE,
+			      (u64)eb_pool_free_pages() << PAGE_SHIFT,
+			      EB_POOL_A_PAD) ||
+	    nla_put_u64_64bit(skb, EB_POOL_A_LOW_WATER,
+			      (u64)eb_pool_low_water_pages() << PAGE_SHIFT,
+			      EB_POOL_A_PAD) ||
+	    nla_put_u64_64bit(skb, EB_POOL_A_MIN_FREE,
+			      (u64)eb_pool_min_free_pages() << PAGE_SHIFT,
+			      EB_POOL_A_PAD) ||
+	    nla_put_u32(skb, EB_POOL_A_ENCLAVES, eb_encl_count()) ||
+	    nla_put_string(skb, EB_POOL_A_BACKEND, EB_BACKEND_SIM)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int eb_put_cgroup_path(struct sk_buff *skb, struct cgroup *cgrp)
+{
+	char *path;
+	int ret;
+
+	path = kmalloc(PATH_MAX, GFP_KERNEL);
+	if (!path)
+		return -ENOMEM;
+	ret = cgroup_path(cgrp, path, PATH_MAX);
+	if (ret >= 0)
+		ret = nla_put_string(skb, EB_CG_A_PATH, path);
+	kfree(path);
+	return ret;
+}
+
+/* EB_A_CGROUP for an accounting entry; @full adds the counters. */
+static int eb_put_cg(struct sk_buff *skb, struct eb_cg *cg, bool full)
+{
+	struct nlattr *nest = nla_nest_start(skb, EB_A_CGROUP);
+	int ret = -EMSGSIZE;
+
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u64_64bit(skb, EB_CG_A_ID, cg->id, EB_CG_A_PAD))
+		goto cancel;
+	ret = eb_put_cgroup_path(skb, cg->cgrp);
+	if (ret)
+		goto cancel;
+	ret = -EMSGSIZE;
+	if (nla_put_u64_64bit(skb, EB_CG_A_LIMIT, atomic64_read(&cg->max),
+			      EB_CG_A_PAD) ||
+	    nla_put_u64_64bit(skb, EB_CG_A_CURRENT, atomic64_read(&cg->usage),
+			      EB_CG_A_PAD))
+		goto cancel;
+	if (full &&
+	    (nla_put_u64_64bit(skb, EB_CG_A_PEAK, atomic64_read(&cg->peak),
+			       EB_CG_A_PAD) ||
+	     nla_put_u64_64bit(skb, EB_CG_A_EVENTS, atomic64_read(&cg->events),
+			       EB_CG_A_PAD) ||
+	     nla_put_u64_64bit(skb, EB_CG_A_EVENTS_LOCAL,
+			       atomic64_read(&cg->events_local), EB_CG_A_PAD) ||
+	     nla_put_u32(skb, EB_CG_A_ENCLAVES, atomic_read(&cg->enclaves)) ||
+	     (eb_cg_removed(cg) && nla_put_flag(skb, EB_CG_A_REMOVED))))
+		goto cancel;
+	nla_nest_end(skb, nest);
+	return 0;
+
+cancel:
+	nla_nest_cancel(skb, nest);
+	return ret;
+}
+
+/* EB_A_CGROUP for a cgroup that has no entry: nothing charged, no limit. */
+static int eb_put_cgroup_idle(struct sk_buff *skb, struct cgroup *cgrp)
+{
+	struct nlattr *nest = nla_nest_start(skb, EB_A_CGROUP);
+	int ret = -EMSGSIZE;
+
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u64_64bit(skb, EB_CG_A_ID, cgroup_id(cgrp), EB_CG_A_PAD))
+		goto cancel;
+	ret = eb_put_cgroup_path(skb, cgrp);
+	if (ret)
+		goto cancel;
+	ret = -EMSGSIZE;
+	if (nla_put_u64_64bit(skb, EB_CG_A_LIMIT, EB_LIMIT_NONE, EB_CG_A_PAD) ||
+	    nla_put_u64_64bit(skb, EB_CG_A_CURRENT, 0, EB_CG_A_PAD) ||
+	    nla_put_u64_64bit(skb, EB_CG_A_PEAK, 0, EB_CG_A_PAD) ||
+	    nla_put_u64_64bit(skb, EB_CG_A_EVENTS, 0, EB_CG_A_PAD) ||
+	    nla_put_u64_64bit(skb, EB_CG_A_EVENTS_LOCAL, 0, EB_CG_A_PAD) ||
+	    nla_put_u32(skb, EB_CG_A_ENCLAVES, 0))
+		goto cancel;
+	nla_nest_end(skb, nest);
+	return 0;
+
+cancel:
+	nla_nest_cancel(skb, nest);
+	return ret;
+}
+
+/* See eb_encl_for_each() for what may be read without encl->lock. */
+static int eb_put_encl(struct sk_buff *skb, struct eb_encl *encl)
+{
+	struct nlattr *nest = nla_nest_start(skb, EB_A_ENCLAVE);
+	u32 state = smp_load_acquire(&encl->state);
+
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, EB_ENCL_A_ID, encl->id) ||
+	    nla_put_u64_64bit(skb, EB_ENCL_A_CGROUP_ID, encl->cg->id,
+			      EB_ENCL_A_PAD) ||
+	    nla_put_u32(skb, EB_ENCL_A_STATE, state) ||
+	    nla_put_u64_64bit(skb, EB_ENCL_A_SIZE, encl->size, EB_ENCL_A_PAD) ||
+	    nla_put_u64_64bit(skb, EB_ENCL_A_PAGES, READ_ONCE(encl->nr_pages),
+			      EB_ENCL_A_PAD) ||
+	    nla_put_u64_64bit(skb, EB_ENCL_A_ATTRIBUTES,
+			      READ_ONCE(encl->attributes), EB_ENCL_A_PAD) ||
+	    nla_put_u32(skb, EB_ENCL_A_OWNER_PID, encl->owner))
+		goto cancel;
+	if (state == EB_STATE_INITIALIZED &&
+	    (nla_put(skb, EB_ENCL_A_MRENCLAVE, EB_HASH_SIZE, encl->mrenclave) ||
+	     nla_put(skb, EB_ENCL_A_MRSIGNER, EB_HASH_SIZE, encl->mrsigner) ||
+	     nla_put_u16(skb, EB_ENCL_A_ISV_PROD_ID, encl->isv_prod_id) ||
+	     nla_put_u16(skb, EB_ENCL_A_ISV_SVN, encl->isv_svn)))
+		goto cancel;
+	nla_nest_end(skb, nest);
+	return 0;
+
+cancel:
+	nla_nest_cancel(skb, nest);
+	return -EMSGSIZE;
+}
+
+/* ------------------------------------------------------------ requests */
+
+static const struct nla_policy eb_cg_policy[EB_CG_A_MAX + 1] = {
+	[EB_CG_A_ID]	= { .type = NLA_U64 },
+	[EB_CG_A_PATH]	= { .type = NLA_NUL_STRING, .len = PATH_MAX - 1 },
+	[EB_CG_A_LIMIT]	= { .type = NLA_U64 },
+};
+
+static const struct nla_policy eb_cg_id_policy[EB_CG_A_MAX + 1] = {
+	[EB_CG_A_ID]	= { .type = NLA_U64 },
+};
+
+static const struct nla_policy eb_get_cgroup_policy[EB_A_MAX + 1] = {
+	[EB_A_CGROUP]	  = NLA_POLICY_NESTED(eb_cg_policy),
+	[EB_A_DUMP_FLAGS] = NLA_POLICY_MASK(NLA_U32, EB_DUMP_F_ALL),
+};
+
+static const struct nla_policy eb_get_enclave_policy[EB_A_MAX + 1] = {
+	[EB_A_CGROUP]	= NLA_POLICY_NESTED(eb_cg_id_policy),
+};
+
+static const struct nla_policy eb_set_limit_policy[EB_A_MAX + 1] = {
+	[EB_A_CGROUP]	= NLA_POLICY_NESTED(eb_cg_policy),
+};
+
+/*
+ * The cgroup a request names in EB_A_CGROUP: by ID or by PATH, exactly one.
+ * @tb is the parsed nest.
+ */
+static struct cgroup *eb_genl_cgroup(struct nlattr **tb, struct nlattr *nest,
+				     struct netlink_ext_ack *extack)
+{
+	struct cgroup *cgrp;
+
+	if (!!tb[EB_CG_A_ID] == !!tb[EB_CG_A_PATH]) {
+		NL_SET_ERR_MSG_ATTR(extack, nest,
+				    "name the cgroup by exactly one of ID and PATH");
+		return ERR_PTR(-EINVAL);
+	}
+	if (tb[EB_CG_A_ID]) {
+		cgrp = cgroup_get_from_id(nla_get_u64(tb[EB_CG_A_ID]));
+		if (IS_ERR(cgrp)) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[EB_CG_A_ID],
+					    "no such cgroup");
+			return ERR_PTR(-ENOENT);
+		}
+		return cgrp;	/* looked up in the v2 hierarchy only */
+	}
+	cgrp = eb_cg_lookup_path(nla_data(tb[EB_CG_A_PATH]));
+	if (IS_ERR(cgrp) && PTR_ERR(cgrp) == -EINVAL)
+		NL_SET_ERR_MSG_ATTR(extack, tb[EB_CG_A_PATH],
+				    "the path must start with /");
+	else if (IS_ERR(cgrp))
+		NL_SET_ERR_MSG_ATTR(extack, tb[EB_CG_A_PATH], "no such cgroup");
+	return cgrp;
+}
+
+static int eb_genl_parse_cgroup(struct genl_info *info,
+				const struct nla_policy *policy,
+				struct nlattr **tb)
+{
+	struct nlattr *nest = info->attrs[EB_A_CGROUP];
+
+	if (!nest) {
+		NL_SET_ERR_MSG(info->extack, "EB_A_CGROUP is required");
+		return -EINVAL;
+	}
+	return nla_parse_nested(tb, EB_CG_A_MAX, nest, policy, info->extack);
+}
+
+static void *eb_genl_put_hdr(struct sk_buff *skb, struct genl_info *info,
+			     u8 cmd)
+{
+	return genlmsg_put_reply(skb, info, &eb_genl_family, 0, cmd);
+}
+
+static int eb_genl_get_pool(struct sk_buff *skb, struct genl_info *info)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = eb_genl_put_hdr(msg, info, EB_CMD_GET_POOL);
+	if (!hdr || eb_put_pool(msg)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+static int eb_genl_put_cg_full(struct eb_cg *cg, void *skb)
+{
+	return eb_put_cg(skb, cg, true);
+}
+
+static int eb_genl_get_cgroup(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *tb[EB_CG_A_MAX + 1];
+	struct cgroup *cgrp;
+	struct sk_buff *msg;
+	void *hdr;
+	int ret;
+
+	ret = eb_genl_parse_cgroup(info, eb_cg_policy, tb);
+	if (ret)
+		return ret;
+	if (tb[EB_CG_A_LIMIT]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[EB_CG_A_LIMIT],
+				    "LIMIT is for EB_CMD_SET_LIMIT");
+		return -EINVAL;
+	}
+	cgrp = eb_genl_cgroup(tb, info->attrs[EB_A_CGROUP], info->extack);
+	if (IS_ERR(cgrp))
+		return PTR_ERR(cgrp);
+
+	ret = -ENOMEM;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		goto put_cgrp;
+	ret = -EMSGSIZE;
+	hdr = eb_genl_put_hdr(msg, info, EB_CMD_GET_CGROUP);
+	if (!hdr)
+		goto free_msg;
+	ret = eb_cg_with(cgrp, eb_genl_put_cg_full, msg);
+	if (ret == -ENODATA)
+		ret = eb_put_cgroup_idle(msg, cgrp);
+	if (ret)
+		goto free_msg;
+	cgroup_put(cgrp);
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+
+free_msg:
+	nlmsg_free(msg);
+put_cgrp:
+	cgroup_put(cgrp);
+	return ret;
+}
+
+static int eb_genl_set_limit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *tb[EB_CG_A_MAX + 1];
+	struct cgroup *cgrp;
+	int ret;
+
+	ret = eb_genl_parse_cgroup(info, eb_cg_policy, tb);
+	if (ret)
+		return ret;
+	if (!tb[EB_CG_A_LIMIT]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[EB_A_CGROUP],
+				    "LIMIT is required");
+		return -EINVAL;
+	}
+	cgrp = eb_genl_cgroup(tb, info->attrs[EB_A_CGROUP], info->extack);
+	if (IS_ERR(cgrp))
+		return PTR_ERR(cgrp);
+	ret = eb_cg_set_limit(cgrp, nla_get_u64(tb[EB_CG_A_LIMIT]));
+	cgroup_put(cgrp);
+	if (ret == -EINVAL)
+		NL_SET_ERR_MSG(info->extack, "the root cgroup has no limit");
+	else if (ret == -ENOENT)
+		NL_SET_ERR_MSG(info->extack, "the cgroup was removed");
+	return ret;
+}
+
+/* --------------------------------------------------------------- dumps */
+
+struct eb_dump {
+	struct sk_buff *skb;
+	struct netlink_callback *cb;
+	u32 flags;
+	u64 cgroup_id;		/* enclave dump filter; 0 for none */
+};
+
+static void *eb_dump_hdr(struct eb_dump *d, u8 cmd)
+{
+	void *hdr = genlmsg_put(d->skb, NETLINK_CB(d->cb->skb).portid,
+				d->cb->nlh->nlmsg_seq, &eb_genl_family,
+				NLM_F_MULTI, cmd);
+
+	if (hdr)
+		genl_dump_check_consistent(d->cb, hdr);
+	return hdr;
+}
+
+static int eb_dump_one_cg(struct eb_cg *cg, void *arg)
+{
+	struct eb_dump *d = arg;
+	void *hdr;
+
+	if ((d->flags & EB_DUMP_F_LIMITED) && !cg->limited)
+		return 0;
+	hdr = eb_dump_hdr(d, EB_CMD_GET_CGROUP);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (eb_put_cg(d->skb, cg, true)) {
+		genlmsg_cancel(d->skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(d->skb, hdr);
+	return 0;
+}
+
+/*
+ * cb->args[0]: the id to resume at; cb->args[1]: set once the walk is done.
+ * A full message stops the walk at the entry that did not fit.
+ */
+static int eb_genl_dump_cgroups(struct sk_buff *skb,
+				struct netlink_callback *cb)
+{
+	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
+	struct eb_dump d = { .skb = skb, .cb = cb };
+	unsigned long pos = cb->args[0];
+	int ret;
+
+	if (cb->args[1])
+		return 0;
+	if (info->attrs[EB_A_CGROUP]) {
+		NL_SET_ERR_MSG_ATTR(cb->extack, info->attrs[EB_A_CGROUP],
+				    "a cgroup dump takes no EB_A_CGROUP");
+		return -EINVAL;
+	}
+	if (info->attrs[EB_A_DUMP_FLAGS])
+		d.flags = nla_get_u32(info->attrs[EB_A_DUMP_FLAGS]);
+	cb->seq = atomic_read(&eb_genl_dump_seq);
+	ret = eb_cg_for_each(&pos, eb_dump_one_cg, &d);
+	cb->args[0] = pos;
+	if (ret == -EMSGSIZE && skb->len)
+		return skb->len;
+	if (ret)
+		return ret;
+	cb->args[1] = 1;
+	return skb->len;
+}
+
+static int eb_dump_one_encl(struct eb_encl *encl, void *arg)
+{
+	struct eb_dump *d = arg;
+	void *hdr;
+
+	if (d->cgroup_id && encl->cg->id != d->cgroup_id)
+		return 0;
+	hdr = eb_dump_hdr(d, EB_CMD_GET_ENCLAVE);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (eb_put_encl(d->skb, encl)) {
+		genlmsg_cancel(d->skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(d->skb, hdr);
+	return 0;
+}
+
+static int eb_genl_dump_enclaves(struct sk_buff *skb,
+				 struct netlink_callback *cb)
+{
+	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
+	struct eb_dump d = { .skb = skb, .cb = cb };
+	unsigned long pos = cb->args[0];
+	int ret;
+
+	if (cb->args[1])
+		return 0;
+	if (info->attrs[EB_A_CGROUP]) {
+		struct nlattr *tb[EB_CG_A_MAX + 1];
+
+		ret = nla_parse_nested(tb, EB_CG_A_MAX, info->attrs[EB_A_CGROUP],
+				       eb_cg_id_policy, cb->extack);
+		if (ret)
+			return ret;
+		if (!tb[EB_CG_A_ID]) {
+			NL_SET_ERR_MSG_ATTR(cb->extack, info->attrs[EB_A_CGROUP],
+					    "the filter needs the cgroup ID");
+			return -EINVAL;
+		}
+		d.cgroup_id = nla_get_u64(tb[EB_CG_A_ID]);
+	}
+	cb->seq = atomic_read(&eb_genl_dump_seq);
+	ret = eb_encl_for_each(&pos, eb_dump_one_encl, &d);
+	cb->args[0] = pos;
+	if (ret == -EMSGSIZE && skb->len)
+		return skb->len;
+	if (ret)
+		return ret;
+	cb->args[1] = 1;
+	return skb->len;
+}
+
+/* -------------------------------------------------------------- events */
+
+/* A new event message, or NULL when nobody listens (or no memory). */
+static struct sk_buff *eb_event_new(u8 cmd, void **ret_hdr)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	if (!READ_ONCE(eb_genl_registered) ||
+	    !genl_has_listeners(&eb_genl_family, &init_net,
+				EB_GENL_MCGRP_EVENTS_ID))
+		return NULL;
+	/* Counted even if the message is lost below: listeners see a gap. */
+	atomic64_inc(&eb_genl_event_seq);
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!skb)
+		return NULL;
+	hdr = genlmsg_put(skb, 0, 0, &eb_genl_family, 0, cmd);
+	if (!hdr || nla_put_u64_64bit(skb, EB_A_EVENT_SEQ,
+				      atomic64_read(&eb_genl_event_seq),
+				      EB_A_PAD)) {
+		nlmsg_free(skb);
+		return NULL;
+	}
+	*ret_hdr = hdr;
+	return skb;
+}
+
+static void eb_event_send(struct sk_buff *skb, void *hdr, int err)
+{
+	if (err) {
+		nlmsg_free(skb);
+		return;
+	}
+	genlmsg_end(skb, hdr);
+	genlmsg_multicast(&eb_genl_family, skb, 0, EB_GENL_MCGRP_EVENTS_ID,
+			  GFP_KERNEL);
+}
+
+/**
+ * eb_genl_event_limit_hit() - announce a charge refused at a cgroup's limit
+ * @cg: the limiting cgroup
+ * @requested: bytes the refused charge asked for
+ *
+ * Context: process context.
+ */
+void eb_genl_event_limit_hit(struct eb_cg *cg, u64 requested)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	skb = eb_event_new(EB_CMD_EVENT_LIMIT_HIT, &hdr);
+	if (skb)
+		eb_event_send(skb, hdr, eb_put_cg(skb, cg, false) ?:
+			      nla_put_u64_64bit(skb, EB_A_REQUESTED, requested,
+						EB_A_PAD));
+}
+
+/**
+ * eb_genl_event_pool() - announce a crossing of the pool's low-water mark
+ * @low: true when free fell below the mark, false when it is back
+ *
+ * Context: process context.
+ */
+void eb_genl_event_pool(bool low)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	skb = eb_event_new(low ? EB_CMD_EVENT_POOL_LOW : EB_CMD_EVENT_POOL_OK,
+			   &hdr);
+	if (skb)
+		eb_event_send(skb, hdr, eb_put_pool(skb));
+}
+
+/**
+ * eb_genl_event_enclave() - announce an enclave's creation, init or release
+ * @cmd: EB_CMD_EVENT_ENCLAVE_*
+ * @encl: the enclave, registered
+ *
+ * Context: process context.
+ */
+void eb_genl_event_enclave(u8 cmd, struct eb_encl *encl)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	skb = eb_event_new(cmd, &hdr);
+	if (skb)
+		eb_event_send(skb, hdr, eb_put_encl(skb, encl));
+}
+
+/* -------------------------------------------------------------- family */
+
+static const struct genl_ops eb_genl_ops[] = {
+	{
+		.cmd = EB_CMD_GET_POOL,
+		.doit = eb_genl_get_pool,
+	},
+	{
+		.cmd = EB_CMD_GET_CGROUP,
+		.doit = eb_genl_get_cgroup,
+		.dumpit = eb_genl_dump_cgroups,
+		.policy = eb_get_cgroup_policy,
+		.maxattr = EB_A_MAX,
+	},
+	{
+		.cmd = EB_CMD_GET_ENCLAVE,
+		.dumpit = eb_genl_dump_enclaves,
+		.policy = eb_get_enclave_policy,
+		.maxattr = EB_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = EB_CMD_SET_LIMIT,
+		.doit = eb_genl_set_limit,
+		.policy = eb_set_limit_policy,
+		.maxattr = EB_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+};
+
+static const struct genl_multicast_group eb_genl_mcgrps[] = {
+	[EB_GENL_MCGRP_EVENTS_ID] = {
+		.name = EB_GENL_MCGRP_EVENTS,
+		.flags = GENL_MCAST_CAP_SYS_ADMIN,
+	},
+};
+
+static struct genl_family eb_genl_family __ro_after_init = {
+	.name = EB_GENL_NAME,
+	.version = EB_GENL_VERSION,
+	.maxattr = EB_A_MAX,
+	.module = THIS_MODULE,
+	.ops = eb_genl_ops,
+	.n_ops = ARRAY_SIZE(eb_genl_ops),
+	.mcgrps = eb_genl_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(eb_genl_mcgrps),
+};
+
+int eb_genl_init(void)
+{
+	int ret = genl_register_family(&eb_genl_family);
+
+	if (!ret)
+		WRITE_ONCE(eb_genl_registered, true);
+	return ret;
+}
+
+void eb_genl_exit(void)
+{
+	WRITE_ONCE(eb_genl_registered, false);
+	genl_unregister_family(&eb_genl_family);
+}
