@@ -14,6 +14,8 @@
  *   EB_IOC_ENCLAVE_INIT             SIGSTRUCT checked as EINIT does
  *   mmap(secs.base, secs.size)      pages mapped with their SECINFO rights
  *   EB_IOC_ENCLAVE_INFO             identity, at any point after CREATE
+ *   EB_IOC_ENCLAVE_REPORT           EREPORT on behalf of the enclave
+ *   EB_IOC_ENCLAVE_GETKEY           EGETKEY on behalf of the enclave
  *   close()                         last reference frees and uncharges all
  *
  * Every EPC page (the SECS included) is charged to a cgroup v2 cgroup and to
@@ -263,6 +265,154 @@ struct eb_enclave_info {
 	__u32 reserved[7];
 };
 
+/*
+ * EREPORT and EGETKEY for the sim backend. Off hardware the ENCLU
+ * instruction faults; the host side of the SDK traps it and asks the
+ * module, which holds the keys, to do what the CPU would. Keys derive from
+ * a per-host root secret: random at load, or provisioned once by root
+ * through /sys/kernel/ebroker/root_secret so that sealed data survives a
+ * reload. The layouts below are SGX's (SDM Vol. 3D, 38.15-38.18).
+ */
+#define EB_TARGETINFO_SIZE	512
+#define EB_REPORT_SIZE		432
+#define EB_REPORT_BODY_SIZE	384
+#define EB_REPORTDATA_SIZE	64
+#define EB_KEYREQUEST_SIZE	512
+#define EB_KEY_SIZE		16
+#define EB_CPUSVN_SIZE		16
+
+/**
+ * struct eb_targetinfo - TARGETINFO: whom a REPORT is for (512 bytes)
+ * @mrenclave:	the target enclave's MRENCLAVE
+ * @attributes:	the target's ATTRIBUTES (flags, then XFRM)
+ * @xfrm:	the target's XFRM
+ * @cet_attributes: zero
+ * @config_svn:	the target's CONFIGSVN
+ * @miscselect:	the target's MISCSELECT
+ * @config_id:	the target's CONFIGID
+ */
+struct eb_targetinfo {
+	__u8  mrenclave[32];
+	__u64 attributes;
+	__u64 xfrm;
+	__u8  cet_attributes;
+	__u8  reserved1;
+	__u16 config_svn;
+	__u32 miscselect;
+	__u8  reserved2[8];
+	__u8  config_id[64];
+	__u8  reserved3[384];
+} __attribute__((packed));
+
+/**
+ * struct eb_report - REPORT (432 bytes): the body, then KEYID and MAC
+ *
+ * @mac is AES-128-CMAC over the first EB_REPORT_BODY_SIZE bytes, keyed
+ * with the target enclave's REPORT key; only the target (through EGETKEY)
+ * can check it.
+ */
+struct eb_report {
+	__u8  cpusvn[16];
+	__u32 miscselect;
+	__u8  reserved1[12];
+	__u8  isv_ext_prod_id[16];
+	__u64 attributes;
+	__u64 xfrm;
+	__u8  mrenclave[32];
+	__u8  reserved2[32];
+	__u8  mrsigner[32];
+	__u8  reserved3[32];
+	__u8  config_id[64];
+	__u16 isv_prod_id;
+	__u16 isv_svn;
+	__u16 config_svn;
+	__u8  reserved4[42];
+	__u8  isv_family_id[16];
+	__u8  report_data[64];
+	__u8  key_id[32];
+	__u8  mac[16];
+} __attribute__((packed));
+
+/* eb_keyrequest.key_name */
+#define EB_KEYNAME_EINITTOKEN	0
+#define EB_KEYNAME_PROVISION	1
+#define EB_KEYNAME_PROVISION_SEAL 2
+#define EB_KEYNAME_REPORT	3
+#define EB_KEYNAME_SEAL		4
+
+/* eb_keyrequest.key_policy */
+#define EB_KEYPOLICY_MRENCLAVE	0x0001
+#define EB_KEYPOLICY_MRSIGNER	0x0002
+#define EB_KEYPOLICY_NOISVPRODID 0x0004
+#define EB_KEYPOLICY_CONFIGID	0x0008
+#define EB_KEYPOLICY_ISVFAMILYID 0x0010
+#define EB_KEYPOLICY_ISVEXTPRODID 0x0020
+#define EB_KEYPOLICY_ALL	0x003f
+
+/**
+ * struct eb_keyrequest - KEYREQUEST (512 bytes)
+ * @key_name:	EB_KEYNAME_*; REPORT and SEAL are supported
+ * @key_policy:	EB_KEYPOLICY_*: which identity a SEAL key is bound to
+ * @isv_svn:	the ISVSVN to derive for; at most the enclave's own
+ * @cpusvn:	the CPUSVN to derive for; at most the current one
+ * @attribute_mask: ATTRIBUTES bits bound into the key
+ * @xfrm_mask:	XFRM bits bound into the key
+ * @key_id:	caller-chosen diversifier
+ * @misc_mask:	MISCSELECT bits bound into the key
+ * @config_svn:	at most the enclave's CONFIGSVN
+ */
+struct eb_keyrequest {
+	__u16 key_name;
+	__u16 key_policy;
+	__u16 isv_svn;
+	__u16 reserved1;
+	__u8  cpusvn[16];
+	__u64 attribute_mask;
+	__u64 xfrm_mask;
+	__u8  key_id[32];
+	__u32 misc_mask;
+	__u16 config_svn;
+	__u8  reserved2[434];
+} __attribute__((packed));
+
+/* SGX error codes EGETKEY returns in RAX (eb_enclave_getkey.sgx_error). */
+#define EB_SGX_INVALID_ATTRIBUTE 2
+#define EB_SGX_INVALID_CPUSVN	32
+#define EB_SGX_INVALID_ISVSVN	64
+#define EB_SGX_INVALID_KEYNAME	256
+
+/**
+ * struct eb_enclave_report - argument of EB_IOC_ENCLAVE_REPORT
+ * @targetinfo:	(in) user address of a struct eb_targetinfo
+ * @reportdata:	(in) user address of EB_REPORTDATA_SIZE bytes
+ * @report:	(in) user address where the struct eb_report is written
+ *
+ * Errors: EINVAL (enclave not initialised, reserved bytes of TARGETINFO
+ * not zero).
+ */
+struct eb_enclave_report {
+	__u64 targetinfo;
+	__u64 reportdata;
+	__u64 report;
+};
+
+/**
+ * struct eb_enclave_getkey - argument of EB_IOC_ENCLAVE_GETKEY
+ * @keyrequest:	(in) user address of a struct eb_keyrequest
+ * @key:	(in) user address where the EB_KEY_SIZE-byte key is written
+ * @sgx_error:	(out) 0, or the EB_SGX_* code EGETKEY would return; then
+ *		no key is written
+ * @reserved:	zero
+ *
+ * Errors: EINVAL (enclave not initialised, reserved fields not zero).
+ */
+struct eb_enclave_getkey {
+	__u64 keyrequest;
+	__u64 key;
+	__u32 sgx_error;
+	__u32 reserved;
+};
+
 #define EB_IOC_ENCLAVE_CREATE \
 	_IOW(EB_MAGIC, 0x00, struct eb_enclave_create)
 #define EB_IOC_ENCLAVE_ADD_PAGES \
@@ -273,5 +423,9 @@ struct eb_enclave_info {
 	_IOW(EB_MAGIC, 0x10, struct eb_enclave_set_cgroup)
 #define EB_IOC_ENCLAVE_INFO \
 	_IOR(EB_MAGIC, 0x11, struct eb_enclave_info)
+#define EB_IOC_ENCLAVE_REPORT \
+	_IOW(EB_MAGIC, 0x20, struct eb_enclave_report)
+#define EB_IOC_ENCLAVE_GETKEY \
+	_IOWR(EB_MAGIC, 0x21, struct eb_enclave_getkey)
 
 #endif /* _UAPI_LINUX_EBROKER_H */
