@@ -56,7 +56,13 @@ HOST_TESTS	:= $(HOST_TEST_SRCS:%.c=$(B)/test/%)
 
 DEMO_TENANT	:= $(B)/bin/demo-tenant
 
-userspace: deps ksrc $(LIBEBSIGN) $(HOST_TESTS) selftests $(DEMO_TENANT)
+# Each userspace part has its own fragment (ctl/ctl.mk, sdk/*/*.mk) that
+# appends what it builds to USERSPACE_TARGETS.
+USERSPACE_TARGETS :=
+include $(sort $(wildcard ctl/*.mk sdk/*/*.mk))
+
+userspace: deps ksrc $(LIBEBSIGN) $(HOST_TESTS) selftests $(DEMO_TENANT) \
+	$(USERSPACE_TARGETS)
 
 $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
