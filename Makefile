@@ -117,8 +117,8 @@ MODDIR	?= /lib/modules/$(notdir $(patsubst %/build,%,$(KDIR)))/extra
 
 install: all
 	install -D -m 0644 kmod/ebroker.ko $(DESTDIR)$(MODDIR)/ebroker.ko
-	install -D -m 0644 uapi/linux/ebroker.h \
-		$(DESTDIR)$(PREFIX)/include/linux/ebroker.h
+	install -d $(DESTDIR)$(PREFIX)/include/linux
+	install -m 0644 uapi/linux/*.h $(DESTDIR)$(PREFIX)/include/linux/
 	@if [ -z "$(DESTDIR)" ]; then depmod -a $(notdir $(patsubst %/build,%,$(KDIR))); fi
 
 # -------------------------------------------------------------------- style

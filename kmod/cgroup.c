@@ -180,13 +180,14 @@ static struct eb_cg *eb_cg_get_locked(struct cgroup *cgrp)
 	int ret;
 
 	lockdep_assert_held(&eb_cg_mutex);
+	/* Nothing new is charged to, or limited in, a removed cgroup. */
+	if (css_is_dying(&cgrp->self))
+		return ERR_PTR(-ENOENT);
 	cg = xa_load(&eb_cgs, cgroup_id(cgrp));
 	if (cg) {
 		kref_get(&cg->ref);
 		return cg;
 	}
-	if (css_is_dying(&cgrp->self))
-		return ERR_PTR(-ENOENT);
 	if (cgroup_parent(cgrp)) {
 		parent = eb_cg_get_locked(cgroup_parent(cgrp));
 		if (IS_ERR(parent))
@@ -558,6 +559,8 @@ void eb_cg_exit(void)
 	struct eb_cg *cg;
 	unsigned long id;
 
+	/* No more writers of limits, then no more reaping. */
+	sysfs_remove_file(eb_cgroups_kobj, &set_max_attr.attr);
 	cancel_delayed_work_sync(&eb_cg_reap_work);
 	mutex_lock(&eb_cg_mutex);
 	xa_for_each(&eb_cgs, id, cg) {
@@ -568,6 +571,5 @@ void eb_cg_exit(void)
 	}
 	WARN(!xa_empty(&eb_cgs), "ebroker: cgroup accounting entries leaked\n");
 	mutex_unlock(&eb_cg_mutex);
-	sysfs_remove_file(eb_cgroups_kobj, &set_max_attr.attr);
 	kobject_put(eb_cgroups_kobj);
 }

@@ -100,7 +100,7 @@ int eb_encl_for_each(unsigned long *pos,
 
 struct eb_encl *eb_encl_alloc(void)
 {
-	struct eb_encl *encl = kzalloc(sizeof(*encl), GFP_KERNEL);
+	struct eb_encl *encl = kzalloc(sizeof(*encl), GFP_KERNEL_ACCOUNT);
 
 	if (!encl)
 		return NULL;
@@ -324,7 +324,7 @@ int eb_encl_add_page(struct eb_encl *encl, unsigned long src, u64 offset,
 	lockdep_assert_held(&encl->lock);
 	if (xa_load(&encl->pages, idx))
 		return -EEXIST;
-	epage = kmalloc(sizeof(*epage), GFP_KERNEL);
+	epage = kmalloc(sizeof(*epage), GFP_KERNEL_ACCOUNT);
 	if (!epage)
 		return -ENOMEM;
 	page = eb_encl_take_page(encl);
@@ -338,7 +338,7 @@ int eb_encl_add_page(struct eb_encl *encl, unsigned long src, u64 offset,
 	}
 	epage->page = page;
 	epage->secinfo = secinfo;
-	ret = xa_insert(&encl->pages, idx, epage, GFP_KERNEL);
+	ret = xa_insert(&encl->pages, idx, epage, GFP_KERNEL_ACCOUNT);
 	if (ret)
 		goto return_page;
 

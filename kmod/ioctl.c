@@ -13,6 +13,7 @@
 
 #include "encl.h"
 #include "ioctl.h"
+#include "report.h"
 
 static_assert(sizeof(struct eb_secs) == EB_SECS_SIZE);
 static_assert(sizeof(struct eb_secinfo) == EB_SECINFO_SIZE);
@@ -165,6 +166,69 @@ static long eb_ioc_info(struct eb_encl *encl, void __user *arg)
 	return 0;
 }
 
+static long eb_ioc_report(struct eb_encl *encl, void __user *arg)
+{
+	u8 reportdata[EB_REPORTDATA_SIZE];
+	struct eb_enclave_report req;
+	struct eb_targetinfo *ti;
+	struct eb_report *report;
+	long ret;
+
+	if (copy_from_user(&req, arg, sizeof(req)))
+		return -EFAULT;
+	if (copy_from_user(reportdata, u64_to_user_ptr(req.reportdata),
+			   sizeof(reportdata)))
+		return -EFAULT;
+	ti = memdup_user(u64_to_user_ptr(req.targetinfo), sizeof(*ti));
+	if (IS_ERR(ti))
+		return PTR_ERR(ti);
+	report = kmalloc(sizeof(*report), GFP_KERNEL);
+	if (!report) {
+		ret = -ENOMEM;
+		goto free_ti;
+	}
+	ret = eb_ereport(encl, ti, reportdata, report);
+	if (!ret && copy_to_user(u64_to_user_ptr(req.report), report,
+				 sizeof(*report)))
+		ret = -EFAULT;
+	kfree(report);
+free_ti:
+	kfree(ti);
+	return ret;
+}
+
+static long eb_ioc_getkey(struct eb_encl *encl, void __user *arg)
+{
+	struct eb_enclave_getkey gk;
+	struct eb_keyrequest *req;
+	u8 key[EB_KEY_SIZE];
+	long ret;
+
+	if (copy_from_user(&gk, arg, sizeof(gk)))
+		return -EFAULT;
+	if (gk.reserved)
+		return -EINVAL;
+	req = memdup_user(u64_to_user_ptr(gk.keyrequest), sizeof(*req));
+	if (IS_ERR(req))
+		return PTR_ERR(req);
+	ret = eb_egetkey(encl, req, key);
+	kfree(req);
+	if (ret < 0)
+		return ret;
+
+	/* A refusal is a result, not an error: no key, but sgx_error set. */
+	gk.sgx_error = ret;
+	ret = 0;
+	if (!gk.sgx_error) {
+		if (copy_to_user(u64_to_user_ptr(gk.key), key, sizeof(key)))
+			ret = -EFAULT;
+		memzero_explicit(key, sizeof(key));
+	}
+	if (!ret && copy_to_user(arg, &gk, sizeof(gk)))
+		ret = -EFAULT;
+	return ret;
+}
+
 /**
  * eb_ioctl() - dispatch an enclave ioctl
  * @file: an open /dev/ebroker
@@ -194,6 +258,10 @@ long eb_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return eb_ioc_set_cgroup(encl, uarg);
 	case EB_IOC_ENCLAVE_INFO:
 		return eb_ioc_info(encl, uarg);
+	case EB_IOC_ENCLAVE_REPORT:
+		return eb_ioc_report(encl, uarg);
+	case EB_IOC_ENCLAVE_GETKEY:
+		return eb_ioc_getkey(encl, uarg);
 	default:
 		return -ENOTTY;
 	}

@@ -15,6 +15,7 @@
 #include <linux/string.h>
 
 #include "ebroker.h"
+#include "keys.h"
 #include "netlink.h"
 #include "pool.h"
 #include "size.h"
@@ -78,9 +79,12 @@ static int __init eb_init(void)
 		pr_err("cannot reserve %lu bytes of EPC\n", bytes);
 		return ret;
 	}
-	ret = eb_sysfs_init();
+	ret = eb_keys_init();
 	if (ret)
 		goto pool_exit;
+	ret = eb_sysfs_init();
+	if (ret)
+		goto keys_exit;
 	ret = eb_genl_init();
 	if (ret)
 		goto sysfs_exit;
@@ -95,6 +99,8 @@ genl_exit:
 	eb_genl_exit();
 sysfs_exit:
 	eb_sysfs_exit();
+keys_exit:
+	eb_keys_exit();
 pool_exit:
 	eb_pool_exit();
 	return ret;
@@ -105,6 +111,7 @@ static void __exit eb_exit(void)
 	eb_driver_exit();
 	eb_genl_exit();
 	eb_sysfs_exit();
+	eb_keys_exit();
 	eb_pool_exit();
 }
 

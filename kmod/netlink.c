@@ -12,6 +12,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/capability.h>
 #include <linux/cgroup.h>
 #include <linux/limits.h>
 #include <linux/mm.h>
@@ -326,11 +327,28 @@ put_cgrp:
 	return ret;
 }
 
+/*
+ * GENL_ADMIN_PERM asks for CAP_NET_ADMIN; changing quotas and seeing other
+ * tenants' enclaves is system administration, so ask for that too.
+ */
+static int eb_genl_check_admin(struct sk_buff *skb,
+			       struct netlink_ext_ack *extack)
+{
+	if (netlink_capable(skb, CAP_SYS_ADMIN))
+		return 0;
+	NL_SET_ERR_MSG(extack, "CAP_SYS_ADMIN is required");
+	return -EPERM;
+}
+
 static int eb_genl_set_limit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *tb[EB_CG_A_MAX + 1];
 	struct cgroup *cgrp;
 	int ret;
+
+	ret = eb_genl_check_admin(skb, info->extack);
+	if (ret)
+		return ret;
 
 	ret = eb_genl_parse_cgroup(info, eb_cg_policy, tb);
 	if (ret)
@@ -450,6 +468,9 @@ static int eb_genl_dump_enclaves(struct sk_buff *skb,
 
 	if (cb->args[1])
 		return 0;
+	ret = eb_genl_check_admin(cb->skb, cb->extack);
+	if (ret)
+		return ret;
 	if (info->attrs[EB_A_CGROUP]) {
 		struct nlattr *tb[EB_CG_A_MAX + 1];
 

@@ -10,6 +10,7 @@
 #include "cgroup.h"
 #include "ebroker.h"
 #include "encl.h"
+#include "keys.h"
 #include "pool.h"
 #include "size.h"
 
@@ -106,6 +107,7 @@ static const struct attribute_group eb_pool_group = {
 static const struct attribute_group *eb_groups[] = {
 	&eb_root_group,
 	&eb_pool_group,
+	&eb_keys_attr_group,
 	NULL,
 };
 

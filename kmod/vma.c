@@ -61,9 +61,9 @@ static int eb_vma_mremap(struct vm_area_struct *vma)
 }
 
 /*
- * ptrace, /proc/PID/mem and process_vm_readv reach VM_PFNMAP memory only
- * through here: refuse unless the enclave was built for debugging, as
- * EDBGRD would.
+ * ptrace and /proc/PID/mem reach VM_PFNMAP memory only through here:
+ * refuse unless the enclave was built for debugging, as EDBGRD would.
+ * (process_vm_readv() cannot pin PFN-mapped pages and always fails.)
  */
 static int eb_vma_access(struct vm_area_struct *vma, unsigned long addr,
 			 void *buf, int len, int write)

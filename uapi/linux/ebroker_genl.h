@@ -46,10 +46,11 @@
  *                               one EB_A_CGROUP per message
  *   EB_CMD_GET_ENCLAVE   dump   request: [EB_A_CGROUP { ID }] to filter
  *                               one EB_A_ENCLAVE per message
- *                               (CAP_SYS_ADMIN: it names other tenants'
- *                               processes)
+ *                               (CAP_SYS_ADMIN and CAP_NET_ADMIN: it names
+ *                               other tenants' processes)
  *   EB_CMD_SET_LIMIT     do     request: EB_A_CGROUP { ID | PATH, LIMIT }
- *                               (CAP_SYS_ADMIN); LIMIT = EB_LIMIT_NONE
+ *                               (CAP_SYS_ADMIN and CAP_NET_ADMIN); LIMIT =
+ *                               EB_LIMIT_NONE
  *                               clears
  *
  * Events, multicast to group "events" (CAP_SYS_ADMIN to join), each with
