@@ -76,9 +76,9 @@ $(B)/test/sdk/signer/%: sdk/signer/%.c $(LIBEBSIGN)
 	@mkdir -p $(dir $@)
 	$(CC) $(EB_CFLAGS) -MMD -MP -o $@ $< $(LIBEBSIGN) $(LDLIBS_CRYPTO)
 
-# The selftests' signing key: made on the host, where RSA key generation is
-# fast, and read by the tests in the guest.
-$(B)/selftests/test-key.pem:
+# The selftests' signing keys (keys_test needs a second signer): made on the
+# host, where RSA key generation is fast, and read by the tests in the guest.
+$(B)/selftests/test-key.pem $(B)/selftests/test-key2.pem:
 	@mkdir -p $(dir $@)
 	openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:3072 \
 		-pkeyopt rsa_keygen_pubexp:3 -out $@ 2>/dev/null
@@ -87,7 +87,8 @@ $(DEMO_TENANT): scripts/demo.d/tenant.c selftests/ebroker/tencl.h $(LIBEBSIGN)
 	@mkdir -p $(dir $@)
 	$(CC) $(EB_CFLAGS) -Wno-sign-compare -o $@ $< $(LIBEBSIGN) $(LDLIBS_CRYPTO)
 
-selftests: ksrc $(LIBEBSIGN) $(B)/selftests/test-key.pem
+selftests: ksrc $(LIBEBSIGN) $(B)/selftests/test-key.pem \
+		$(B)/selftests/test-key2.pem
 	$(MAKE) -C selftests/ebroker OUTPUT=$(CURDIR)/$(B)/selftests \
 		TOP=$(CURDIR) KSFT_DIR=$(CURDIR)/$(KSFT_DIR) CC="$(CC)" \
 		LIBEBSIGN=$(CURDIR)/$(LIBEBSIGN)
