@@ -40,6 +40,7 @@
 
 static DEFINE_MUTEX(eb_cg_mutex);
 static DEFINE_XARRAY(eb_cgs);
+static unsigned int eb_cgs_gen = 1;	/* entries added or removed */
 static struct kobject *eb_cgroups_kobj;
 static void eb_cg_reap(struct work_struct *work);
 static DECLARE_DELAYED_WORK(eb_cg_reap_work, eb_cg_reap);
@@ -159,7 +160,7 @@ static void eb_cg_release(struct kref *ref)
 	lockdep_assert_held(&eb_cg_mutex);
 	WARN_ON_ONCE(atomic64_read(&cg->usage));
 	xa_erase(&eb_cgs, cg->id);
-	eb_genl_dump_changed();
+	eb_cgs_gen++;
 	kobject_del(&cg->kobj);
 	cgroup_put(cg->cgrp);
 	kobject_put(&cg->kobj);		/* frees cg */
@@ -212,7 +213,7 @@ static struct eb_cg *eb_cg_get_locked(struct cgroup *cgrp)
 		goto put_kobj;
 	cgroup_get(cgrp);
 	cg->cgrp = cgrp;
-	eb_genl_dump_changed();
+	eb_cgs_gen++;
 	return cg;
 
 put_kobj:
@@ -435,6 +436,8 @@ struct cgroup *eb_cg_lookup_path(const char *path)
  * @pos: (in/out) the id to start at; on return, the id @fn stopped at
  * @fn: returns non-zero to stop (its value is returned)
  * @arg: passed to @fn
+ * @ret_gen: set to the generation of the set of entries walked, which
+ *	changes whenever one is added or removed (for consistent dumps)
  *
  * For dumps: the entries stay alive and eb_cg_mutex is held during @fn.
  *
@@ -442,12 +445,13 @@ struct cgroup *eb_cg_lookup_path(const char *path)
  * Return: 0 when every entry was visited, else what @fn returned.
  */
 int eb_cg_for_each(unsigned long *pos, int (*fn)(struct eb_cg *, void *),
-		   void *arg)
+		   void *arg, unsigned int *ret_gen)
 {
 	struct eb_cg *cg;
 	int ret = 0;
 
 	mutex_lock(&eb_cg_mutex);
+	*ret_gen = eb_cgs_gen;
 	xa_for_each_start(&eb_cgs, *pos, cg, *pos) {
 		ret = fn(cg, arg);
 		if (ret)

@@ -59,7 +59,7 @@ void eb_cg_uncharge(struct eb_cg *cg, u64 bytes);
 int eb_cg_set_limit(struct cgroup *cgrp, u64 max);
 struct cgroup *eb_cg_lookup_path(const char *path);
 int eb_cg_for_each(unsigned long *pos, int (*fn)(struct eb_cg *, void *),
-		   void *arg);
+		   void *arg, unsigned int *ret_gen);
 int eb_cg_with(struct cgroup *cgrp, int (*fn)(struct eb_cg *, void *),
 	       void *arg);
 bool eb_cg_removed(struct eb_cg *cg);

@@ -40,6 +40,7 @@ static DEFINE_MUTEX(eb_encls_lock);	/* registry membership, dumps */
 static DEFINE_XARRAY_ALLOC1(eb_encls);
 static u32 eb_encls_next;
 static unsigned int eb_encls_count;
+static unsigned int eb_encls_gen = 1;	/* enclaves added or removed */
 
 static int eb_encl_register(struct eb_encl *encl)
 {
@@ -50,11 +51,10 @@ static int eb_encl_register(struct eb_encl *encl)
 			      &eb_encls_next, GFP_KERNEL);
 	if (ret >= 0) {
 		eb_encls_count++;
+		eb_encls_gen++;
 		ret = 0;
 	}
 	mutex_unlock(&eb_encls_lock);
-	if (!ret)
-		eb_genl_dump_changed();
 	return ret;
 }
 
@@ -63,8 +63,8 @@ static void eb_encl_unregister(struct eb_encl *encl)
 	mutex_lock(&eb_encls_lock);
 	xa_erase(&eb_encls, encl->id);
 	eb_encls_count--;
+	eb_encls_gen++;
 	mutex_unlock(&eb_encls_lock);
-	eb_genl_dump_changed();
 }
 
 unsigned int eb_encl_count(void)
@@ -78,17 +78,21 @@ unsigned int eb_encl_count(void)
  * @fn: called with eb_encls_lock held, which keeps the enclave alive (see
  *	the top of this file for what it may read); returns non-zero to stop
  * @arg: passed to @fn
+ * @ret_gen: set to the generation of the registry walked, which changes
+ *	whenever an enclave is added or removed (for consistent dumps)
  *
  * Context: process context.
  * Return: 0 when every enclave was visited, else what @fn returned.
  */
 int eb_encl_for_each(unsigned long *pos,
-		     int (*fn)(struct eb_encl *, void *), void *arg)
+		     int (*fn)(struct eb_encl *, void *), void *arg,
+		     unsigned int *ret_gen)
 {
 	struct eb_encl *encl;
 	int ret = 0;
 
 	mutex_lock(&eb_encls_lock);
+	*ret_gen = eb_encls_gen;
 	xa_for_each_start(&eb_encls, *pos, encl, *pos) {
 		ret = fn(encl, arg);
 		if (ret)

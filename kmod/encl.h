@@ -75,7 +75,8 @@ int eb_encl_init(struct eb_encl *encl, const struct eb_sigstruct *ss);
 void eb_encl_info(struct eb_encl *encl, struct eb_enclave_info *info);
 
 int eb_encl_for_each(unsigned long *pos,
-		     int (*fn)(struct eb_encl *, void *), void *arg);
+		     int (*fn)(struct eb_encl *, void *), void *arg,
+		     unsigned int *ret_gen);
 unsigned int eb_encl_count(void);
 
 /* VM_READ/VM_WRITE/VM_EXEC a page may be mapped with. */

@@ -6,9 +6,10 @@
  *
  * Every request is validated strictly against a per-command policy: an
  * attribute a command does not take, a wrong length or an unknown flag bit
- * is refused with an extack message. Dumps carry a sequence number that
- * changes whenever an enclave or a cgroup entry comes or goes, so a dump
- * that raced with such a change is flagged NLM_F_DUMP_INTR.
+ * is refused with an extack message. Dumps compare the generation of the
+ * set they walk (read under the set's lock, bumped whenever an enclave or
+ * a cgroup entry comes or goes) between their parts, so a dump that raced
+ * with such a change is flagged NLM_F_DUMP_INTR.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -30,17 +31,11 @@
 
 static struct genl_family eb_genl_family;
 static bool eb_genl_registered;
-static atomic_t eb_genl_dump_seq = ATOMIC_INIT(1);
 static atomic64_t eb_genl_event_seq;
 
 enum eb_genl_mcgrp {
 	EB_GENL_MCGRP_EVENTS_ID,
 };
-
-void eb_genl_dump_changed(void)
-{
-	atomic_inc(&eb_genl_dump_seq);
-}
 
 /* ----------------------------------------------------------- messages */
 
@@ -299,6 +294,11 @@ static int eb_genl_get_cgroup(struct sk_buff *skb, struct genl_info *info)
 				    "LIMIT is for EB_CMD_SET_LIMIT");
 		return -EINVAL;
 	}
+	if (info->attrs[EB_A_DUMP_FLAGS]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[EB_A_DUMP_FLAGS],
+				    "DUMP_FLAGS is for dumps");
+		return -EINVAL;
+	}
 	cgrp = eb_genl_cgroup(tb, info->attrs[EB_A_CGROUP], info->extack);
 	if (IS_ERR(cgrp))
 		return PTR_ERR(cgrp);
@@ -377,6 +377,7 @@ struct eb_dump {
 	struct netlink_callback *cb;
 	u32 flags;
 	u64 cgroup_id;		/* enclave dump filter; 0 for none */
+	unsigned int gen;	/* generation of the set, read under its lock */
 };
 
 static void *eb_dump_hdr(struct eb_dump *d, u8 cmd)
@@ -385,8 +386,10 @@ static void *eb_dump_hdr(struct eb_dump *d, u8 cmd)
 				d->cb->nlh->nlmsg_seq, &eb_genl_family,
 				NLM_F_MULTI, cmd);
 
-	if (hdr)
+	if (hdr) {
+		d->cb->seq = d->gen;
 		genl_dump_check_consistent(d->cb, hdr);
+	}
 	return hdr;
 }
 
@@ -397,12 +400,15 @@ static int eb_dump_one_cg(struct eb_cg *cg, void *arg)
 
 	if ((d->flags & EB_DUMP_F_LIMITED) && !cg->limited)
 		return 0;
+	int ret;
+
 	hdr = eb_dump_hdr(d, EB_CMD_GET_CGROUP);
 	if (!hdr)
 		return -EMSGSIZE;
-	if (eb_put_cg(d->skb, cg, true)) {
+	ret = eb_put_cg(d->skb, cg, true);
+	if (ret) {
 		genlmsg_cancel(d->skb, hdr);
-		return -EMSGSIZE;
+		return ret;
 	}
 	genlmsg_end(d->skb, hdr);
 	return 0;
@@ -429,8 +435,7 @@ static int eb_genl_dump_cgroups(struct sk_buff *skb,
 	}
 	if (info->attrs[EB_A_DUMP_FLAGS])
 		d.flags = nla_get_u32(info->attrs[EB_A_DUMP_FLAGS]);
-	cb->seq = atomic_read(&eb_genl_dump_seq);
-	ret = eb_cg_for_each(&pos, eb_dump_one_cg, &d);
+	ret = eb_cg_for_each(&pos, eb_dump_one_cg, &d, &d.gen);
 	cb->args[0] = pos;
 	if (ret == -EMSGSIZE && skb->len)
 		return skb->len;
@@ -485,8 +490,7 @@ static int eb_genl_dump_enclaves(struct sk_buff *skb,
 		}
 		d.cgroup_id = nla_get_u64(tb[EB_CG_A_ID]);
 	}
-	cb->seq = atomic_read(&eb_genl_dump_seq);
-	ret = eb_encl_for_each(&pos, eb_dump_one_encl, &d);
+	ret = eb_encl_for_each(&pos, eb_dump_one_encl, &d, &d.gen);
 	cb->args[0] = pos;
 	if (ret == -EMSGSIZE && skb->len)
 		return skb->len;
@@ -503,20 +507,19 @@ static struct sk_buff *eb_event_new(u8 cmd, void **ret_hdr)
 {
 	struct sk_buff *skb;
 	void *hdr;
+	u64 seq;
 
 	if (!READ_ONCE(eb_genl_registered) ||
 	    !genl_has_listeners(&eb_genl_family, &init_net,
 				EB_GENL_MCGRP_EVENTS_ID))
 		return NULL;
-	/* Counted even if the message is lost below: listeners see a gap. */
-	atomic64_inc(&eb_genl_event_seq);
+	/* Numbered even if the message is lost below: listeners see a gap. */
+	seq = atomic64_inc_return(&eb_genl_event_seq);
 	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!skb)
 		return NULL;
 	hdr = genlmsg_put(skb, 0, 0, &eb_genl_family, 0, cmd);
-	if (!hdr || nla_put_u64_64bit(skb, EB_A_EVENT_SEQ,
-				      atomic64_read(&eb_genl_event_seq),
-				      EB_A_PAD)) {
+	if (!hdr || nla_put_u64_64bit(skb, EB_A_EVENT_SEQ, seq, EB_A_PAD)) {
 		nlmsg_free(skb);
 		return NULL;
 	}

@@ -12,7 +12,6 @@ struct eb_encl;
 int eb_genl_init(void);
 void eb_genl_exit(void);
 
-void eb_genl_dump_changed(void);
 void eb_genl_event_limit_hit(struct eb_cg *cg, u64 requested);
 void eb_genl_event_pool(bool low);
 void eb_genl_event_enclave(u8 cmd, struct eb_encl *encl);

@@ -548,6 +548,22 @@ TEST_F(nlf, malformed_requests)
 	nla_add_u64(&m, EB_CG_A_ID, 0x7fffffffffULL);
 	nla_nest_close(&m);
 	EXPECT_REFUSED(m, ENOENT, "no such cgroup");
+	/* Dump-only and request-only attributes in the wrong place. */
+	nlmsg_init(&self->nl, &m, EB_CMD_GET_CGROUP, NLM_F_DUMP);
+	nla_nest_begin(&m, EB_A_CGROUP);
+	nla_add_u64(&m, EB_CG_A_ID, self->id);
+	nla_nest_close(&m);
+	EXPECT_REFUSED(m, EINVAL, "a cgroup dump takes no EB_A_CGROUP");
+	nlmsg_init(&self->nl, &m, EB_CMD_GET_CGROUP, 0);
+	nla_nest_begin(&m, EB_A_CGROUP);
+	nla_add_u64(&m, EB_CG_A_ID, self->id);
+	nla_nest_close(&m);
+	nla_add_u32(&m, EB_A_DUMP_FLAGS, EB_DUMP_F_LIMITED);
+	EXPECT_REFUSED(m, EINVAL, "DUMP_FLAGS is for dumps");
+	nlmsg_init(&self->nl, &m, EB_CMD_GET_ENCLAVE, NLM_F_DUMP);
+	nla_nest_begin(&m, EB_A_CGROUP);
+	nla_nest_close(&m);
+	EXPECT_REFUSED(m, EINVAL, "the filter needs the cgroup ID");
 	/* Unknown dump flag. */
 	nlmsg_init(&self->nl, &m, EB_CMD_GET_CGROUP, NLM_F_DUMP);
 	nla_add_u32(&m, EB_A_DUMP_FLAGS, 0x80);

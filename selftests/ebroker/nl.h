@@ -218,8 +218,21 @@ static inline int nl_talk(struct nl *nl, struct nlmsg *m, nl_cb cb, void *arg, b
 				int err = 0;
 
 				if (dump && h->nlmsg_len >= NLMSG_LENGTH(sizeof(int))) {
+					const struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
+					size_t off = NLMSG_ALIGN(sizeof(int));
+
 					memcpy(&err, NLMSG_DATA(h), sizeof(err));
 					nl->extack[0] = 0;
+					if (h->nlmsg_len > NLMSG_LENGTH(off)) {
+						nla_index((const char *)NLMSG_DATA(h) + off,
+							  h->nlmsg_len - NLMSG_LENGTH(off), tb,
+							  NLMSGERR_ATTR_MAX);
+						if (tb[NLMSGERR_ATTR_MSG])
+							snprintf(nl->extack, sizeof(nl->extack),
+								 "%s",
+								 (const char *)nla_payload(
+								     tb[NLMSGERR_ATTR_MSG]));
+					}
 				}
 				return err ? err : ret;
 			}

@@ -34,7 +34,8 @@
  *     OWNER_PID                          u32 tgid that created it (in the
  *                                        initial pid namespace)
  *   EB_A_REQUESTED       u64    bytes a refused allocation asked for
- *   EB_A_EVENT_SEQ       u64    per-module event counter, +1 per event
+ *   EB_A_EVENT_SEQ       u64    event number: +1 per event raised while
+ *                               anyone listens
  *   EB_A_DUMP_FLAGS      u32    EB_DUMP_F_*
  *
  * Commands
@@ -73,7 +74,9 @@
  *
  * Errors: requests are validated strictly: unknown attributes, wrong
  * lengths, unknown flag bits and missing required attributes fail with
- * EINVAL and an extack message naming the attribute. EPERM without the
+ * EINVAL and an extack message (with the offending attribute's offset).
+ * Errors of dumps arrive in NLMSG_DONE. The family exists in the initial
+ * network namespace only. EPERM without the
  * capability; ENOENT for an unknown cgroup (ID or PATH); EINVAL for the
  * root cgroup's limit.
  */
