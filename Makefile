@@ -87,11 +87,11 @@ $(DEMO_TENANT): scripts/demo.d/tenant.c selftests/ebroker/tencl.h $(LIBEBSIGN)
 	@mkdir -p $(dir $@)
 	$(CC) $(EB_CFLAGS) -Wno-sign-compare -o $@ $< $(LIBEBSIGN) $(LDLIBS_CRYPTO)
 
-selftests: ksrc $(LIBEBSIGN) $(B)/selftests/test-key.pem \
+selftests: ksrc $(LIBEBSIGN) $(LIBEBIMAGE) $(B)/selftests/test-key.pem \
 		$(B)/selftests/test-key2.pem
 	$(MAKE) -C selftests/ebroker OUTPUT=$(CURDIR)/$(B)/selftests \
 		TOP=$(CURDIR) KSFT_DIR=$(CURDIR)/$(KSFT_DIR) CC="$(CC)" \
-		LIBEBSIGN=$(CURDIR)/$(LIBEBSIGN)
+		LIBEBSIGN=$(CURDIR)/$(LIBEBSIGN) LIBEBIMAGE=$(CURDIR)/$(LIBEBIMAGE)
 
 -include $(shell find $(B)/obj $(B)/test -name '*.d' 2>/dev/null)
 

@@ -1,0 +1,29 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# ebrokerctl, included by the top-level Makefile: the tool in build/bin, its
+# host unit tests (ctl/*_test.c) in build/test/ctl, each linked with every
+# object but main's. libnl's flags are looked up when a recipe runs, so a
+# first `make` that installs libnl (deps) still finds them.
+
+CTL_SRCS	:= $(filter-out %_test.c,$(wildcard ctl/*.c))
+CTL_OBJS	:= $(CTL_SRCS:%.c=$(B)/obj/%.o)
+CTL_LIB_OBJS	:= $(filter-out $(B)/obj/ctl/ebrokerctl.o,$(CTL_OBJS))
+CTL_TESTS	:= $(patsubst %.c,$(B)/test/%,$(wildcard ctl/*_test.c))
+EBROKERCTL	:= $(B)/bin/ebrokerctl
+
+CTL_NL_CFLAGS	= $(shell pkg-config --cflags libnl-genl-3.0)
+CTL_NL_LIBS	= $(shell pkg-config --libs libnl-genl-3.0)
+
+USERSPACE_TARGETS += $(EBROKERCTL) $(CTL_TESTS)
+
+$(B)/obj/ctl/%.o: ctl/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(EB_CFLAGS) $(CTL_NL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(EBROKERCTL): $(CTL_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(EB_CFLAGS) -o $@ $^ $(CTL_NL_LIBS) -lm
+
+$(B)/test/ctl/%: ctl/%.c $(CTL_LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(EB_CFLAGS) $(CTL_NL_CFLAGS) -MMD -MP -o $@ $< $(CTL_LIB_OBJS) $(CTL_NL_LIBS) -lm

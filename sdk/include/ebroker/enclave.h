@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The enclave side of the ebroker SDK: what code running inside an enclave
+ * may call. An enclave is a freestanding static PIE (no libc) linked with
+ * the SDK's runtime (libebrt.a) and linker script; it exports a table of
+ * ECALL handlers and nothing else. The ECALL register ABI, the memory
+ * layout and the build are in docs/enclave-abi.md.
+ *
+ * Conventions: functions return 0 or a negative errno value (<linux/errno.h>
+ * is freestanding and may be included); out-parameters are untouched on
+ * failure. Every function here may be called from several enclave threads
+ * at once.
+ */
+#ifndef EBROKER_ENCLAVE_H
+#define EBROKER_ENCLAVE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <linux/ebroker.h>
+
+/* ------------------------------------------------------------------ ECALLs */
+
+/**
+ * typedef eb_ecall_fn - an ECALL handler
+ * @in:		a copy, in enclave memory, of the host's input buffer; read
+ *		it freely, the host cannot change it under the handler
+ * @in_len:	its length
+ * @out:	an enclave buffer of @out_cap bytes, zeroed; what the handler
+ *		writes to its first *@out_len bytes is copied to the host's
+ *		output buffer after it returns
+ * @out_cap:	the host's output capacity
+ * @out_len:	(out) bytes of @out to copy back; 0 on entry, at most @out_cap
+ *
+ * Both buffers are wiped after the handler returns. The output is copied
+ * back whatever the handler returns.
+ *
+ * Return: 0 or a positive status of the handler's choosing on success, a
+ * negative errno value on failure; the host's eb_enclave_call() returns it.
+ * -EFAULT, -ETIMEDOUT, -EIO and -EBUSY mean a loader failure to the host:
+ * the runtime turns them into -EPROTO.
+ */
+typedef int (*eb_ecall_fn)(const void *in, size_t in_len, void *out, size_t out_cap,
+			   size_t *out_len);
+
+/*
+ * An enclave defines its handlers with one EB_ECALL_TABLE(h0, h1, ...) at
+ * file scope; ECALL number i runs the i-th handler. NULL entries are
+ * allowed (those numbers give -ENOSYS).
+ */
+#define EB_ECALL_TABLE(...)                                   \
+	const eb_ecall_fn eb_ecall_table[] = { __VA_ARGS__ }; \
+	const size_t eb_ecall_table_size = sizeof(eb_ecall_table) / sizeof(eb_ecall_table[0])
+
+extern const eb_ecall_fn eb_ecall_table[];
+extern const size_t eb_ecall_table_size;
+
+/* The largest input or output buffer of one ECALL; the heap limits it too. */
+#define EB_ECALL_BUF_MAX (1UL << 20)
+
+/* ------------------------------------------------------------ the enclave */
+
+/* The ELRANGE base address, as this instance was loaded. */
+uintptr_t eb_enclave_base(void);
+/* The ELRANGE size (SECS.SIZE). */
+size_t eb_enclave_size(void);
+/* [p, p + len) lies entirely inside ELRANGE (and does not wrap). */
+bool eb_is_within_enclave(const void *p, size_t len);
+/* [p, p + len) lies entirely outside ELRANGE (and does not wrap). */
+bool eb_is_outside_enclave(const void *p, size_t len);
+
+/* Stop the ECALL now: the enclave faults and is dead to its host. */
+__attribute__((noreturn)) void eb_abort(void);
+
+/* ------------------------------------------------------------------- heap */
+
+/*
+ * A first-fit allocator over the image's heap (EB_HEAP_PAGES): 16-byte
+ * aligned blocks, one lock. eb_free() wipes what it frees.
+ */
+void *eb_malloc(size_t size);
+void *eb_calloc(size_t n, size_t size);
+void eb_free(void *p);
+
+/* ------------------------------------------------------ memory and strings */
+
+/* The only copies in the image: BearSSL and the compiler call these too. */
+void *memcpy(void *dst, const void *src, size_t n);
+void *memmove(void *dst, const void *src, size_t n);
+void *memset(void *dst, int c, size_t n);
+int memcmp(const void *a, const void *b, size_t n);
+size_t strlen(const char *s);
+
+/* Wipe @n bytes; never optimised away. */
+void eb_memzero(void *p, size_t n);
+/* @a and @b are equal; time depends on @n only. */
+bool eb_ct_equal(const void *a, const void *b, size_t n);
+
+/* ------------------------------------------------------------- randomness */
+
+/**
+ * eb_random() - fill a buffer from RDRAND
+ *
+ * Each 64-bit draw is retried up to 10 times, as Intel advises. CPUID is
+ * illegal inside an enclave, so RDRAND is not probed for: in `sim` on a
+ * CPU without it the host emulates the instruction from getrandom(2).
+ *
+ * Return: 0; -EIO if RDRAND failed 10 times in a row (@buf is then zero).
+ */
+int eb_random(void *buf, size_t len);
+
+/* ------------------------------------------------------ SGX: EREPORT/EGETKEY */
+
+/**
+ * eb_ereport() - ENCLU[EREPORT]: a REPORT of this enclave for a target
+ * @ti:		the target enclave's TARGETINFO; NULL for an all-zero one,
+ *		whose report nobody can verify but whose body tells the
+ *		enclave its own identity (MRENCLAVE, ISVSVN, CPUSVN, ...)
+ * @reportdata:	EB_REPORTDATA_SIZE bytes bound into the report; NULL for zeros
+ * @report:	(out) the REPORT, MACed with the target's REPORT key
+ *
+ * The arguments may be anywhere in enclave memory: they are copied to and
+ * from buffers with the alignment EREPORT requires.
+ *
+ * Return: 0; -EINVAL if an argument lies outside the enclave.
+ */
+int eb_ereport(const struct eb_targetinfo *ti, const void *reportdata, struct eb_report *report);
+
+/**
+ * eb_egetkey() - ENCLU[EGETKEY]
+ * @kr:		the KEYREQUEST
+ * @key:	(out) the EB_KEY_SIZE-byte key
+ *
+ * Return: 0; a positive EB_SGX_* code when EGETKEY refuses the request
+ * (the key is then untouched); -EINVAL if an argument lies outside the
+ * enclave.
+ */
+int eb_egetkey(const struct eb_keyrequest *kr, uint8_t key[EB_KEY_SIZE]);
+
+/* The TARGETINFO that makes a REPORT for the enclave @r describes. */
+void eb_targetinfo_from_report(const struct eb_report *r, struct eb_targetinfo *ti);
+
+/**
+ * eb_report_verify() - check a REPORT addressed to this enclave
+ * @r:		a REPORT whose TARGETINFO was this enclave's
+ *
+ * Asks EGETKEY for the REPORT key named by @r->key_id and compares the
+ * AES-128-CMAC over the body with @r->mac in constant time. What the body
+ * says (who made it, its report data) is the caller's to check after.
+ *
+ * Return: 0; -EBADMSG if the MAC does not verify; -EIO if EGETKEY failed.
+ */
+int eb_report_verify(const struct eb_report *r);
+
+/* eb_seal_params.flags */
+#define EB_SEAL_F_ISVSVN 0x1 /* derive for .isv_svn, not this enclave's ISVSVN */
+
+/*
+ * Which identity a sealing key is bound to, and what else goes into it.
+ * Zero fields take the defaults given.
+ */
+struct eb_seal_params {
+	uint32_t flags;		 /* EB_SEAL_F_* */
+	uint16_t key_policy;	 /* EB_KEYPOLICY_*; 0: EB_KEYPOLICY_MRENCLAVE */
+	uint16_t isv_svn;	 /* with EB_SEAL_F_ISVSVN: an older ISVSVN, to unseal old data */
+	uint64_t attribute_mask; /* 0: EB_ATTR_INIT | EB_ATTR_DEBUG */
+	uint64_t xfrm_mask;	 /* 0: none */
+	uint32_t misc_mask;	 /* 0: none */
+	uint8_t key_id[32];	 /* diversifier, e.g. a random per-blob nonce */
+};
+
+/**
+ * eb_seal_key() - a SEAL key from EGETKEY
+ * @p:		policy and masks; NULL for the defaults above, key_id zero
+ * @key:	(out) the key; wipe it (eb_memzero()) after use
+ *
+ * The CPUSVN is this enclave's current one (from a report to itself). A
+ * debug enclave's keys differ from a production build's: DEBUG is in the
+ * default attribute mask.
+ *
+ * Return: 0; -EPERM if EGETKEY refused (e.g. an ISVSVN above this
+ * enclave's); -EIO if EREPORT or EGETKEY failed otherwise.
+ */
+int eb_seal_key(const struct eb_seal_params *p, uint8_t key[EB_KEY_SIZE]);
+
+/* AES-128-CMAC (RFC 4493) of @len bytes, with BearSSL's constant-time AES. */
+void eb_aes128_cmac(const uint8_t key[16], const void *msg, size_t len, uint8_t mac[16]);
+
+#endif /* EBROKER_ENCLAVE_H */

@@ -1,0 +1,216 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * libebimage: read and write enclave image files (.ebimg), the one file that
+ * carries an enclave's pages, their SECINFO, the SECS template and the
+ * SIGSTRUCT from ebroker-sign to the loader. The byte layout is documented
+ * in docs/image-format.md.
+ *
+ * The library has no OpenSSL dependency (the daemon links it): it checks
+ * everything about an image that needs no cryptography. MRENCLAVE and the
+ * signature are libebsign's business (<ebroker/sign.h>).
+ *
+ * Conventions: every function returns 0 or a negative errno; out-parameters
+ * named ret* are left untouched on failure; nothing is logged and nothing
+ * exits. A NULL argument is -EINVAL unless a function says otherwise. An
+ * image is not thread-safe while it is being built; a finished image may be
+ * read from several threads.
+ */
+#ifndef EBROKER_IMAGE_H
+#define EBROKER_IMAGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <linux/ebroker.h>
+
+/* ------------------------------------------------------------ file format */
+
+#define EB_IMAGE_MAGIC	     "EBIMAGE" /* 8 bytes with the NUL */
+#define EB_IMAGE_MAGIC_SIZE  8
+#define EB_IMAGE_VERSION     1
+#define EB_IMAGE_HEADER_SIZE 128
+#define EB_IMAGE_ENTRY_SIZE  24 /* one page table entry */
+
+/* Page table entry flags. */
+#define EB_IMAGE_PAGE_MEASURE 0x1U /* EEXTEND the contents */
+#define EB_IMAGE_PAGE_F_ALL   (EB_IMAGE_PAGE_MEASURE)
+
+/* Page table entry data index of a page that is all zero bytes. */
+#define EB_IMAGE_ZERO_PAGE 0xffffffffU
+
+/*
+ * Limits on what an image may ask for. The SECS ones are the module's
+ * ECREATE limits (kmod/encl.c), so that an image that parses can be
+ * created.
+ */
+#define EB_IMAGE_PAGES_MAX	 (1U << 20)
+#define EB_IMAGE_ENCL_SIZE_MAX	 (64ULL << 30)
+#define EB_IMAGE_SSA_FRAME_MAX	 16
+#define EB_IMAGE_MISCSELECT_MASK 0x1U	/* EXINFO */
+#define EB_IMAGE_XFRM_REQUIRED	 0x3ULL /* x87, SSE */
+
+/*
+ * The largest file a reader takes: a header, a SIGSTRUCT, a full page
+ * table, full page data, and a page of padding to align the data.
+ */
+#define EB_IMAGE_FILE_MAX                           \
+	(EB_IMAGE_HEADER_SIZE + EB_SIGSTRUCT_SIZE + \
+	 (uint64_t)EB_IMAGE_PAGES_MAX * (EB_IMAGE_ENTRY_SIZE + EB_PAGE_SIZE) + EB_PAGE_SIZE)
+
+/* ------------------------------------------------------------------ image */
+
+/* An enclave image (opaque): parsed from a file, or being built. */
+struct eb_image;
+
+/**
+ * struct eb_image_page - one enclave page, in load order
+ * @offset:	enclave offset (from the ELRANGE base), page aligned
+ * @secinfo_flags: EB_SECINFO_* permissions and page type
+ * @measure:	EEXTEND the contents (EB_PAGE_MEASURE)
+ * @data:	EB_PAGE_SIZE bytes, page aligned, owned by the image; every
+ *		page of zeros shares one read-only zero page
+ */
+struct eb_image_page {
+	uint64_t offset;
+	uint64_t secinfo_flags;
+	bool measure;
+	const void *data;
+};
+
+/**
+ * eb_image_parse() - parse and validate an image held in memory
+ * @buf:	the image file's bytes
+ * @len:	their number
+ * @ret:	(out) the image, freed with eb_image_free()
+ *
+ * Validates every field before anything is used: see docs/image-format.md,
+ * "What a reader refuses". The bytes are copied: @buf may be freed as soon
+ * as this returns.
+ *
+ * Return: 0; -EBADMSG if the image is malformed or asks for more than the
+ * limits above; -ENOMEM.
+ */
+int eb_image_parse(const void *buf, size_t len, struct eb_image **ret);
+
+/**
+ * eb_image_parse_why() - eb_image_parse(), saying why an image is refused
+ * @why:	(out, may be NULL) on -EBADMSG, a static string naming the
+ *		check that failed, e.g. "page offsets not ascending"
+ */
+int eb_image_parse_why(const void *buf, size_t len, struct eb_image **ret, const char **why);
+
+/**
+ * eb_image_open() - read and parse an image file
+ * @path:	a regular file
+ * @ret:	(out) the image, freed with eb_image_free()
+ *
+ * The file is read into memory once; later changes to it are not seen.
+ *
+ * Return: as eb_image_parse(), and -errno from opening or reading @path;
+ * -EBADMSG also for a file that is not a regular file or larger than
+ * EB_IMAGE_FILE_MAX.
+ */
+int eb_image_open(const char *path, struct eb_image **ret);
+
+/* eb_image_open(), saying why an image is refused; see eb_image_parse_why(). */
+int eb_image_open_why(const char *path, struct eb_image **ret, const char **why);
+
+/**
+ * eb_image_free() - free an image
+ * @img:	the image, or NULL
+ *
+ * Every pointer the accessors returned becomes invalid.
+ *
+ * Return: NULL, for `img = eb_image_free(img);`.
+ */
+struct eb_image *eb_image_free(struct eb_image *img);
+
+/*
+ * Accessors. Results stay valid until eb_image_free(); @img must be
+ * non-NULL and indexes in range (they are checked: out of range gives NULL
+ * or 0, never a read outside the image).
+ */
+
+/* The SECS template: size, ssa_frame_size, attributes, xfrm and miscselect
+ * set, base and everything else zero. */
+const struct eb_secs *eb_image_secs(const struct eb_image *img);
+size_t eb_image_page_count(const struct eb_image *img);
+const struct eb_image_page *eb_image_page(const struct eb_image *img, size_t i);
+/* NULL while an image being built has none yet. */
+const struct eb_sigstruct *eb_image_sigstruct(const struct eb_image *img);
+unsigned int eb_image_tcs_count(const struct eb_image *img);
+/* The enclave offset of the i-th TCS page; UINT64_MAX if out of range. */
+uint64_t eb_image_tcs_offset(const struct eb_image *img, unsigned int i);
+
+/* ---------------------------------------------------------------- writer */
+
+/**
+ * eb_image_new() - start building an image
+ * @secs:	the SECS template; only size, ssa_frame_size, attributes,
+ *		xfrm and miscselect may be set (base too must be zero)
+ * @ret:	(out) the empty image
+ *
+ * Return: 0; -EINVAL if ECREATE would refuse @secs or it exceeds the
+ * limits above; -ENOMEM.
+ */
+int eb_image_new(const struct eb_secs *secs, struct eb_image **ret);
+
+/**
+ * eb_image_add_page() - append a page
+ * @img:	an image from eb_image_new()
+ * @offset:	enclave offset, above every page added before
+ * @secinfo_flags: EB_SECINFO_* permissions and page type
+ * @data:	EB_PAGE_SIZE bytes, copied; NULL for a page of zeros
+ * @measure:	EEXTEND the contents
+ * @why:	(out, may be NULL) on -EINVAL, a static string naming the
+ *		check that failed
+ *
+ * Pages must be added in ascending offset order, which is the order they
+ * are loaded and measured in. A page of zeros is stored once for all.
+ *
+ * Return: 0; -EINVAL if a reader would refuse the page: offset not page
+ * aligned, not above the previous one or not below the enclave size;
+ * SECINFO that EADD refuses; a TCS whose fields EADD refuses or that point
+ * outside the enclave; an unmeasured page that is not all zeros; more than
+ * EB_IMAGE_PAGES_MAX pages; -ENOMEM.
+ */
+int eb_image_add_page(struct eb_image *img, uint64_t offset, uint64_t secinfo_flags,
+		      const void *data, bool measure, const char **why);
+
+/**
+ * eb_image_set_sigstruct() - attach (or replace) the SIGSTRUCT
+ * @img:	an image from eb_image_new()
+ * @sigstruct:	copied
+ *
+ * Only what can be checked without cryptography is: the masked
+ * ATTRIBUTES, XFRM and MISCSELECT must match the SECS template, as EINIT
+ * requires.
+ *
+ * Return: 0; -EINVAL if they do not.
+ */
+int eb_image_set_sigstruct(struct eb_image *img, const struct eb_sigstruct *sigstruct);
+
+/**
+ * eb_image_serialize() - an image's file bytes
+ * @img:	an image with a SIGSTRUCT
+ * @ret_buf:	(out) the bytes, freed with free()
+ * @ret_len:	(out) their number
+ *
+ * Return: 0; -EINVAL if @img has no SIGSTRUCT; -ENOMEM.
+ */
+int eb_image_serialize(const struct eb_image *img, void **ret_buf, size_t *ret_len);
+
+/**
+ * eb_image_write() - write an image file
+ * @img:	an image with a SIGSTRUCT
+ * @path:	the file to create or replace, mode 0644 less the umask
+ *
+ * The file is written beside @path and renamed over it, so @path holds
+ * either its old contents or the whole new image, never a part.
+ *
+ * Return: 0; -EINVAL as eb_image_serialize(); -errno from writing.
+ */
+int eb_image_write(const struct eb_image *img, const char *path);
+
+#endif /* EBROKER_IMAGE_H */

@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * libebloader: load a signed enclave image through /dev/ebroker and call
+ * into it. No OpenSSL: the daemon links it.
+ *
+ * Backends: with the module's `sim` backend (/sys/kernel/ebroker/backend)
+ * ENCLU faults off hardware, so the library traps it (SIGILL) and emulates
+ * EENTER, EEXIT, EREPORT and EGETKEY, the last two through the module's
+ * EB_IOC_ENCLAVE_REPORT/GETKEY. The hardware path (/dev/sgx_enclave and
+ * the vDSO) is not implemented yet: loading gives -EOPNOTSUPP there.
+ *
+ * What the library does to the process, in sim (docs/enclave-abi.md):
+ *  - On the first load it installs SA_SIGINFO|SA_ONSTACK handlers for
+ *    SIGILL, SIGSEGV, SIGBUS, SIGFPE and EB_LOADER_TIMEOUT_SIGNAL, once for
+ *    the process. Signals that are not about an enclave call of the
+ *    receiving thread go to the handler installed before (or the default
+ *    action). Install your own handlers before the first load, or chain.
+ *  - A thread's first call gives it an alternate signal stack if it has
+ *    none (freed when the thread exits), so that a fault on an enclave
+ *    stack can still be handled.
+ *  - With a call timeout, a thread's first call creates a POSIX timer for
+ *    it (CLOCK_MONOTONIC, EB_LOADER_TIMEOUT_SIGNAL to that thread).
+ *
+ * Conventions: negative errno; out-parameters named ret_* are untouched on
+ * failure; nothing is logged; nothing exits. Calls on one enclave may come
+ * from several threads at once (one per TCS); eb_enclave_free() must not
+ * race with them.
+ */
+#ifndef EBROKER_LOADER_H
+#define EBROKER_LOADER_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <linux/ebroker.h>
+
+struct eb_image;
+
+/* A loaded enclave (opaque). */
+struct eb_enclave;
+
+/* The signal that ends a call that ran past its timeout. */
+#define EB_LOADER_TIMEOUT_SIGNAL (SIGRTMIN + 4)
+
+/* eb_enclave_load_params.flags */
+#define EB_LOAD_CGROUP 0x1 /* charge .cgroup_fd's cgroup (EB_IOC_ENCLAVE_SET_CGROUP) */
+#define EB_LOAD_F_ALL  (EB_LOAD_CGROUP)
+
+/**
+ * struct eb_enclave_load_params - how to load; all-zero is the default
+ * @device:	the device to open; NULL: /dev/ebroker
+ * @flags:	EB_LOAD_*
+ * @cgroup_fd:	with EB_LOAD_CGROUP, an open cgroup v2 directory to charge
+ *		the EPC pages to instead of the caller's (privileged)
+ * @call_timeout_ms: a call that runs longer is stopped with -ETIMEDOUT
+ *		and the enclave is dead after it; 0: no limit
+ */
+struct eb_enclave_load_params {
+	const char *device;
+	uint32_t flags;
+	int cgroup_fd;
+	uint32_t call_timeout_ms;
+};
+
+/**
+ * eb_enclave_load() - create, build, initialise and map an enclave
+ * @img:	a parsed image (<ebroker/image.h>); only read, and not needed
+ *		once this returns
+ * @params:	NULL for the defaults
+ * @ret:	(out) the enclave, freed with eb_enclave_free()
+ *
+ * Reserves ELRANGE (SECS.SIZE, naturally aligned) in the address space,
+ * creates the enclave there, adds every page, initialises it with the
+ * image's SIGSTRUCT and maps each page with its rights. On failure
+ * everything is undone: no EPC page and no mapping is left.
+ *
+ * Return: 0; -EINVAL (bad @params or @img); -EOPNOTSUPP (not the sim
+ * backend); -ENODEV (the module is not loaded); -errno from the module's
+ * ioctls, among them -EDQUOT/-ENOSPC (out of EPC), -EKEYREJECTED/-EBADMSG
+ * (bad SIGSTRUCT) and -EPERM (the pages are not the ones signed);
+ * -ENOMEM.
+ */
+int eb_enclave_load(const struct eb_image *img, const struct eb_enclave_load_params *params,
+		    struct eb_enclave **ret);
+
+/* eb_image_open() then eb_enclave_load(). */
+int eb_enclave_load_file(const char *path, const struct eb_enclave_load_params *params,
+			 struct eb_enclave **ret);
+
+/**
+ * eb_enclave_call() - run an ECALL on a free TCS
+ * @e:		the enclave
+ * @ecall:	the handler's number in the enclave's EB_ECALL_TABLE
+ * @in:		input, copied into the enclave once; NULL if @in_len is 0
+ * @in_len:	its length; above EB_ECALL_BUF_MAX (1 MiB) the runtime
+ *		answers -E2BIG
+ * @out:	output buffer; NULL if @out_cap is 0
+ * @out_cap:	its capacity, likewise at most EB_ECALL_BUF_MAX
+ * @ret_out_len: (out, may be NULL) bytes the handler wrote to @out; set
+ *		whenever the handler ran, whatever its status
+ *
+ * Both buffers must be valid host memory: the enclave copies them, and a
+ * fault while it does kills the enclave (-EFAULT), as on hardware. Does
+ * not wait: with every TCS busy it fails at once with -EBUSY.
+ *
+ * Return: the handler's status (0, a positive status, or a negative errno
+ * of its own or the runtime's, e.g. -ENOSYS for an unknown @ecall), or one
+ * of these, which only the loader returns: -EBUSY (every TCS is in a
+ * call), -EFAULT (the enclave faulted), -ETIMEDOUT (it ran past the
+ * timeout), -EIO (it faulted or timed out before: it is dead, free it),
+ * -EINVAL (bad arguments here).
+ */
+int eb_enclave_call(struct eb_enclave *e, uint32_t ecall, const void *in, size_t in_len, void *out,
+		    size_t out_cap, size_t *ret_out_len);
+
+/* The enclave's /dev/ebroker file descriptor, owned by @e. */
+int eb_enclave_fd(const struct eb_enclave *e);
+
+/* The number of TCS, the most calls that can run at once. */
+unsigned int eb_enclave_tcs_count(const struct eb_enclave *e);
+
+/* A call faulted or timed out: every later call gives -EIO. */
+bool eb_enclave_dead(const struct eb_enclave *e);
+
+/**
+ * eb_enclave_info() - the module's view: identity, ELRANGE, pages, cgroup
+ * Return: 0; -errno from EB_IOC_ENCLAVE_INFO.
+ */
+int eb_enclave_info(const struct eb_enclave *e, struct eb_enclave_info *ret_info);
+
+/**
+ * eb_enclave_targetinfo() - the TARGETINFO naming this enclave
+ * @ret_ti:	(out) for another enclave's EREPORT: a REPORT made with it
+ *		can be verified by this enclave (local attestation)
+ * Return: 0; -errno from EB_IOC_ENCLAVE_INFO.
+ */
+int eb_enclave_targetinfo(const struct eb_enclave *e, struct eb_targetinfo *ret_ti);
+
+/**
+ * eb_enclave_free() - unmap and close an enclave
+ * @e:		the enclave, or NULL
+ *
+ * Closing the file returns its EPC pages to the pool.
+ *
+ * Return: NULL, for `e = eb_enclave_free(e);`.
+ */
+struct eb_enclave *eb_enclave_free(struct eb_enclave *e);
+
+#endif /* EBROKER_LOADER_H */

@@ -1,0 +1,358 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Loading an enclave image through /dev/ebroker: reserve ELRANGE, create,
+ * add and measure every page, init with the image's SIGSTRUCT, map.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <ebroker/image.h>
+
+#include "internal.h"
+
+#define EB_DEV_PATH	"/dev/ebroker"
+#define EB_BACKEND_PATH "/sys/kernel/ebroker/backend"
+
+/* Pages per EB_IOC_ENCLAVE_ADD_PAGES call, copied through one buffer. */
+#define ADD_BATCH 64
+
+#define _cleanup_(f) __attribute__((cleanup(f)))
+
+static void closep(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+}
+
+/* The module's backend: only sim can run enclaves from this library. */
+static int check_backend(void)
+{
+	_cleanup_(closep) int fd = open(EB_BACKEND_PATH, O_RDONLY | O_CLOEXEC);
+	char buf[16] = { 0 };
+	ssize_t n;
+
+	if (fd < 0)
+		return errno == ENOENT ? -ENODEV : -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	if (n < 0)
+		return -errno;
+	return strcmp(buf, "sim\n") && strcmp(buf, "sim") ? -EOPNOTSUPP : 0;
+}
+
+static int xioctl(int fd, unsigned long cmd, void *arg)
+{
+	int r;
+
+	do
+		r = ioctl(fd, cmd, arg);
+	while (r < 0 && errno == EINTR);
+	return r < 0 ? -errno : 0;
+}
+
+/* Reserve @size bytes aligned to @size: map twice as much, trim the ends. */
+static int reserve(uint64_t size, uint64_t *ret_base)
+{
+	uint8_t *p, *base;
+
+	if (size > SIZE_MAX / 2)
+		return -ENOMEM;
+	p = mmap(NULL, 2 * size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED)
+		return -errno;
+	base = (uint8_t *)(((uintptr_t)p + size - 1) & ~(uintptr_t)(size - 1));
+	if (base > p)
+		munmap(p, base - p);
+	if (base + size < p + 2 * size)
+		munmap(base + size, p + 2 * size - (base + size));
+	*ret_base = (uintptr_t)base;
+	return 0;
+}
+
+/* Add @n pages from @buf at @offset, continuing after partial adds. */
+static int add_run(int fd, const uint8_t *buf, uint64_t offset, size_t n, uint64_t secinfo_flags,
+		   bool measure)
+{
+	struct eb_secinfo secinfo = { .flags = secinfo_flags };
+	size_t done = 0, len = n * EB_PAGE_SIZE;
+
+	while (done < len) {
+		struct eb_enclave_add_pages add = {
+			.src = (uintptr_t)buf + done,
+			.offset = offset + done,
+			.length = len - done,
+			.secinfo = (uintptr_t)&secinfo,
+			.flags = measure ? EB_PAGE_MEASURE : 0,
+		};
+		int r = xioctl(fd, EB_IOC_ENCLAVE_ADD_PAGES, &add);
+
+		if (r)
+			return r;
+		if (!add.count || add.count > add.length)
+			return -EIO;
+		done += add.count;
+	}
+	return 0;
+}
+
+/* Runs of pages with contiguous offsets and one SECINFO, in image order. */
+static int add_pages(int fd, const struct eb_image *img)
+{
+	size_t count = eb_image_page_count(img), n = 0;
+	const struct eb_image_page *first = NULL;
+	uint8_t *buf;
+	int r = 0;
+
+	buf = mmap(NULL, ADD_BATCH * EB_PAGE_SIZE, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (buf == MAP_FAILED)
+		return -ENOMEM;
+	for (size_t i = 0; i < count && !r; i++) {
+		const struct eb_image_page *p = eb_image_page(img, i);
+
+		if (!p) {
+			r = -EINVAL;
+			break;
+		}
+		if (n &&
+		    (n == ADD_BATCH || p->offset != first->offset + n * EB_PAGE_SIZE ||
+		     p->secinfo_flags != first->secinfo_flags || p->measure != first->measure)) {
+			r = add_run(fd, buf, first->offset, n, first->secinfo_flags,
+				    first->measure);
+			n = 0;
+		}
+		if (!n)
+			first = p;
+		memcpy(buf + n++ * EB_PAGE_SIZE, p->data, EB_PAGE_SIZE);
+	}
+	if (n && !r)
+		r = add_run(fd, buf, first->offset, n, first->secinfo_flags, first->measure);
+	munmap(buf, ADD_BATCH * EB_PAGE_SIZE);
+	return r;
+}
+
+/*
+ * The rights a page is mapped with: its SECINFO's. In sim a TCS page is
+ * mapped read-write so that the ENCLU emulation can read it; on hardware
+ * it could be mapped but never read.
+ */
+static int page_prot(uint64_t secinfo_flags)
+{
+	int prot = 0;
+
+	if ((secinfo_flags & EB_SECINFO_PT_MASK) == EB_SECINFO_PT_TCS)
+		return PROT_READ | PROT_WRITE;
+	if (secinfo_flags & EB_SECINFO_R)
+		prot |= PROT_READ;
+	if (secinfo_flags & EB_SECINFO_W)
+		prot |= PROT_WRITE;
+	if (secinfo_flags & EB_SECINFO_X)
+		prot |= PROT_EXEC;
+	return prot;
+}
+
+/* Map each run of contiguous pages with the same rights at its address. */
+static int map_pages(struct eb_enclave *e, const struct eb_image *img)
+{
+	size_t count = eb_image_page_count(img);
+
+	for (size_t i = 0; i < count;) {
+		const struct eb_image_page *p = eb_image_page(img, i);
+		int prot = page_prot(p->secinfo_flags);
+		size_t n = 1;
+		void *addr;
+
+		while (i + n < count) {
+			const struct eb_image_page *q = eb_image_page(img, i + n);
+
+			if (q->offset != p->offset + n * EB_PAGE_SIZE ||
+			    page_prot(q->secinfo_flags) != prot)
+				break;
+			n++;
+		}
+		addr = mmap((void *)(uintptr_t)(e->base + p->offset), n * EB_PAGE_SIZE, prot,
+			    MAP_SHARED | MAP_FIXED, e->fd, 0);
+		if (addr == MAP_FAILED)
+			return -errno;
+		i += n;
+	}
+	return 0;
+}
+
+static int tcs_slots(struct eb_enclave *e, const struct eb_image *img)
+{
+	e->nr_tcs = eb_image_tcs_count(img);
+	if (!e->nr_tcs)
+		return -EINVAL;
+	e->tcs = calloc(e->nr_tcs, sizeof(*e->tcs));
+	if (!e->tcs)
+		return -ENOMEM;
+	for (unsigned int i = 0; i < e->nr_tcs; i++) {
+		uint64_t off = eb_image_tcs_offset(img, i);
+
+		if (off >= e->size)
+			return -EINVAL;
+		e->tcs[i].addr = e->base + off;
+	}
+	return 0;
+}
+
+int eb_enclave_load(const struct eb_image *img, const struct eb_enclave_load_params *params,
+		    struct eb_enclave **ret)
+{
+	static const struct eb_enclave_load_params defaults;
+	const struct eb_sigstruct *sigstruct;
+	const struct eb_secs *tmpl;
+	struct eb_enclave *e;
+	struct eb_secs secs;
+	int r;
+
+	if (!params)
+		params = &defaults;
+	if (!img || !ret || (params->flags & ~EB_LOAD_F_ALL))
+		return -EINVAL;
+	tmpl = eb_image_secs(img);
+	sigstruct = eb_image_sigstruct(img);
+	if (!tmpl || !sigstruct || !eb_image_page_count(img))
+		return -EINVAL;
+	r = check_backend();
+	if (r)
+		return r;
+	r = eb_sim_init();
+	if (r)
+		return r;
+
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	e->size = tmpl->size;
+	e->timeout_ms = params->call_timeout_ms;
+	e->fd = open(params->device ? params->device : EB_DEV_PATH, O_RDWR | O_CLOEXEC);
+	if (e->fd < 0) {
+		r = errno == ENOENT ? -ENODEV : -errno;
+		goto fail;
+	}
+	if (params->flags & EB_LOAD_CGROUP) {
+		struct eb_enclave_set_cgroup sc = { .cgroup_fd = params->cgroup_fd };
+
+		r = xioctl(e->fd, EB_IOC_ENCLAVE_SET_CGROUP, &sc);
+		if (r)
+			goto fail;
+	}
+	r = reserve(e->size, &e->base);
+	if (r)
+		goto fail;
+	r = tcs_slots(e, img);
+	if (r)
+		goto fail;
+
+	memcpy(&secs, tmpl, sizeof(secs));
+	secs.base = e->base;
+	r = xioctl(e->fd, EB_IOC_ENCLAVE_CREATE,
+		   &(struct eb_enclave_create){ .src = (uintptr_t)&secs });
+	if (r)
+		goto fail;
+	r = add_pages(e->fd, img);
+	if (r)
+		goto fail;
+	r = xioctl(e->fd, EB_IOC_ENCLAVE_INIT,
+		   &(struct eb_enclave_init){ .sigstruct = (uintptr_t)sigstruct });
+	if (r)
+		goto fail;
+	r = map_pages(e, img);
+	if (r)
+		goto fail;
+	*ret = e;
+	return 0;
+fail:
+	eb_enclave_free(e);
+	return r;
+}
+
+int eb_enclave_load_file(const char *path, const struct eb_enclave_load_params *params,
+			 struct eb_enclave **ret)
+{
+	struct eb_image *img;
+	int r;
+
+	r = eb_image_open(path, &img);
+	if (r)
+		return r;
+	r = eb_enclave_load(img, params, ret);
+	eb_image_free(img);
+	return r;
+}
+
+int eb_enclave_call(struct eb_enclave *e, uint32_t ecall, const void *in, size_t in_len, void *out,
+		    size_t out_cap, size_t *ret_out_len)
+{
+	if (!e || (in_len && !in) || (out_cap && !out))
+		return -EINVAL;
+	if (__atomic_load_n(&e->dead, __ATOMIC_ACQUIRE))
+		return -EIO;
+	return eb_sim_call(e, ecall, in, in_len, out, out_cap, ret_out_len);
+}
+
+int eb_enclave_fd(const struct eb_enclave *e)
+{
+	return e ? e->fd : -EINVAL;
+}
+
+unsigned int eb_enclave_tcs_count(const struct eb_enclave *e)
+{
+	return e ? e->nr_tcs : 0;
+}
+
+bool eb_enclave_dead(const struct eb_enclave *e)
+{
+	return e && __atomic_load_n(&e->dead, __ATOMIC_ACQUIRE);
+}
+
+int eb_enclave_info(const struct eb_enclave *e, struct eb_enclave_info *ret_info)
+{
+	struct eb_enclave_info info;
+	int r;
+
+	if (!e || !ret_info)
+		return -EINVAL;
+	r = xioctl(e->fd, EB_IOC_ENCLAVE_INFO, &info);
+	if (r)
+		return r;
+	*ret_info = info;
+	return 0;
+}
+
+int eb_enclave_targetinfo(const struct eb_enclave *e, struct eb_targetinfo *ret_ti)
+{
+	struct eb_enclave_info info;
+	int r;
+
+	r = eb_enclave_info(e, &info);
+	if (r)
+		return r;
+	if (!ret_ti)
+		return -EINVAL;
+	memset(ret_ti, 0, sizeof(*ret_ti));
+	memcpy(ret_ti->mrenclave, info.mrenclave, sizeof(ret_ti->mrenclave));
+	ret_ti->attributes = info.attributes;
+	ret_ti->xfrm = info.xfrm;
+	ret_ti->miscselect = info.miscselect;
+	return 0;
+}
+
+struct eb_enclave *eb_enclave_free(struct eb_enclave *e)
+{
+	if (!e)
+		return NULL;
+	if (e->base)
+		munmap((void *)(uintptr_t)e->base, e->size);
+	if (e->fd >= 0)
+		close(e->fd);
+	free(e->tcs);
+	free(e);
+	return NULL;
+}

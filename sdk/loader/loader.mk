@@ -1,0 +1,22 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# libebloader (included by the top-level Makefile): loads signed enclave
+# images and calls into them; build/lib/libebloader.a, free of OpenSSL so
+# that the daemon can link it. Programs using it link libebimage after it.
+
+LOADER_SRCS	:= $(wildcard sdk/loader/*.c sdk/loader/*.S)
+LOADER_OBJS	:= $(patsubst %,$(B)/obj/%.o,$(basename $(LOADER_SRCS)))
+LIBEBLOADER	:= $(B)/lib/libebloader.a
+
+USERSPACE_TARGETS += $(LIBEBLOADER)
+
+$(B)/obj/sdk/loader/%.o: sdk/loader/%.S
+	@mkdir -p $(dir $@)
+	$(CC) $(EB_CFLAGS) -fPIC -MMD -MP -c -o $@ $<
+
+$(LIBEBLOADER): $(LOADER_OBJS)
+	@mkdir -p $(dir $@)
+	$(AR) rcs $@ $^
+
+# selftests/ebroker/sdk_test links both libraries and loads the samples.
+selftests: $(LIBEBLOADER) $(LIBEBIMAGE)

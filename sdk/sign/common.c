@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Helpers ebroker-sign's commands share: messages, files, measurement. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "sign.h"
+
+int sign_error(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs(PROGRAM ": ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return status;
+}
+
+int sign_usage(const char *command, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs(PROGRAM ": ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry '" PROGRAM "%s%s --help'.\n", command ? " " : "",
+		command ? command : "");
+	return SIGN_EXIT_USAGE;
+}
+
+int sign_one_arg(const char *command, const char *help, const char *what, int argc, char **argv,
+		 const char **ret_arg)
+{
+	static const struct option options[] = { { "help", no_argument, NULL, 'h' }, {} };
+	int c;
+
+	while ((c = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
+		if (c != 'h')
+			return sign_option_error(command, c, argv);
+		fputs(help, stdout);
+		return SIGN_EXIT_OK;
+	}
+	if (argc - optind != 1)
+		return sign_usage(command, "give exactly one %s", what);
+	*ret_arg = argv[optind];
+	return SIGN_CONTINUE;
+}
+
+int sign_option_error(const char *command, int c, char **argv)
+{
+	if (c == ':')
+		return sign_usage(command, "option '%s' needs a value", argv[optind - 1]);
+	return sign_usage(command, "unknown option '%s'", argv[optind - 1]);
+}
+
+int read_file(const char *path, uint64_t max, void **ret_buf, size_t *ret_len)
+{
+	_cleanup_(closep) int fd = -1;
+	_cleanup_(freep) uint8_t *buf = NULL;
+	struct stat st;
+	ssize_t n;
+	size_t len;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return -EINVAL;
+	if ((uint64_t)st.st_size > max)
+		return -EFBIG;
+	buf = malloc(st.st_size ? st.st_size : 1);
+	if (!buf)
+		return -ENOMEM;
+	n = read_full(fd, buf, st.st_size);
+	if (n < 0)
+		return n;
+	len = n;
+	*ret_buf = TAKE_PTR(buf);
+	*ret_len = len;
+	return 0;
+}
+
+int image_mrenclave(const struct eb_image *img, uint8_t ret_mrenclave[EB_HASH_SIZE])
+{
+	_cleanup_(eb_measure_freep) struct eb_measure *m = NULL;
+	int r;
+
+	r = eb_measure_new(eb_image_secs(img), &m);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < eb_image_page_count(img); i++) {
+		const struct eb_image_page *p = eb_image_page(img, i);
+		struct eb_secinfo secinfo = { .flags = p->secinfo_flags };
+
+		r = eb_measure_add_page(m, p->offset, &secinfo, p->data, p->measure);
+		if (r < 0)
+			return r;
+	}
+	return eb_measure_finish(m, ret_mrenclave);
+}
+
+int layout_file(const char *path, const struct layout_params *params, struct eb_image **ret)
+{
+	_cleanup_(freep) void *elf = NULL;
+	char err[512];
+	size_t len;
+	int r;
+
+	r = read_file(path, ELF_FILE_MAX, &elf, &len);
+	if (r == -EFBIG || r == -EINVAL)
+		return sign_error(SIGN_EXIT_BAD_ELF, "%s: %s", path,
+				  r == -EFBIG ? "too large for an enclave" : "not a regular file");
+	if (r < 0)
+		return sign_error(SIGN_EXIT_FAILURE, "%s: %s", path, strerror(-r));
+	r = elf_layout(elf, len, params, ret, err, sizeof(err));
+	if (r == -EBADMSG || r == -EINVAL)
+		return sign_error(SIGN_EXIT_BAD_ELF, "%s: %s", path, err);
+	if (r < 0)
+		return sign_error(SIGN_EXIT_FAILURE, "%s: %s", path, strerror(-r));
+	return SIGN_EXIT_OK;
+}
+
+void hex_string(const uint8_t *data, size_t n, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = digits[data[i] >> 4];
+		out[2 * i + 1] = digits[data[i] & 0xf];
+	}
+	out[2 * n] = 0;
+}

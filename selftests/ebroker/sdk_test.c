@@ -1,0 +1,457 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The enclave SDK end to end: the echo sample (sdk/samples/echo), built,
+ * signed with ebroker-sign and loaded by libebloader, runs ECALLs in sim;
+ * several threads call it at once; two enclaves attest to each other
+ * locally; a crash or a runaway ECALL comes back as an error and leaves the
+ * process, the other enclaves and the EPC pool intact; an image changed
+ * after signing does not load.
+ *
+ * The images are read from build/sdk/samples, found from this binary's
+ * path. Tests of EREPORT/EGETKEY are skipped when the module lacks
+ * EB_IOC_ENCLAVE_REPORT/GETKEY.
+ */
+#include <dirent.h>
+#include <libgen.h>
+#include <limits.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+
+#include <ebroker/image.h>
+#include <ebroker/loader.h>
+
+#include "../../sdk/samples/echo/echo.h"
+#include "eb_test.h"
+#include "kselftest_harness.h"
+
+/* A sample image's path: build/sdk/samples/@name beside build/selftests. */
+static const char *sample(const char *name)
+{
+	static char path[PATH_MAX + 64];
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	if (n < 0)
+		return name;
+	exe[n] = 0;
+	snprintf(path, sizeof(path), "%s/../sdk/samples/%s", dirname(exe), name);
+	return path;
+}
+
+static bool pool_full(void)
+{
+	return eb_read_u64(EB_SYSFS "/pool/free_bytes") ==
+	       eb_read_u64(EB_SYSFS "/pool/total_bytes");
+}
+
+/* Does the module do EREPORT/EGETKEY for sim (EB_IOC_ENCLAVE_REPORT)? */
+static bool have_report_ioctls(void)
+{
+	struct eb_enclave_report r = { 0 };
+	int fd = open(EB_DEV, O_RDWR | O_CLOEXEC);
+	bool ok;
+
+	if (fd < 0)
+		return false;
+	ok = ioctl(fd, EB_IOC_ENCLAVE_REPORT, &r) == 0 || errno != ENOTTY;
+	close(fd);
+	return ok;
+}
+
+static int count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while (readdir(d))
+		n++;
+	closedir(d);
+	return n;
+}
+
+/* Lines of /proc/self/maps: one per mapping. */
+static int count_maps(void)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	int n = 0, c;
+
+	if (!f)
+		return -1;
+	while ((c = fgetc(f)) != EOF)
+		n += c == '\n';
+	fclose(f);
+	return n;
+}
+
+static int echo_call(struct eb_enclave *e, const void *in, size_t len, void *out, size_t cap,
+		     size_t *out_len)
+{
+	return eb_enclave_call(e, ECHO_ECALL_ECHO, in, len, out, cap, out_len);
+}
+
+FIXTURE(sdk)
+{
+	struct eb_enclave *a, *b;
+};
+
+FIXTURE_SETUP(sdk)
+{
+	if (access(EB_DEV, F_OK))
+		SKIP(return, "%s missing: module not loaded", EB_DEV);
+	self->a = self->b = NULL;
+}
+
+FIXTURE_TEARDOWN(sdk)
+{
+	self->a = eb_enclave_free(self->a);
+	self->b = eb_enclave_free(self->b);
+}
+
+TEST_F(sdk, echo)
+{
+	uint8_t in[4096], out[4096];
+	struct eb_enclave_info info;
+	size_t n = 0;
+
+	for (size_t i = 0; i < sizeof(in); i++)
+		in[i] = (uint8_t)(i * 7 + 1);
+	ASSERT_EQ(0, eb_enclave_load_file(sample("echo.ebimg"), NULL, &self->a));
+	ASSERT_EQ(0, eb_enclave_info(self->a, &info));
+	EXPECT_EQ(EB_STATE_INITIALIZED, info.state);
+	EXPECT_EQ(4, eb_enclave_tcs_count(self->a));
+
+	ASSERT_EQ(0, echo_call(self->a, "hello", 5, out, sizeof(out), &n));
+	ASSERT_EQ(5, n);
+	EXPECT_EQ(0, memcmp(out, "hello", 5));
+	ASSERT_EQ(0, echo_call(self->a, in, sizeof(in), out, sizeof(out), &n));
+	ASSERT_EQ(sizeof(in), n);
+	EXPECT_EQ(0, memcmp(in, out, n));
+	ASSERT_EQ(0, echo_call(self->a, NULL, 0, NULL, 0, &n));
+	EXPECT_EQ(0, n);
+
+	/* Errors from the handler and the runtime come back as they are. */
+	EXPECT_EQ(-EMSGSIZE, echo_call(self->a, in, 100, out, 99, &n));
+	EXPECT_EQ(-ENOSYS, eb_enclave_call(self->a, 99, NULL, 0, NULL, 0, NULL));
+	EXPECT_EQ(-E2BIG, echo_call(self->a, in, 16, out, (1 << 20) + 1, &n));
+	/* The runtime refuses buffers inside ELRANGE: the enclave would read
+	 * or write itself for the host. */
+	EXPECT_EQ(-EINVAL, echo_call(self->a, (void *)(uintptr_t)info.base, 64, out, 64, &n));
+	EXPECT_EQ(-EINVAL, echo_call(self->a, in, 64,
+				     (void *)(uintptr_t)(info.base + info.size - 32), 64, &n));
+	/* The loader's own checks. */
+	EXPECT_EQ(-EINVAL, echo_call(self->a, NULL, 1, out, 1, &n));
+	EXPECT_EQ(-EINVAL, echo_call(NULL, in, 1, out, 1, &n));
+	EXPECT_FALSE(eb_enclave_dead(self->a));
+
+	self->a = eb_enclave_free(self->a);
+	EXPECT_TRUE(pool_full());
+}
+
+TEST_F_TIMEOUT(sdk, many_calls, 300)
+{
+	static uint8_t in[65536], out[65536];
+	size_t n;
+
+	ASSERT_EQ(0, eb_enclave_load_file(sample("echo.ebimg"), NULL, &self->a));
+	for (int i = 0; i < 2000; i++) {
+		size_t len = (size_t)(i * 131) % sizeof(in);
+
+		in[len ? len - 1 : 0] = (uint8_t)i;
+		n = 0;
+		ASSERT_EQ(0, echo_call(self->a, in, len, out, sizeof(out), &n));
+		ASSERT_EQ(len, n);
+		ASSERT_EQ(0, memcmp(in, out, len));
+	}
+}
+
+struct worker {
+	struct eb_enclave *e;
+	pthread_barrier_t *start;
+	int id, calls, busy, errors;
+};
+
+/* Each thread makes its calls, retrying those refused for want of a TCS. */
+static void *worker(void *arg)
+{
+	struct worker *w = arg;
+	char in[64], out[64];
+
+	pthread_barrier_wait(w->start);
+	for (int i = 0; i < w->calls;) {
+		size_t n = 0;
+		int len = snprintf(in, sizeof(in), "thread %d call %d", w->id, i);
+		int r = echo_call(w->e, in, (size_t)len, out, sizeof(out), &n);
+
+		if (r == -EBUSY) {
+			w->busy++;
+			sched_yield();
+			continue;
+		}
+		if (r || n != (size_t)len || memcmp(in, out, n))
+			w->errors++;
+		i++;
+	}
+	return NULL;
+}
+
+/* Twice as many threads as TCS: some calls get -EBUSY (the loader never
+ * waits), all eventually succeed with their own data. */
+TEST_F_TIMEOUT(sdk, threads, 300)
+{
+	enum { NR = 8, CALLS = 200 };
+	struct worker w[NR];
+	pthread_t t[NR];
+	pthread_barrier_t start;
+	int busy = 0;
+
+	ASSERT_EQ(0, eb_enclave_load_file(sample("echo.ebimg"), NULL, &self->a));
+	ASSERT_EQ(0, pthread_barrier_init(&start, NULL, NR));
+	for (int i = 0; i < NR; i++) {
+		w[i] = (struct worker){ .e = self->a, .start = &start, .id = i, .calls = CALLS };
+		ASSERT_EQ(0, pthread_create(&t[i], NULL, worker, &w[i]));
+	}
+	for (int i = 0; i < NR; i++) {
+		pthread_join(t[i], NULL);
+		EXPECT_EQ(0, w[i].errors);
+		busy += w[i].busy;
+	}
+	TH_LOG("%d threads, 4 TCS: %d calls refused with -EBUSY and retried", NR, busy);
+	pthread_barrier_destroy(&start);
+}
+
+/* A's REPORT for @ti with @data, through the echo REPORT ECALL. */
+static int report_for(struct eb_enclave *e, const struct eb_targetinfo *ti, const char *data,
+		      struct eb_report *r)
+{
+	uint8_t in[EB_TARGETINFO_SIZE + EB_REPORTDATA_SIZE] = { 0 };
+	size_t n = 0;
+	int ret;
+
+	memcpy(in, ti, EB_TARGETINFO_SIZE);
+	memcpy(in + EB_TARGETINFO_SIZE, data, strnlen(data, EB_REPORTDATA_SIZE - 1));
+	ret = eb_enclave_call(e, ECHO_ECALL_REPORT, in, sizeof(in), r, sizeof(*r), &n);
+	if (!ret && n != sizeof(*r))
+		return -EPROTO;
+	return ret;
+}
+
+static int verify_in(struct eb_enclave *e, const struct eb_report *r)
+{
+	return eb_enclave_call(e, ECHO_ECALL_VERIFY, r, sizeof(*r), NULL, 0, NULL);
+}
+
+/* A (echo) reports to B (echo-2tcs); only B can verify it. */
+TEST_F(sdk, local_attestation)
+{
+	struct eb_targetinfo ti_a, ti_b, ti_other;
+	struct eb_enclave_info ia, ib;
+	struct eb_report r, tampered;
+
+	if (!have_report_ioctls())
+		SKIP(return, "module has no EB_IOC_ENCLAVE_REPORT/GETKEY");
+	ASSERT_EQ(0, eb_enclave_load_file(sample("echo.ebimg"), NULL, &self->a));
+	ASSERT_EQ(0, eb_enclave_load_file(sample("echo-2tcs.ebimg"), NULL, &self->b));
+	ASSERT_EQ(0, eb_enclave_info(self->a, &ia));
+	ASSERT_EQ(0, eb_enclave_info(self->b, &ib));
+	ASSERT_NE(0, memcmp(ia.mrenclave, ib.mrenclave, sizeof(ia.mrenclave)));
+	ASSERT_EQ(0, eb_enclave_targetinfo(self->a, &ti_a));
+	ASSERT_EQ(0, eb_enclave_targetinfo(self->b, &ti_b));
+
+	ASSERT_EQ(0, report_for(self->a, &ti_b, "hello B", &r));
+	/* The body is A's identity and A's data. */
+	EXPECT_EQ(0, memcmp(r.mrenclave, ia.mrenclave, sizeof(r.mrenclave)));
+	EXPECT_EQ(0, memcmp(r.mrsigner, ia.mrsigner, sizeof(r.mrsigner)));
+	EXPECT_EQ(ia.attributes, r.attributes);
+	EXPECT_EQ(ia.isv_prod_id, r.isv_prod_id);
+	EXPECT_EQ(ia.isv_svn, r.isv_svn);
+	EXPECT_EQ(0, strcmp((char *)r.report_data, "hello B"));
+	EXPECT_EQ(0, verify_in(self->b, &r));
+	/* Not A's to verify: it was MACed with B's report key. */
+	EXPECT_EQ(-EBADMSG, verify_in(self->a, &r));
+
+	/* Every byte of the body is covered. */
+	tampered = r;
+	tampered.report_data[0] ^= 1;
+	EXPECT_EQ(-EBADMSG, verify_in(self->b, &tampered));
+	tampered = r;
+	tampered.isv_svn++;
+	EXPECT_EQ(-EBADMSG, verify_in(self->b, &tampered));
+	tampered = r;
+	tampered.mac[15] ^= 0x80;
+	EXPECT_EQ(-EBADMSG, verify_in(self->b, &tampered));
+
+	/* A report for another target does not verify in B... */
+	ASSERT_EQ(0, report_for(self->a, &ti_a, "for A", &r));
+	EXPECT_EQ(-EBADMSG, verify_in(self->b, &r));
+	EXPECT_EQ(0, verify_in(self->a, &r));
+	/* ...nor one for an enclave that does not exist. */
+	ti_other = ti_b;
+	ti_other.mrenclave[0] ^= 1;
+	ASSERT_EQ(0, report_for(self->a, &ti_other, "for nobody", &r));
+	EXPECT_EQ(-EBADMSG, verify_in(self->b, &r));
+}
+
+/* SHA-256 of a SEAL key, from the echo SEAL_PROBE ECALL. */
+static int seal_probe(struct eb_enclave *e, uint16_t policy, int svn, uint8_t id, uint8_t hash[32])
+{
+	struct echo_seal_probe p = { .key_policy = policy };
+	size_t n = 0;
+	int ret;
+
+	if (svn >= 0) {
+		p.flags = ECHO_SEAL_ISVSVN;
+		p.isv_svn = (uint16_t)svn;
+	}
+	memset(p.key_id, id, sizeof(p.key_id));
+	ret = eb_enclave_call(e, ECHO_ECALL_SEAL_PROBE, &p, sizeof(p), hash, 32, &n);
+	return !ret && n != 32 ? -EPROTO : ret;
+}
+
+TEST_F(sdk, seal_keys)
+{
+	uint8_t a1[32], a2[32], b[32], x[32];
+
+	if (!have_report_ioctls())
+		SKIP(return, "module has no EB_IOC_ENCLAVE_REPORT/GETKEY");
+	ASSERT_EQ(0, eb_enclave_load_file(sample("echo.ebimg"), NULL, &self->a));
+	ASSERT_EQ(0, eb_enclave_load_file(sample("echo-2tcs.ebimg"), NULL, &self->b));
+
+	/* MRENCLAVE policy: stable for one identity, another one differs. */
+	ASSERT_EQ(0, seal_probe(self->a, EB_KEYPOLICY_MRENCLAVE, -1, 0, a1));
+	ASSERT_EQ(0, seal_probe(self->a, EB_KEYPOLICY_MRENCLAVE, -1, 0, a2));
+	EXPECT_EQ(0, memcmp(a1, a2, 32));
+	ASSERT_EQ(0, seal_probe(self->b, EB_KEYPOLICY_MRENCLAVE, -1, 0, b));
+	EXPECT_NE(0, memcmp(a1, b, 32));
+	/* MRSIGNER policy: same signer, product and SVN, same key. */
+	ASSERT_EQ(0, seal_probe(self->a, EB_KEYPOLICY_MRSIGNER, -1, 0, a2));
+	ASSERT_EQ(0, seal_probe(self->b, EB_KEYPOLICY_MRSIGNER, -1, 0, b));
+	EXPECT_EQ(0, memcmp(a2, b, 32));
+	EXPECT_NE(0, memcmp(a1, a2, 32));
+	/* The key id and an older ISVSVN diversify; a newer one is refused. */
+	ASSERT_EQ(0, seal_probe(self->a, EB_KEYPOLICY_MRENCLAVE, -1, 1, x));
+	EXPECT_NE(0, memcmp(a1, x, 32));
+	ASSERT_EQ(0, seal_probe(self->a, EB_KEYPOLICY_MRENCLAVE, 0, 0, x));
+	EXPECT_NE(0, memcmp(a1, x, 32));
+	EXPECT_EQ(-EPERM, seal_probe(self->a, EB_KEYPOLICY_MRENCLAVE, 2, 0, x));
+	EXPECT_FALSE(eb_enclave_dead(self->a));
+}
+
+/* A crash is the crashing enclave's end, nobody else's. */
+TEST_F(sdk, crash)
+{
+	char out[8];
+	size_t n;
+
+	ASSERT_EQ(0, eb_enclave_load_file(sample("echo.ebimg"), NULL, &self->a));
+	ASSERT_EQ(0, eb_enclave_load_file(sample("echo.ebimg"), NULL, &self->b));
+	EXPECT_EQ(-EFAULT, eb_enclave_call(self->a, ECHO_ECALL_CRASH, NULL, 0, NULL, 0, NULL));
+	EXPECT_TRUE(eb_enclave_dead(self->a));
+	EXPECT_EQ(-EIO, echo_call(self->a, "x", 1, out, sizeof(out), &n));
+	ASSERT_EQ(0, echo_call(self->b, "alive", 5, out, sizeof(out), &n));
+	EXPECT_EQ(0, memcmp(out, "alive", 5));
+	EXPECT_FALSE(eb_enclave_dead(self->b));
+
+	self->a = eb_enclave_free(self->a);
+	self->b = eb_enclave_free(self->b);
+	EXPECT_TRUE(pool_full());
+}
+
+TEST_F_TIMEOUT(sdk, spin_timeout, 120)
+{
+	struct eb_enclave_load_params p = { .call_timeout_ms = 300 };
+	char out[8];
+	size_t n;
+
+	ASSERT_EQ(0, eb_enclave_load_file(sample("echo.ebimg"), &p, &self->a));
+	ASSERT_EQ(0, eb_enclave_load_file(sample("echo.ebimg"), &p, &self->b));
+	/* Calls within the limit are not disturbed by the timer. */
+	for (int i = 0; i < 20; i++)
+		ASSERT_EQ(0, echo_call(self->a, "tick", 4, out, sizeof(out), &n));
+	EXPECT_EQ(-ETIMEDOUT, eb_enclave_call(self->a, ECHO_ECALL_SPIN, NULL, 0, NULL, 0, NULL));
+	EXPECT_EQ(-EIO, echo_call(self->a, "x", 1, out, sizeof(out), &n));
+	ASSERT_EQ(0, echo_call(self->b, "alive", 5, out, sizeof(out), &n));
+	EXPECT_EQ(0, memcmp(out, "alive", 5));
+
+	self->a = eb_enclave_free(self->a);
+	self->b = eb_enclave_free(self->b);
+	EXPECT_TRUE(pool_full());
+}
+
+static sigjmp_buf host_fault;
+
+static void host_segv(int sig)
+{
+	siglongjmp(host_fault, 1);
+}
+
+/* A fault in the host's own code still reaches the host's handler. */
+TEST_F(sdk, foreign_fault_chains)
+{
+	struct sigaction sa = { .sa_handler = host_segv };
+	volatile int *volatile nowhere = NULL;
+	char out[8];
+	size_t n;
+
+	ASSERT_EQ(0, sigaction(SIGSEGV, &sa, NULL));
+	ASSERT_EQ(0, eb_enclave_load_file(sample("echo.ebimg"), NULL, &self->a));
+	ASSERT_EQ(0, echo_call(self->a, "x", 1, out, sizeof(out), &n));
+	if (!sigsetjmp(host_fault, 1)) {
+		*nowhere = 1;
+		ASSERT_TRUE(false);
+	}
+	ASSERT_EQ(0, echo_call(self->a, "y", 1, out, sizeof(out), &n));
+}
+
+/*
+ * An image whose page changed after signing: the SIGSTRUCT no longer
+ * matches MRENCLAVE and init refuses it, leaving no page, fd or mapping.
+ */
+TEST_F(sdk, corrupted_image)
+{
+	struct eb_image *img = NULL, *bad = NULL, *parsed = NULL;
+	const struct eb_image_page *pg;
+	uint8_t page[EB_PAGE_SIZE];
+	bool flipped = false;
+	void *buf = NULL;
+	size_t len = 0;
+	int fds, maps;
+
+	ASSERT_EQ(0, eb_image_open(sample("echo.ebimg"), &img));
+	ASSERT_EQ(0, eb_image_new(eb_image_secs(img), &bad));
+	for (size_t i = 0; i < eb_image_page_count(img); i++) {
+		pg = eb_image_page(img, i);
+		memcpy(page, pg->data, sizeof(page));
+		/* The first page of code: one byte flipped. */
+		if (!flipped && (pg->secinfo_flags & EB_SECINFO_X)) {
+			page[100] ^= 0x01;
+			flipped = true;
+		}
+		ASSERT_EQ(0, eb_image_add_page(bad, pg->offset, pg->secinfo_flags, page,
+					       pg->measure, NULL));
+	}
+	ASSERT_TRUE(flipped);
+	ASSERT_EQ(0, eb_image_set_sigstruct(bad, eb_image_sigstruct(img)));
+	ASSERT_EQ(0, eb_image_serialize(bad, &buf, &len));
+	ASSERT_EQ(0, eb_image_parse(buf, len, &parsed));
+
+	fds = count_fds();
+	maps = count_maps();
+	EXPECT_EQ(-EPERM, eb_enclave_load(parsed, NULL, &self->a));
+	EXPECT_EQ(NULL, self->a);
+	EXPECT_EQ(fds, count_fds());
+	EXPECT_EQ(maps, count_maps());
+	EXPECT_TRUE(pool_full());
+	/* The original still loads. */
+	EXPECT_EQ(0, eb_enclave_load(img, NULL, &self->a));
+
+	free(buf);
+	eb_image_free(parsed);
+	eb_image_free(bad);
+	eb_image_free(img);
+}
+
+TEST_HARNESS_MAIN
