@@ -1,0 +1,355 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ecall: the enclave SDK's costs in sim, each beside a floor measured in
+ * the same run, as records for bench/run ("row|name|figure|floor|ratio|
+ * target" and "text|line").
+ *
+ *   ecall [-r REPS] [-d SAMPLES_DIR]
+ *
+ * ECALL round trip: eb_enclave_call() of the echo sample's ECHO ECALL with
+ * 8 bytes in and 8 out (EENTER, dispatch, copy in and out, EEXIT, each
+ * ENCLU trapped and emulated by libebloader), beside a call of a noinline
+ * function through a volatile function pointer and a getpid() system call
+ * (syscall(SYS_getpid)). Each round of each kind runs for at least
+ * ROUND_S; the rounds of the three kinds are interleaved.
+ *
+ * Load: eb_image_open() + eb_enclave_load() + eb_enclave_free() of the
+ * keyvault-big sample (a 16 MiB heap: 4182 pages), per MB of enclave
+ * pages, beside the same pages built with the raw ioctls: open
+ * /dev/ebroker, ENCLAVE_CREATE, ENCLAVE_ADD_PAGES per run of contiguous
+ * pages with one SECINFO from one prepared buffer, ENCLAVE_INIT with the
+ * image's SIGSTRUCT, close(). The closes are in both: eb_enclave_free()
+ * releases the EPC pages as close() does.
+ *
+ * The images are read from build/sdk/samples, found from this binary's
+ * path (build/bench), or -d.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+
+#include <ebroker/image.h>
+#include <ebroker/loader.h>
+#include <linux/ebroker.h>
+
+#include "../sdk/samples/echo/echo.h"
+
+#define EB_DEV	    "/dev/ebroker"
+#define MAX_REPS    15
+#define ROUND_S	    0.05       /* at least this long per timed round */
+#define MAX_ITERS   (1L << 30) /* calibration stops here */
+#define ECHO_IMAGE  "echo.ebimg"
+#define LOAD_IMAGE  "keyvault-big.ebimg"
+#define LOAD_TARGET 1.25 /* the loader's whole load at most 1.25x the raw build */
+
+static int reps = 5;
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static double median(const double *v)
+{
+	double s[MAX_REPS];
+
+	memcpy(s, v, reps * sizeof(*v));
+	qsort(s, reps, sizeof(*s), cmp_double);
+	return reps % 2 ? s[reps / 2] : (s[reps / 2 - 1] + s[reps / 2]) / 2;
+}
+
+static void fail(const char *what, int err)
+{
+	fprintf(stderr, "ecall: %s: %s\n", what, strerror(err < 0 ? -err : err));
+	exit(1);
+}
+
+/* ------------------------------------------------------------- round trips */
+
+enum kind { FUNC, SYSCALL, ECALL, NR_KINDS };
+
+static __attribute__((noinline)) int plain(int x)
+{
+	__asm__ volatile("" : "+r"(x));
+	return x + 1;
+}
+
+static int (*volatile plain_ptr)(int) = plain;
+static struct eb_enclave *echo;
+
+/* @iters operations of @k; the seconds they took. */
+static double run(enum kind k, long iters)
+{
+	uint8_t in[8] = "8 bytes", out[8];
+	double t0 = now();
+	int acc = 0;
+
+	switch (k) {
+	case FUNC:
+		for (long i = 0; i < iters; i++)
+			acc = plain_ptr(acc);
+		break;
+	case SYSCALL:
+		for (long i = 0; i < iters; i++)
+			acc += (int)syscall(SYS_getpid);
+		break;
+	case ECALL:
+		for (long i = 0; i < iters; i++) {
+			size_t n = 0;
+			int ret = eb_enclave_call(echo, ECHO_ECALL_ECHO, in, sizeof(in), out,
+						  sizeof(out), &n);
+
+			if (ret || n != sizeof(out))
+				fail("echo ECALL", ret ? ret : EPROTO);
+		}
+		break;
+	default:
+		break;
+	}
+	__asm__ volatile("" : : "r"(acc));
+	return now() - t0;
+}
+
+/* Iterations for a round of at least ROUND_S. */
+static long calibrate(enum kind k)
+{
+	long iters = 1;
+
+	while (iters < MAX_ITERS && run(k, iters) < ROUND_S)
+		iters *= 2;
+	return iters;
+}
+
+/* ------------------------------------------------------------------ loads */
+
+/* The image's pages in one buffer, and its runs of one ioctl each. */
+struct pageset {
+	const struct eb_image *img;
+	uint8_t *data;
+	size_t pages;
+};
+
+static void pageset_init(struct pageset *ps, const struct eb_image *img)
+{
+	ps->img = img;
+	ps->pages = eb_image_page_count(img);
+	ps->data = mmap(NULL, ps->pages * EB_PAGE_SIZE, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (ps->data == MAP_FAILED)
+		fail("mmap", errno);
+	for (size_t i = 0; i < ps->pages; i++)
+		memcpy(ps->data + i * EB_PAGE_SIZE, eb_image_page(img, i)->data, EB_PAGE_SIZE);
+}
+
+static void add_run(int fd, const struct pageset *ps, size_t first, size_t n)
+{
+	const struct eb_image_page *p = eb_image_page(ps->img, first);
+	struct eb_secinfo secinfo = { .flags = p->secinfo_flags };
+	size_t done = 0, len = n * EB_PAGE_SIZE;
+
+	while (done < len) {
+		struct eb_enclave_add_pages add = {
+			.src = (uintptr_t)ps->data + first * EB_PAGE_SIZE + done,
+			.offset = p->offset + done,
+			.length = len - done,
+			.secinfo = (uintptr_t)&secinfo,
+			.flags = p->measure ? EB_PAGE_MEASURE : 0,
+		};
+
+		if (ioctl(fd, EB_IOC_ENCLAVE_ADD_PAGES, &add))
+			fail("EB_IOC_ENCLAVE_ADD_PAGES", errno);
+		if (!add.count)
+			fail("EB_IOC_ENCLAVE_ADD_PAGES added nothing", EIO);
+		done += add.count;
+	}
+}
+
+/* create + add + init + close of the page set; the seconds it took. */
+static double raw_build(const struct pageset *ps)
+{
+	struct eb_secs secs = *eb_image_secs(ps->img);
+	size_t reserve_len = 2 * secs.size;
+	double t0, t1;
+	void *reserve;
+	int fd;
+
+	reserve =
+	    mmap(NULL, reserve_len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (reserve == MAP_FAILED)
+		fail("mmap", errno);
+	secs.base = ((uintptr_t)reserve + secs.size - 1) & ~(uintptr_t)(secs.size - 1);
+
+	t0 = now();
+	fd = open(EB_DEV, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		fail(EB_DEV, errno);
+	if (ioctl(fd, EB_IOC_ENCLAVE_CREATE,
+		  &(struct eb_enclave_create){ .src = (uintptr_t)&secs }))
+		fail("EB_IOC_ENCLAVE_CREATE", errno);
+	for (size_t i = 0; i < ps->pages;) {
+		const struct eb_image_page *p = eb_image_page(ps->img, i);
+		size_t n = 1;
+
+		while (i + n < ps->pages) {
+			const struct eb_image_page *q = eb_image_page(ps->img, i + n);
+
+			if (q->offset != p->offset + n * EB_PAGE_SIZE ||
+			    q->secinfo_flags != p->secinfo_flags || q->measure != p->measure)
+				break;
+			n++;
+		}
+		add_run(fd, ps, i, n);
+		i += n;
+	}
+	if (ioctl(fd, EB_IOC_ENCLAVE_INIT,
+		  &(struct eb_enclave_init){ .sigstruct = (uintptr_t)eb_image_sigstruct(ps->img) }))
+		fail("EB_IOC_ENCLAVE_INIT", errno);
+	close(fd);
+	t1 = now();
+	munmap(reserve, reserve_len);
+	return t1 - t0;
+}
+
+/* eb_image_open + eb_enclave_load + both frees; the phases' seconds. */
+static void sdk_load(const char *path, double *open_s, double *load_s, double *free_s)
+{
+	struct eb_enclave *e = NULL;
+	struct eb_image *img = NULL;
+	double t0, t1, t2, t3;
+	int ret;
+
+	t0 = now();
+	ret = eb_image_open(path, &img);
+	if (ret)
+		fail(path, ret);
+	t1 = now();
+	ret = eb_enclave_load(img, NULL, &e);
+	if (ret)
+		fail("eb_enclave_load", ret);
+	t2 = now();
+	eb_image_free(img);
+	eb_enclave_free(e);
+	t3 = now();
+	*open_s = t1 - t0;
+	*load_s = t2 - t1;
+	*free_s = t3 - t2;
+}
+
+/* ------------------------------------------------------------------- main */
+
+static void samples_dir(char *buf, size_t size, const char *arg)
+{
+	char exe[PATH_MAX];
+	ssize_t n;
+
+	if (arg) {
+		snprintf(buf, size, "%s", arg);
+		return;
+	}
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n < 0)
+		fail("/proc/self/exe", errno);
+	exe[n] = 0;
+	snprintf(buf, size, "%s/../sdk/samples", dirname(exe));
+}
+
+int main(int argc, char **argv)
+{
+	static const char *const names[NR_KINDS] = { "function call", "getpid()", "ECALL" };
+	double per_op[NR_KINDS][MAX_REPS], raw[MAX_REPS], sdk[MAX_REPS];
+	double t_open[MAX_REPS], t_load[MAX_REPS], t_free[MAX_REPS];
+	char dir[PATH_MAX], path[PATH_MAX + 64];
+	const char *dir_arg = NULL;
+	long iters[NR_KINDS];
+	struct eb_image *img;
+	struct pageset ps;
+	double mb, ns[NR_KINDS], raw_ms, sdk_ms;
+	int opt, ret;
+
+	while ((opt = getopt(argc, argv, "r:d:")) != -1) {
+		switch (opt) {
+		case 'r':
+			reps = atoi(optarg);
+			break;
+		case 'd':
+			dir_arg = optarg;
+			break;
+		default:
+			fprintf(stderr, "usage: ecall [-r REPS] [-d SAMPLES_DIR]\n");
+			return 2;
+		}
+	}
+	if (reps < 1 || reps > MAX_REPS || optind != argc)
+		fail("bad arguments", EINVAL);
+	samples_dir(dir, sizeof(dir), dir_arg);
+
+	/* Round trips. */
+	snprintf(path, sizeof(path), "%s/%s", dir, ECHO_IMAGE);
+	ret = eb_enclave_load_file(path, NULL, &echo);
+	if (ret)
+		fail(path, ret);
+	for (int k = 0; k < NR_KINDS; k++)
+		iters[k] = calibrate(k);
+	for (int i = 0; i < reps; i++)
+		for (int k = 0; k < NR_KINDS; k++)
+			per_op[k][i] = run(k, iters[k]) / iters[k];
+	echo = eb_enclave_free(echo);
+	for (int k = 0; k < NR_KINDS; k++)
+		ns[k] = median(per_op[k]) * 1e9;
+
+	/* Loads, interleaved with the raw builds of the same pages. */
+	snprintf(path, sizeof(path), "%s/%s", dir, LOAD_IMAGE);
+	ret = eb_image_open(path, &img);
+	if (ret)
+		fail(path, ret);
+	pageset_init(&ps, img);
+	mb = ps.pages * (double)EB_PAGE_SIZE / 1e6;
+	for (int i = 0; i < reps; i++) {
+		raw[i] = raw_build(&ps);
+		sdk_load(path, &t_open[i], &t_load[i], &t_free[i]);
+		sdk[i] = t_open[i] + t_load[i] + t_free[i];
+	}
+	raw_ms = median(raw) * 1e3;
+	sdk_ms = median(sdk) * 1e3;
+
+	printf("row|ECALL round trip (sim, echo 8 B)|%.2f us|%s %.1f ns|%.0f|-\n", ns[ECALL] / 1e3,
+	       names[SYSCALL], ns[SYSCALL], ns[ECALL] / ns[SYSCALL]);
+	printf("row|ECALL round trip (sim, echo 8 B)|%.2f us|%s via pointer %.2f ns|%.0f|-\n",
+	       ns[ECALL] / 1e3, names[FUNC], ns[FUNC], ns[ECALL] / ns[FUNC]);
+	printf("row|enclave load (SDK), %.1f MB|%.2f ms/MB|raw ioctls, same pages %.2f ms/MB|%.2f|"
+	       "<= %.2f: %s\n",
+	       mb, sdk_ms / mb, raw_ms / mb, sdk_ms / raw_ms, LOAD_TARGET,
+	       sdk_ms / raw_ms <= LOAD_TARGET ? "meets" : "above");
+	printf("text|round trips, median of %d rounds: ", reps);
+	for (int k = 0; k < NR_KINDS; k++)
+		printf("%s %.1f ns x %ld%s", names[k], ns[k], iters[k],
+		       k + 1 < NR_KINDS ? ", " : "\n");
+	printf("text|load of %s (%zu pages), median ms: image open %.2f, eb_enclave_load %.1f, "
+	       "free %.1f; raw create+add+init+close %.1f (%.1f MB/s)\n",
+	       LOAD_IMAGE, ps.pages, median(t_open) * 1e3, median(t_load) * 1e3,
+	       median(t_free) * 1e3, raw_ms, mb / (raw_ms / 1e3));
+	munmap(ps.data, ps.pages * EB_PAGE_SIZE);
+	eb_image_free(img);
+	return 0;
+}
