@@ -118,6 +118,12 @@ MODDIR	?= /lib/modules/$(notdir $(patsubst %/build,%,$(KDIR)))/extra
 
 install: all
 	install -D -m 0644 kmod/ebroker.ko $(DESTDIR)$(MODDIR)/ebroker.ko
+	install -D -m 0755 $(B)/bin/ebrokerctl $(DESTDIR)$(PREFIX)/sbin/ebrokerctl
+	install -D -m 0755 $(B)/bin/ebroker-sign $(DESTDIR)$(PREFIX)/bin/ebroker-sign
+	install -D -m 0644 docs/man/ebrokerctl.8 \
+		$(DESTDIR)$(PREFIX)/share/man/man8/ebrokerctl.8
+	install -D -m 0644 docs/man/ebroker-sign.1 \
+		$(DESTDIR)$(PREFIX)/share/man/man1/ebroker-sign.1
 	install -d $(DESTDIR)$(PREFIX)/include/linux
 	install -m 0644 uapi/linux/*.h $(DESTDIR)$(PREFIX)/include/linux/
 	@if [ -z "$(DESTDIR)" ]; then depmod -a $(notdir $(patsubst %/build,%,$(KDIR))); fi

@@ -5,7 +5,7 @@
 # object but main's. libnl's flags are looked up when a recipe runs, so a
 # first `make` that installs libnl (deps) still finds them.
 
-CTL_SRCS	:= $(filter-out %_test.c,$(wildcard ctl/*.c))
+CTL_SRCS	:= $(filter-out %_test.c %_fuzz.c,$(wildcard ctl/*.c))
 CTL_OBJS	:= $(CTL_SRCS:%.c=$(B)/obj/%.o)
 CTL_LIB_OBJS	:= $(filter-out $(B)/obj/ctl/ebrokerctl.o,$(CTL_OBJS))
 CTL_TESTS	:= $(patsubst %.c,$(B)/test/%,$(wildcard ctl/*_test.c))
@@ -27,3 +27,16 @@ $(EBROKERCTL): $(CTL_OBJS)
 $(B)/test/ctl/%: ctl/%.c $(CTL_LIB_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(EB_CFLAGS) $(CTL_NL_CFLAGS) -MMD -MP -o $@ $< $(CTL_LIB_OBJS) $(CTL_NL_LIBS) -lm
+
+# The libFuzzer target for CGROUP arguments, mountinfo, sizes and output
+# escaping: the sources it needs, compiled in, instrumented. Seeds are in
+# ctl/fuzz-seeds. (FUZZ_CC and FUZZ_CFLAGS are shared with sdk/image.)
+CTL_FUZZ	:= $(B)/fuzz/ctl_args_fuzz
+CTL_FUZZ_SRCS	:= ctl/cgpath.c ctl/json.c ctl/size.c ctl/table.c
+USERSPACE_TARGETS += $(CTL_FUZZ)
+
+$(CTL_FUZZ): ctl/args_fuzz.c $(CTL_FUZZ_SRCS) $(wildcard ctl/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ ctl/args_fuzz.c $(CTL_FUZZ_SRCS)
+
+fuzz: $(CTL_FUZZ)

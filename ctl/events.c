@@ -28,7 +28,8 @@ static const char events_help[] =
     "initialised and released. One event a line, or a JSON object a line.\n"
     "Lost events are reported too: 'overrun' when the receive queue\n"
     "overflowed, 'gap' when sequence numbers were skipped. Once subscribed,\n"
-    "'listening for events' is printed on stderr. Needs CAP_SYS_ADMIN.\n"
+    "'listening for events' is printed on stderr. Ends, with status 3, when\n"
+    "the module is unloaded. Needs CAP_SYS_ADMIN.\n"
     "\n"
     "  -f, --follow   accepted for familiarity: events always follows\n"
     "  -n, --count=N  exit after N events\n";
@@ -262,6 +263,8 @@ int cmd_events(struct ctl_opts *o, int argc, char **argv)
 		r = ctl_nl_read_events(nl, on_event, &st);
 		if (r == -ENOBUFS)
 			report_overrun(&st);
+		else if (r == -ENOPKG)
+			return ctl_error(CTL_EXIT_NO_MODULE, "the ebroker module was unloaded");
 		else if (r < 0)
 			return ctl_fail(nl, r, NULL, "cannot read events");
 		fflush(stdout);

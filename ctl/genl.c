@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 
 #include <linux/netlink.h>
+#include <linux/genetlink.h>
 #include <netlink/genl/ctrl.h>
 #include <netlink/genl/genl.h>
 #include <netlink/msg.h>
@@ -433,35 +434,66 @@ static int put_cgroup(struct nl_msg *msg, const char *path, uint64_t id, const u
 	return 0;
 }
 
-/* A dump, taken again while the kernel flags it as interrupted. */
+/*
+ * A dump: one item per message, each parsed from the top-level attribute
+ * attr into an array of elements of the given size. Taken again, from
+ * scratch, while the kernel flags it as interrupted.
+ */
 struct dump {
 	uint8_t cmd;
 	uint64_t id; /* EB_A_CGROUP { ID } filter, when not 0 */
-	int (*item)(struct nlattr **tb, void *acc);
-	void (*reset)(void *acc);
-	void *acc;
+	int attr;
+	size_t size;
+	int (*parse)(struct nlattr *nest, void *ret);
+	void (*clear)(void *item); /* may be NULL */
+	void *v;
+	size_t n;
 };
 
-static int dump_run(struct ctl_nl *nl, const struct dump *d)
+static int dump_item(struct nlattr **tb, void *arg)
+{
+	struct dump *d = arg;
+	void *v;
+
+	if (!tb[d->attr])
+		return -EBADMSG;
+	v = realloc(d->v, (d->n + 1) * d->size);
+	if (!v)
+		return -ENOMEM;
+	d->v = v;
+	if (d->parse(tb[d->attr], (char *)v + d->n * d->size) < 0)
+		return -EBADMSG;
+	d->n++;
+	return 0;
+}
+
+static void dump_reset(struct dump *d)
+{
+	for (size_t i = 0; d->clear && i < d->n; i++)
+		d->clear((char *)d->v + i * d->size);
+	free(d->v);
+	d->v = NULL;
+	d->n = 0;
+}
+
+/* On success, d->v and d->n are the caller's. */
+static int dump_run(struct ctl_nl *nl, struct dump *d)
 {
 	for (int i = 0; i < DUMP_TRIES; i++) {
 		_cleanup_(nlmsg_freep) struct nl_msg *msg = request_new(nl, d->cmd, NLM_F_DUMP);
-		struct request req = { .item = d->item, .arg = d->acc };
+		struct request req = { .item = dump_item, .arg = d };
 		int r;
 
-		if (!msg)
-			return -ENOMEM;
-		if (d->id) {
+		r = msg ? 0 : -ENOMEM;
+		if (r == 0 && d->id)
 			r = put_cgroup(msg, NULL, d->id, NULL);
-			if (r < 0)
-				return r;
-		}
-		r = request_run(nl, msg, &req);
+		if (r == 0)
+			r = request_run(nl, msg, &req);
+		if (r == 0 && !req.interrupted)
+			return 0;
+		dump_reset(d);
 		if (r < 0)
 			return r;
-		if (!req.interrupted)
-			return 0;
-		d->reset(d->acc);
 	}
 	/* It kept changing under us: say so rather than print a wrong picture. */
 	return -EAGAIN;
@@ -550,114 +582,67 @@ void ctl_cgroups_free(struct ctl_cgroup *v, size_t n)
 	free(v);
 }
 
-struct cgroup_vec {
-	struct ctl_cgroup *v;
-	size_t n;
-};
-
-static int cgroup_vec_item(struct nlattr **tb, void *arg)
+static int parse_cgroup_item(struct nlattr *nest, void *ret)
 {
-	struct cgroup_vec *vec = arg;
-	struct ctl_cgroup *v;
-
-	if (!tb[EB_A_CGROUP])
-		return -EBADMSG;
-	v = realloc(vec->v, (vec->n + 1) * sizeof(*v));
-	if (!v)
-		return -ENOMEM;
-	vec->v = v;
-	if (parse_cgroup(tb[EB_A_CGROUP], &v[vec->n]) < 0)
-		return -EBADMSG;
-	vec->n++;
-	return 0;
+	return parse_cgroup(nest, ret);
 }
 
-static void cgroup_vec_reset(void *arg)
+static void clear_cgroup_item(void *item)
 {
-	struct cgroup_vec *vec = arg;
-
-	ctl_cgroups_free(vec->v, vec->n);
-	*vec = (struct cgroup_vec){ 0 };
+	ctl_cgroup_clear(item);
 }
 
 int ctl_dump_cgroups(struct ctl_nl *nl, struct ctl_cgroup **ret, size_t *ret_n)
 {
-	struct cgroup_vec vec = { 0 };
-	const struct dump d = {
+	struct dump d = {
 		.cmd = EB_CMD_GET_CGROUP,
-		.item = cgroup_vec_item,
-		.reset = cgroup_vec_reset,
-		.acc = &vec,
+		.attr = EB_A_CGROUP,
+		.size = sizeof(struct ctl_cgroup),
+		.parse = parse_cgroup_item,
+		.clear = clear_cgroup_item,
 	};
 	int r;
 
 	r = dump_run(nl, &d);
-	if (r < 0) {
-		cgroup_vec_reset(&vec);
+	if (r < 0)
 		return r;
-	}
-	*ret = vec.v;
-	*ret_n = vec.n;
+	*ret = d.v;
+	*ret_n = d.n;
 	return 0;
 }
 
-struct enclave_vec {
-	struct ctl_enclave *v;
-	size_t n;
-};
-
-static int enclave_vec_item(struct nlattr **tb, void *arg)
+static int parse_enclave_item(struct nlattr *nest, void *ret)
 {
-	struct enclave_vec *vec = arg;
-	struct ctl_enclave *v;
-
-	if (!tb[EB_A_ENCLAVE])
-		return -EBADMSG;
-	v = realloc(vec->v, (vec->n + 1) * sizeof(*v));
-	if (!v)
-		return -ENOMEM;
-	vec->v = v;
-	if (parse_enclave(tb[EB_A_ENCLAVE], &v[vec->n]) < 0)
-		return -EBADMSG;
-	vec->n++;
-	return 0;
-}
-
-static void enclave_vec_reset(void *arg)
-{
-	struct enclave_vec *vec = arg;
-
-	free(vec->v);
-	*vec = (struct enclave_vec){ 0 };
+	return parse_enclave(nest, ret);
 }
 
 /* Every enclave, or (cgroup_id != 0) those charged to one cgroup. */
 int ctl_dump_enclaves(struct ctl_nl *nl, uint64_t cgroup_id, struct ctl_enclave **ret,
 		      size_t *ret_n)
 {
-	struct enclave_vec vec = { 0 };
-	const struct dump d = {
+	struct dump d = {
 		.cmd = EB_CMD_GET_ENCLAVE,
 		.id = cgroup_id,
-		.item = enclave_vec_item,
-		.reset = enclave_vec_reset,
-		.acc = &vec,
+		.attr = EB_A_ENCLAVE,
+		.size = sizeof(struct ctl_enclave),
+		.parse = parse_enclave_item,
 	};
 	int r;
 
 	r = dump_run(nl, &d);
-	if (r < 0) {
-		enclave_vec_reset(&vec);
+	if (r < 0)
 		return r;
-	}
-	*ret = vec.v;
-	*ret_n = vec.n;
+	*ret = d.v;
+	*ret_n = d.n;
 	return 0;
 }
 
 /* ------------------------------------------------------------- events */
 
-/* Joins the events group; from then on, nl only reads events. */
+/*
+ * Joins the events group, and nlctrl's notifications to learn when the
+ * family goes away; from then on, nl only reads events.
+ */
 int ctl_nl_subscribe(struct ctl_nl *nl)
 {
 	int grp, r;
@@ -669,14 +654,38 @@ int ctl_nl_subscribe(struct ctl_nl *nl)
 	r = nl_socket_add_membership(nl->sk, grp);
 	if (r < 0)
 		return nlerr_to_errno(r);
+	/* Without it an unloaded module looks like a quiet one: not fatal. */
+	grp = genl_ctrl_resolve_grp(nl->sk, "nlctrl", "notify");
+	if (grp >= 0)
+		(void)nl_socket_add_membership(nl->sk, grp);
 	return 0;
 }
 
 struct event_read {
+	struct ctl_nl *nl;
 	ctl_event_fn fn;
 	void *userdata;
 	int ret;
 };
+
+static struct nla_policy ctrl_policy[CTRL_ATTR_MAX + 1] = {
+	[CTRL_ATTR_FAMILY_ID] = { .type = NLA_U16 },
+	[CTRL_ATTR_FAMILY_NAME] = { .type = NLA_STRING },
+};
+
+/* -ENOPKG when nlctrl says our family was unregistered, else 0. */
+static int ctrl_event(struct nl_msg *msg, const struct ctl_nl *nl)
+{
+	struct nlattr *tb[CTRL_ATTR_MAX + 1];
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+
+	if (((struct genlmsghdr *)nlmsg_data(nlh))->cmd != CTRL_CMD_DELFAMILY ||
+	    genlmsg_parse(nlh, 0, tb, CTRL_ATTR_MAX, ctrl_policy) < 0)
+		return 0;
+	if (tb[CTRL_ATTR_FAMILY_ID] && nla_get_u16(tb[CTRL_ATTR_FAMILY_ID]) == nl->family)
+		return -ENOPKG;
+	return 0;
+}
 
 static int event_valid(struct nl_msg *msg, void *arg)
 {
@@ -685,6 +694,11 @@ static int event_valid(struct nl_msg *msg, void *arg)
 	struct ctl_event ev = { 0 };
 	int r;
 
+	if (nlmsg_hdr(msg)->nlmsg_type != er->nl->family) {
+		r = nlmsg_hdr(msg)->nlmsg_type == GENL_ID_CTRL ? ctrl_event(msg, er->nl) : 0;
+		er->ret = r;
+		return r ? NL_STOP : NL_OK;
+	}
 	r = parse_top(msg, tb);
 	ev.cmd = ((struct genlmsghdr *)nlmsg_data(nlmsg_hdr(msg)))->cmd;
 	if (r == 0 && tb[EB_A_POOL]) {
@@ -722,7 +736,8 @@ static int event_seq_check(struct nl_msg *msg, void *arg)
 /*
  * Reads what one recvmsg() brings and calls fn for each event in it; fn
  * returns 0 to go on, anything else to stop (and that is returned). Returns
- * -ENOBUFS when events were lost because the socket's queue overflowed.
+ * -ENOBUFS when events were lost because the socket's queue overflowed,
+ * -ENOPKG when the module was unloaded.
  * (libnl folds that errno into its NLE_NOMEM; the pending socket error is
  * looked at first, so only a failed allocation racing with an overrun could
  * be taken for one.)
@@ -730,7 +745,7 @@ static int event_seq_check(struct nl_msg *msg, void *arg)
 int ctl_nl_read_events(struct ctl_nl *nl, ctl_event_fn fn, void *userdata)
 {
 	_cleanup_(nl_cb_putp) struct nl_cb *cb = nl_cb_alloc(NL_CB_DEFAULT);
-	struct event_read er = { .fn = fn, .userdata = userdata };
+	struct event_read er = { .nl = nl, .fn = fn, .userdata = userdata };
 	socklen_t len = sizeof(int);
 	int err = 0, r;
 

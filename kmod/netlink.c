@@ -31,7 +31,12 @@
 
 static struct genl_family eb_genl_family;
 static bool eb_genl_registered;
-static atomic64_t eb_genl_event_seq;
+/*
+ * Events are numbered and sent under one mutex, so listeners receive them
+ * in the order of their numbers. Every event is raised in process context.
+ */
+static DEFINE_MUTEX(eb_genl_event_lock);
+static u64 eb_genl_event_seq;
 
 enum eb_genl_mcgrp {
 	EB_GENL_MCGRP_EVENTS_ID,
@@ -502,40 +507,50 @@ static int eb_genl_dump_enclaves(struct sk_buff *skb,
 
 /* -------------------------------------------------------------- events */
 
-/* A new event message, or NULL when nobody listens (or no memory). */
+/*
+ * A new event message, or NULL when nobody listens (or no memory). On
+ * success eb_genl_event_lock is held until eb_event_send().
+ */
 static struct sk_buff *eb_event_new(u8 cmd, void **ret_hdr)
 {
 	struct sk_buff *skb;
 	void *hdr;
-	u64 seq;
 
 	if (!READ_ONCE(eb_genl_registered) ||
 	    !genl_has_listeners(&eb_genl_family, &init_net,
 				EB_GENL_MCGRP_EVENTS_ID))
 		return NULL;
+	mutex_lock(&eb_genl_event_lock);
 	/* Numbered even if the message is lost below: listeners see a gap. */
-	seq = atomic64_inc_return(&eb_genl_event_seq);
+	eb_genl_event_seq++;
 	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!skb)
-		return NULL;
+		goto unlock;
 	hdr = genlmsg_put(skb, 0, 0, &eb_genl_family, 0, cmd);
-	if (!hdr || nla_put_u64_64bit(skb, EB_A_EVENT_SEQ, seq, EB_A_PAD)) {
-		nlmsg_free(skb);
-		return NULL;
-	}
+	if (!hdr || nla_put_u64_64bit(skb, EB_A_EVENT_SEQ, eb_genl_event_seq,
+				      EB_A_PAD))
+		goto free_skb;
 	*ret_hdr = hdr;
 	return skb;
+
+free_skb:
+	nlmsg_free(skb);
+unlock:
+	mutex_unlock(&eb_genl_event_lock);
+	return NULL;
 }
 
 static void eb_event_send(struct sk_buff *skb, void *hdr, int err)
 {
+	lockdep_assert_held(&eb_genl_event_lock);
 	if (err) {
 		nlmsg_free(skb);
-		return;
+	} else {
+		genlmsg_end(skb, hdr);
+		genlmsg_multicast(&eb_genl_family, skb, 0,
+				  EB_GENL_MCGRP_EVENTS_ID, GFP_KERNEL);
 	}
-	genlmsg_end(skb, hdr);
-	genlmsg_multicast(&eb_genl_family, skb, 0, EB_GENL_MCGRP_EVENTS_ID,
-			  GFP_KERNEL);
+	mutex_unlock(&eb_genl_event_lock);
 }
 
 /**

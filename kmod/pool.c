@@ -44,10 +44,28 @@ static int eb_pool_crossed(void)
 	return low ? 1 : -1;
 }
 
+/*
+ * Crossings are found under the spinlock but announced after it, so two
+ * racing crossings could be announced in the wrong order. Announce the
+ * side the pool is on now instead, once per change of side: listeners see
+ * LOW and OK alternate and end on the current state.
+ */
+static DEFINE_MUTEX(eb_pool_announce_lock);
+static bool eb_pool_announced_low;	/* under eb_pool_announce_lock */
+
 static void eb_pool_announce(int crossed)
 {
-	if (crossed)
-		eb_genl_event_pool(crossed > 0);
+	bool low;
+
+	if (!crossed)
+		return;
+	mutex_lock(&eb_pool_announce_lock);
+	low = READ_ONCE(pool.low);
+	if (low != eb_pool_announced_low) {
+		eb_pool_announced_low = low;
+		eb_genl_event_pool(low);
+	}
+	mutex_unlock(&eb_pool_announce_lock);
 }
 
 /**
@@ -112,7 +130,7 @@ void eb_pool_exit(void)
  *
  * The caller has charged the page to its cgroup already.
  *
- * Context: process context.
+ * Context: process context; may sleep to announce a low-water crossing.
  * Return: the page, or NULL when the pool is exhausted.
  */
 struct page *eb_pool_alloc(void)

@@ -510,12 +510,29 @@ assert len(real) + sum(g["missing"] for g in gaps) == real[-1]["seq"] - real[0][
 '
 }
 
+# Without the module every command says so (exit 3), and a listener learns
+# when the module goes away rather than waiting forever.
 t_module_not_loaded() {
-	local c
+	local c listener i
 	for c in "$dir"/*/; do
 		echo "$rel/$(basename "$c") max" >$eb/cgroups/set_max
 	done
+	"$ctl" events >/dev/null 2>"$tmp/gone.err" &
+	listener=$!
+	for i in $(seq 300); do
+		grep -q "listening" "$tmp/gone.err" && break
+		sleep 0.1
+	done
 	rmmod ebroker || { diag "rmmod ebroker failed"; return 1; }
+	for i in $(seq 100); do
+		kill -0 "$listener" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill "$listener" 2>/dev/null && { diag "the listener did not notice the unload"; return 1; }
+	wait "$listener"
+	same "listener status" 3 "$?" &&
+		same "listener message" "ebrokerctl: the ebroker module was unloaded" \
+			"$(tail -n 1 "$tmp/gone.err")" || return 1
 	expect 3 "$ctl" status &&
 		err_has "ebroker module not loaded (generic netlink family 'ebroker' not found)" &&
 		expect 3 "$ctl" top && expect 3 "$ctl" --json quota get "$rel/a" &&
