@@ -5,8 +5,8 @@
 # guest); `make demo` shows the system working in a guest. Both install the
 # Debian packages they need first (scripts/deps).
 
-GUEST_KVER	:= $(shell scripts/guest-kver 2>/dev/null)
-GUEST_KDIR	:= /lib/modules/$(GUEST_KVER)/build
+GUEST_KVER	= $(shell scripts/guest-kver 2>/dev/null)
+GUEST_KDIR	= /lib/modules/$(GUEST_KVER)/build
 RUNNING_KDIR	:= /lib/modules/$(shell uname -r)/build
 KDIR		?= $(if $(wildcard $(RUNNING_KDIR)),$(RUNNING_KDIR),$(GUEST_KDIR))
 
