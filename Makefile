@@ -22,7 +22,7 @@ WARNINGS	:= -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
 		   -Wmissing-prototypes -Wpointer-arith -Wvla -Wundef \
 		   -Wno-unused-parameter
 EB_CFLAGS	:= -std=gnu11 -D_GNU_SOURCE -fno-strict-aliasing $(WARNINGS) \
-		   -Iuapi -Isdk/include -I$(KSFT_DIR) $(CFLAGS)
+		   -I. -Iuapi -Isdk/include -I$(KSFT_DIR) $(CFLAGS)
 LDLIBS_CRYPTO	:= -lcrypto
 
 .PHONY: all module userspace check check-host check-guest demo install \
@@ -56,10 +56,11 @@ HOST_TESTS	:= $(HOST_TEST_SRCS:%.c=$(B)/test/%)
 
 DEMO_TENANT	:= $(B)/bin/demo-tenant
 
-# Each userspace part has its own fragment (ctl/ctl.mk, sdk/*/*.mk) that
-# appends what it builds to USERSPACE_TARGETS.
+# Each userspace part has its own fragment (common/common.mk, ctl/ctl.mk,
+# sdk/*/*.mk) that appends what it builds to USERSPACE_TARGETS. common/'s
+# come first: the others name its objects in their prerequisites.
 USERSPACE_TARGETS :=
-include $(sort $(wildcard ctl/*.mk sdk/*/*.mk))
+include $(sort $(wildcard common/*.mk)) $(sort $(wildcard ctl/*.mk sdk/*/*.mk))
 
 userspace: deps ksrc $(LIBEBSIGN) $(HOST_TESTS) selftests $(DEMO_TENANT) \
 	$(USERSPACE_TARGETS)

@@ -27,7 +27,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <libgen.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -44,6 +43,7 @@
 #include <linux/ebroker.h>
 
 #include "../sdk/samples/echo/echo.h"
+#include "bench.h"
 
 #define EB_DEV	    "/dev/ebroker"
 #define MAX_REPS    15
@@ -54,36 +54,6 @@
 #define LOAD_TARGET 1.25 /* the loader's whole load at most 1.25x the raw build */
 
 static int reps = 5;
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double median(const double *v)
-{
-	double s[MAX_REPS];
-
-	memcpy(s, v, reps * sizeof(*v));
-	qsort(s, reps, sizeof(*s), cmp_double);
-	return reps % 2 ? s[reps / 2] : (s[reps / 2 - 1] + s[reps / 2]) / 2;
-}
-
-static void fail(const char *what, int err)
-{
-	fprintf(stderr, "ecall: %s: %s\n", what, strerror(err < 0 ? -err : err));
-	exit(1);
-}
 
 /* ------------------------------------------------------------- round trips */
 
@@ -260,18 +230,11 @@ static void sdk_load(const char *path, double *open_s, double *load_s, double *f
 
 static void samples_dir(char *buf, size_t size, const char *arg)
 {
-	char exe[PATH_MAX];
-	ssize_t n;
-
 	if (arg) {
 		snprintf(buf, size, "%s", arg);
 		return;
 	}
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n < 0)
-		fail("/proc/self/exe", errno);
-	exe[n] = 0;
-	snprintf(buf, size, "%s/../sdk/samples", dirname(exe));
+	beside_program(buf, size, "../sdk/samples");
 }
 
 int main(int argc, char **argv)
@@ -316,7 +279,7 @@ int main(int argc, char **argv)
 			per_op[k][i] = run(k, iters[k]) / iters[k];
 	echo = eb_enclave_free(echo);
 	for (int k = 0; k < NR_KINDS; k++)
-		ns[k] = median(per_op[k]) * 1e9;
+		ns[k] = median(per_op[k], reps) * 1e9;
 
 	/* Loads, interleaved with the raw builds of the same pages. */
 	snprintf(path, sizeof(path), "%s/%s", dir, LOAD_IMAGE);
@@ -330,8 +293,8 @@ int main(int argc, char **argv)
 		sdk_load(path, &t_open[i], &t_load[i], &t_free[i]);
 		sdk[i] = t_open[i] + t_load[i] + t_free[i];
 	}
-	raw_ms = median(raw) * 1e3;
-	sdk_ms = median(sdk) * 1e3;
+	raw_ms = median(raw, reps) * 1e3;
+	sdk_ms = median(sdk, reps) * 1e3;
 
 	printf("row|ECALL round trip (sim, echo 8 B)|%.2f us|%s %.1f ns|%.0f|-\n", ns[ECALL] / 1e3,
 	       names[SYSCALL], ns[SYSCALL], ns[ECALL] / ns[SYSCALL]);
@@ -347,8 +310,8 @@ int main(int argc, char **argv)
 		       k + 1 < NR_KINDS ? ", " : "\n");
 	printf("text|load of %s (%zu pages), median ms: image open %.2f, eb_enclave_load %.1f, "
 	       "free %.1f; raw create+add+init+close %.1f (%.1f MB/s)\n",
-	       LOAD_IMAGE, ps.pages, median(t_open) * 1e3, median(t_load) * 1e3,
-	       median(t_free) * 1e3, raw_ms, mb / (raw_ms / 1e3));
+	       LOAD_IMAGE, ps.pages, median(t_open, reps) * 1e3, median(t_load, reps) * 1e3,
+	       median(t_free, reps) * 1e3, raw_ms, mb / (raw_ms / 1e3));
 	munmap(ps.data, ps.pages * EB_PAGE_SIZE);
 	eb_image_free(img);
 	return 0;

@@ -25,7 +25,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <libgen.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -43,6 +42,8 @@
 
 #include <ebroker/sign.h>
 #include <linux/ebroker.h>
+
+#include "bench.h"
 
 #define EB_DEV	   "/dev/ebroker"
 #define MAX_REPS   15
@@ -64,36 +65,6 @@ struct rounds {
 };
 
 static int reps = 5;
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double median(const double *v)
-{
-	double s[MAX_REPS];
-
-	memcpy(s, v, reps * sizeof(*v));
-	qsort(s, reps, sizeof(*s), cmp_double);
-	return reps % 2 ? s[reps / 2] : (s[reps / 2 - 1] + s[reps / 2]) / 2;
-}
-
-static void fail(const char *what, int err)
-{
-	fprintf(stderr, "enclave_build: %s: %s\n", what, strerror(err < 0 ? -err : err));
-	exit(1);
-}
 
 /* Deterministic, incompressible-looking contents. */
 static void fill(uint8_t *buf, size_t len)
@@ -282,17 +253,12 @@ static void floor_driver(char *drv, size_t size)
 
 static EVP_PKEY *load_key(const char *path)
 {
-	char exe[PATH_MAX], def[PATH_MAX + 16];
+	char def[PATH_MAX + 16];
 	EVP_PKEY *key;
-	ssize_t n;
 	int ret;
 
 	if (!path) {
-		n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-		if (n < 0)
-			fail("/proc/self/exe", errno);
-		exe[n] = 0;
-		snprintf(def, sizeof(def), "%s/key.pem", dirname(exe));
+		beside_program(def, sizeof(def), "key.pem");
 		path = def;
 	}
 	ret = eb_key_read_pem(path, &key);
@@ -361,7 +327,8 @@ int main(int argc, char **argv)
 
 	for (int s = 0; s < nsizes; s++) {
 		size_t bytes = sizes[s] << 20;
-		double b = mbps(bytes, median(r[s].build)), f = mbps(bytes, median(r[s].floor));
+		double b = mbps(bytes, median(r[s].build, reps)),
+		       f = mbps(bytes, median(r[s].floor, reps));
 		const char *verdict = b / f >= TARGET ? "meets" : "below";
 
 		printf("row|enclave build, %zu MiB|%.1f MB/s|", sizes[s], b);
@@ -373,9 +340,10 @@ int main(int argc, char **argv)
 	       "init", "build", "release", "MRENCLAVE (user)", "RSA sign");
 	for (int s = 0; s < nsizes; s++)
 		printf("text|  %3zu MiB %8.2f %12.1f %8.2f %8.1f || %8.1f %17.1f %9.1f\n", sizes[s],
-		       median(r[s].create) * 1e3, median(r[s].add) * 1e3, median(r[s].init) * 1e3,
-		       median(r[s].build) * 1e3, median(r[s].release) * 1e3,
-		       median(r[s].sign_measure) * 1e3, median(r[s].sign_rsa) * 1e3);
+		       median(r[s].create, reps) * 1e3, median(r[s].add, reps) * 1e3,
+		       median(r[s].init, reps) * 1e3, median(r[s].build, reps) * 1e3,
+		       median(r[s].release, reps) * 1e3, median(r[s].sign_measure, reps) * 1e3,
+		       median(r[s].sign_rsa, reps) * 1e3);
 	EVP_PKEY_free(key);
 	return 0;
 }

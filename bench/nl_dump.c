@@ -18,29 +18,9 @@
 
 #include "../selftests/ebroker/nl.h"
 #include "../selftests/ebroker/tencl.h"
+#include "bench.h"
 
 #define BASE "/sys/fs/cgroup/ebroker-nlbench"
-
-static double now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, n, sizeof(*v), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
 
 static int count_cb(const struct nlmsghdr *h, void *arg)
 {
@@ -94,7 +74,7 @@ int main(int argc, char **argv)
 	int n = 1000, rounds = 5, opt, *fds, got = 0;
 	struct rlimit rl;
 	char path[256], buf[300];
-	double t_cg[32], t_sys[32], t_en[32];
+	double t_cg[BENCH_MAX_ROUNDS], t_sys[BENCH_MAX_ROUNDS], t_en[BENCH_MAX_ROUNDS];
 	struct nl nl;
 
 	while ((opt = getopt(argc, argv, "n:r:")) != -1) {
@@ -105,7 +85,7 @@ int main(int argc, char **argv)
 		else
 			return 2;
 	}
-	if (n < 1 || rounds < 1 || rounds > 32)
+	if (n < 1 || rounds < 1 || rounds > BENCH_MAX_ROUNDS)
 		return 2;
 	rl.rlim_cur = rl.rlim_max = n + 64;
 	if (setrlimit(RLIMIT_NOFILE, &rl) || nl_open(&nl)) {
@@ -138,13 +118,13 @@ int main(int argc, char **argv)
 	}
 
 	for (int r = 0; r < rounds; r++) {
-		double t0 = now_us();
+		double t0 = now();
 		int a = nl_dump_count(&nl, EB_CMD_GET_CGROUP);
-		double t1 = now_us();
+		double t1 = now();
 		int b = sysfs_read_all();
-		double t2 = now_us();
+		double t2 = now();
 		int c = nl_dump_count(&nl, EB_CMD_GET_ENCLAVE);
-		double t3 = now_us();
+		double t3 = now();
 
 		if (a < n || b < n || c != n) {
 			fprintf(stderr, "nl_dump: saw %d cgroups, %d sysfs entries, %d enclaves\n",
@@ -162,9 +142,9 @@ int main(int argc, char **argv)
 
 		printf("row|netlink dump, %d cgroups|%.1f ms|sysfs, 7 files x %d entries %.1f "
 		       "ms|%.2f|-\n",
-		       got, cg / 1e3, got, sys / 1e3, cg / sys);
+		       got, cg * 1e3, got, sys * 1e3, cg / sys);
 		printf("row|netlink dump, %d enclaves|%.1f ms|(no per-enclave sysfs view)|-|-\n", n,
-		       en / 1e3);
+		       en * 1e3);
 	}
 
 	for (int i = 0; i < n; i++)

@@ -17,8 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/json.h"
+
 #include "cgpath.h"
-#include "json.h"
 #include "size.h"
 #include "table.h"
 
@@ -80,7 +81,7 @@ static void check_cgroup(const char *arg, const char *mountinfo, size_t len)
 	fclose(f);
 }
 
-/* Valid UTF-8, by iconv rather than by json.c's own decoder. */
+/* Valid UTF-8, by iconv rather than by common/json.c's own decoder. */
 static void check_utf8(char *s, size_t len)
 {
 	iconv_t cd = iconv_open("UTF-32LE", "UTF-8");

@@ -15,8 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/util.h"
+
 #include "cgpath.h"
-#include "util.h"
 
 /*
  * cg_path_clean() - the canonical form of an absolute path: one slash

@@ -4,8 +4,9 @@
 #include <limits.h>
 #include <string.h>
 
+#include "common/test.h"
+
 #include "cgpath.h"
-#include "test.h"
 
 TEST(clean)
 {

@@ -9,10 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/json.h"
+#include "common/util.h"
+
 #include "cgpath.h"
 #include "ctl.h"
-#include "json.h"
-#include "util.h"
 
 static void vmessage(const char *fmt, va_list ap)
 {

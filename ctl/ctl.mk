@@ -6,7 +6,7 @@
 # first `make` that installs libnl (deps) still finds them.
 
 CTL_SRCS	:= $(filter-out %_test.c %_fuzz.c,$(wildcard ctl/*.c))
-CTL_OBJS	:= $(CTL_SRCS:%.c=$(B)/obj/%.o)
+CTL_OBJS	:= $(CTL_SRCS:%.c=$(B)/obj/%.o) $(COMMON_OBJS)
 CTL_LIB_OBJS	:= $(filter-out $(B)/obj/ctl/ebrokerctl.o,$(CTL_OBJS))
 CTL_TESTS	:= $(patsubst %.c,$(B)/test/%,$(wildcard ctl/*_test.c))
 EBROKERCTL	:= $(B)/bin/ebrokerctl
@@ -32,10 +32,10 @@ $(B)/test/ctl/%: ctl/%.c $(CTL_LIB_OBJS)
 # escaping: the sources it needs, compiled in, instrumented. Seeds are in
 # ctl/fuzz-seeds. (FUZZ_CC and FUZZ_CFLAGS are shared with sdk/image.)
 CTL_FUZZ	:= $(B)/fuzz/ctl_args_fuzz
-CTL_FUZZ_SRCS	:= ctl/cgpath.c ctl/json.c ctl/size.c ctl/table.c
+CTL_FUZZ_SRCS	:= ctl/cgpath.c common/json.c ctl/size.c ctl/table.c
 USERSPACE_TARGETS += $(CTL_FUZZ)
 
-$(CTL_FUZZ): ctl/args_fuzz.c $(CTL_FUZZ_SRCS) $(wildcard ctl/*.h)
+$(CTL_FUZZ): ctl/args_fuzz.c $(CTL_FUZZ_SRCS) $(wildcard ctl/*.h common/*.h)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ ctl/args_fuzz.c $(CTL_FUZZ_SRCS)
 

@@ -8,8 +8,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/util.h"
+
 #include "ctl.h"
-#include "util.h"
 
 static const struct command {
 	const char *name;

@@ -3,11 +3,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/json.h"
+#include "common/util.h"
+
 #include "ctl.h"
-#include "json.h"
 #include "size.h"
 #include "table.h"
-#include "util.h"
 
 static const char enclaves_help[] =
     "Usage: " PROGRAM " [--json] enclaves [--cgroup=CGROUP]\n"

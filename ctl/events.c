@@ -14,11 +14,12 @@
 #include <sys/time.h>
 #include <time.h>
 
+#include "common/json.h"
+#include "common/util.h"
+
 #include "ctl.h"
-#include "json.h"
 #include "size.h"
 #include "table.h"
-#include "util.h"
 
 static const char events_help[] =
     "Usage: " PROGRAM " [--json] events [--follow] [--count=N]\n"

@@ -23,8 +23,9 @@
 #include <netlink/msg.h>
 #include <netlink/netlink.h>
 
+#include "common/util.h"
+
 #include "genl.h"
-#include "util.h"
 
 /* How many times a dump flagged NLM_F_DUMP_INTR is taken again. */
 #define DUMP_TRIES 5

@@ -5,10 +5,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/json.h"
+#include "common/util.h"
+
 #include "ctl.h"
-#include "json.h"
 #include "size.h"
-#include "util.h"
 
 static const char quota_help[] =
     "Usage: " PROGRAM " [--json] quota get CGROUP\n"

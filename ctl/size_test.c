@@ -3,8 +3,9 @@
 #include <errno.h>
 #include <stdint.h>
 
+#include "common/test.h"
+
 #include "size.h"
-#include "test.h"
 
 #include <linux/ebroker_genl.h>
 

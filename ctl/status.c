@@ -7,10 +7,11 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
+#include "common/json.h"
+#include "common/util.h"
+
 #include "ctl.h"
-#include "json.h"
 #include "size.h"
-#include "util.h"
 
 static const char status_help[] =
     "Usage: " PROGRAM " [--json] status\n"

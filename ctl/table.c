@@ -10,8 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/util.h"
+
 #include "table.h"
-#include "util.h"
 
 struct table {
 	const struct table_column *columns;

@@ -3,9 +3,10 @@
 #include <errno.h>
 #include <string.h>
 
+#include "common/test.h"
+
 #include "ctl.h"
 #include "table.h"
-#include "test.h"
 
 static const struct table_column cols[] = {
 	{ "NAME", false },

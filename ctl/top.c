@@ -8,11 +8,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/json.h"
+#include "common/util.h"
+
 #include "ctl.h"
-#include "json.h"
 #include "size.h"
 #include "table.h"
-#include "util.h"
 
 static const char top_help[] =
     "Usage: " PROGRAM " [--json] top [--sort=KEY] [--interval=SEC] [--once]\n"

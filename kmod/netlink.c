@@ -156,6 +156,7 @@ cancel:
 static int eb_put_encl(struct sk_buff *skb, struct eb_encl *encl)
 {
 	struct nlattr *nest = nla_nest_start(skb, EB_A_ENCLAVE);
+	/* Pairs with the release in eb_encl_init(): the identity below is set. */
 	u32 state = smp_load_acquire(&encl->state);
 
 	if (!nest)
@@ -398,6 +399,23 @@ static void *eb_dump_hdr(struct eb_dump *d, u8 cmd)
 	return hdr;
 }
 
+/*
+ * The end of one dumpit call, after a walk that stopped at @pos with @ret.
+ * cb->args[0]: the id to resume at; cb->args[1]: set once the walk is done.
+ * A full message stops the walk at the entry that did not fit: the next
+ * call resumes there, unless not even that one entry fits.
+ */
+static int eb_dump_done(struct eb_dump *d, unsigned long pos, int ret)
+{
+	d->cb->args[0] = pos;
+	if (ret == -EMSGSIZE && d->skb->len)
+		return d->skb->len;
+	if (ret)
+		return ret;
+	d->cb->args[1] = 1;
+	return d->skb->len;
+}
+
 static int eb_dump_one_cg(struct eb_cg *cg, void *arg)
 {
 	struct eb_dump *d = arg;
@@ -419,10 +437,7 @@ static int eb_dump_one_cg(struct eb_cg *cg, void *arg)
 	return 0;
 }
 
-/*
- * cb->args[0]: the id to resume at; cb->args[1]: set once the walk is done.
- * A full message stops the walk at the entry that did not fit.
- */
+/* Resumable across calls: see eb_dump_done(). */
 static int eb_genl_dump_cgroups(struct sk_buff *skb,
 				struct netlink_callback *cb)
 {
@@ -441,13 +456,7 @@ static int eb_genl_dump_cgroups(struct sk_buff *skb,
 	if (info->attrs[EB_A_DUMP_FLAGS])
 		d.flags = nla_get_u32(info->attrs[EB_A_DUMP_FLAGS]);
 	ret = eb_cg_for_each(&pos, eb_dump_one_cg, &d, &d.gen);
-	cb->args[0] = pos;
-	if (ret == -EMSGSIZE && skb->len)
-		return skb->len;
-	if (ret)
-		return ret;
-	cb->args[1] = 1;
-	return skb->len;
+	return eb_dump_done(&d, pos, ret);
 }
 
 static int eb_dump_one_encl(struct eb_encl *encl, void *arg)
@@ -496,13 +505,7 @@ static int eb_genl_dump_enclaves(struct sk_buff *skb,
 		d.cgroup_id = nla_get_u64(tb[EB_CG_A_ID]);
 	}
 	ret = eb_encl_for_each(&pos, eb_dump_one_encl, &d, &d.gen);
-	cb->args[0] = pos;
-	if (ret == -EMSGSIZE && skb->len)
-		return skb->len;
-	if (ret)
-		return ret;
-	cb->args[1] = 1;
-	return skb->len;
+	return eb_dump_done(&d, pos, ret);
 }
 
 /* -------------------------------------------------------------- events */

@@ -7,8 +7,9 @@
 #include <endian.h>
 #include <string.h>
 
+#include "common/util.h"
+
 #include "internal.h"
-#include "util.h"
 
 /* TCS fields (SDM Vol. 3D, 34.8), little-endian at these offsets. */
 #define TCS_STATE    0
@@ -25,22 +26,6 @@
 
 #define TCS_FLAGS_DBGOPTIN 0x1ULL
 #define TCS_LIMIT_LOW	   0xfffU /* bits 11:0 of FSLIMIT and GSLIMIT must be set */
-
-static uint64_t get_le64(const uint8_t *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return le64toh(v);
-}
-
-static uint32_t get_le32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return le32toh(v);
-}
 
 static bool is_page_aligned(uint64_t v)
 {

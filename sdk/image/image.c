@@ -6,8 +6,9 @@
 #include <errno.h>
 #include <string.h>
 
+#include "common/util.h"
+
 #include "internal.h"
-#include "util.h"
 
 /* Pages of data a built image allocates at a time. */
 #define CHUNK_PAGES 64

@@ -12,7 +12,7 @@ LIBEBIMAGE	:= $(B)/lib/libebimage.a
 IMAGE_TESTS	:= $(patsubst %.c,$(B)/test/%,$(wildcard sdk/image/*_test.c))
 
 FUZZ_CC		?= clang
-FUZZ_CFLAGS	:= -std=gnu11 -D_GNU_SOURCE -g -O1 -Iuapi -Isdk/include \
+FUZZ_CFLAGS	:= -std=gnu11 -D_GNU_SOURCE -g -O1 -I. -Iuapi -Isdk/include \
 		   -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 IMAGE_FUZZ	:= $(B)/fuzz/image_fuzz
 
@@ -27,7 +27,7 @@ $(B)/test/sdk/image/%: sdk/image/%.c $(LIBEBIMAGE)
 	$(CC) $(EB_CFLAGS) -MMD -MP -o $@ $< $(LIBEBIMAGE)
 
 # The fuzzer compiles the library's sources itself, instrumented.
-$(IMAGE_FUZZ): sdk/image/image_fuzz.c $(IMAGE_SRCS) $(wildcard sdk/image/*.h) \
+$(IMAGE_FUZZ): sdk/image/image_fuzz.c $(IMAGE_SRCS) $(wildcard sdk/image/*.h common/*.h) \
 		sdk/include/ebroker/image.h
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ sdk/image/image_fuzz.c $(IMAGE_SRCS)

@@ -25,7 +25,7 @@
 #pragma GCC diagnostic ignored "-Wsign-compare"
 #include "kselftest_harness.h"
 
-#define ELEMENTSOF(a) (sizeof(a) / sizeof((a)[0]))
+#include "common/util.h"
 
 #define PAGE	 4096ULL
 #define REG_R	 (EB_SECINFO_PT_REG | EB_SECINFO_R)
@@ -73,34 +73,6 @@ static const struct {
 	{ 4 * PAGE, REG_RW, 0, false },
 	{ SSA_OFF, REG_RW, 0, true },
 };
-
-static void put_le32(uint8_t *p, uint32_t v)
-{
-	v = htole32(v);
-	memcpy(p, &v, 4);
-}
-
-static void put_le64(uint8_t *p, uint64_t v)
-{
-	v = htole64(v);
-	memcpy(p, &v, 8);
-}
-
-static uint64_t get_le64(const uint8_t *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, 8);
-	return le64toh(v);
-}
-
-static uint32_t get_le32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, 4);
-	return le32toh(v);
-}
 
 static void make_tcs(uint8_t *tcs)
 {

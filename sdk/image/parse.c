@@ -11,8 +11,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "common/util.h"
+
 #include "internal.h"
-#include "util.h"
 
 /* A section of the file: [offset, offset + size). */
 struct section {

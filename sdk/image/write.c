@@ -11,8 +11,9 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "common/util.h"
+
 #include "internal.h"
-#include "util.h"
 
 static uint64_t round_up_page(uint64_t v)
 {

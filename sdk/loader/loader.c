@@ -13,6 +13,8 @@
 
 #include <ebroker/image.h>
 
+#include "common/util.h"
+
 #include "internal.h"
 
 #define EB_DEV_PATH	"/dev/ebroker"
@@ -20,14 +22,6 @@
 
 /* Pages per EB_IOC_ENCLAVE_ADD_PAGES call, copied through one buffer. */
 #define ADD_BATCH 64
-
-#define _cleanup_(f) __attribute__((cleanup(f)))
-
-static void closep(int *fd)
-{
-	if (*fd >= 0)
-		close(*fd);
-}
 
 /* The module's backend: only sim can run enclaves from this library. */
 static int check_backend(void)

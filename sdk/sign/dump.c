@@ -9,7 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../../ctl/json.h"
+#include "common/json.h"
+
 #include "sign.h"
 
 static const char help[] =

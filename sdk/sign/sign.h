@@ -15,7 +15,8 @@
 #include <ebroker/sign.h>
 #include <openssl/evp.h>
 
-#include "../image/util.h"
+#include "common/util.h"
+#include "sdk/signer/ossl.h"
 
 #define PROGRAM "ebroker-sign"
 
@@ -31,7 +32,6 @@ enum {
 	SIGN_EXIT_UNTRUSTED = 7, /* dump: bad signature, or ENCLAVEHASH is not the pages' */
 };
 
-DEFINE_FREEP(EVP_PKEY, EVP_PKEY_free)
 DEFINE_FREEP(struct eb_image, eb_image_free)
 DEFINE_FREEP(struct eb_measure, eb_measure_free)
 

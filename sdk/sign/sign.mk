@@ -7,7 +7,7 @@
 # those and the ELFs themselves; and the ELF reader's libFuzzer target.
 
 SIGN_SRCS	:= $(filter-out %_test.c %_fuzz.c,$(wildcard sdk/sign/*.c))
-SIGN_OBJS	:= $(SIGN_SRCS:%.c=$(B)/obj/%.o) $(B)/obj/ctl/json.o
+SIGN_OBJS	:= $(SIGN_SRCS:%.c=$(B)/obj/%.o) $(COMMON_OBJS)
 SIGN_LIB_OBJS	:= $(filter-out $(B)/obj/sdk/sign/ebroker-sign.o,$(SIGN_OBJS))
 SIGN_TESTS	:= $(patsubst %.c,$(B)/test/%,$(wildcard sdk/sign/*_test.c))
 EBROKER_SIGN	:= $(B)/bin/ebroker-sign
@@ -62,7 +62,7 @@ $(B)/fuzz/elf-corpus/%.elf: $(TEST_ELF_DIR)/%.elf
 
 # The ELF reader, instrumented, with the image library it feeds.
 $(ELF_FUZZ): sdk/sign/elf_fuzz.c sdk/sign/elf.c sdk/sign/sign.h $(IMAGE_SRCS) \
-		$(wildcard sdk/image/*.h) sdk/include/ebroker/image.h
+		$(wildcard sdk/image/*.h common/*.h) sdk/signer/ossl.h sdk/include/ebroker/image.h
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ sdk/sign/elf_fuzz.c sdk/sign/elf.c $(IMAGE_SRCS)
 

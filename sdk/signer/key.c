@@ -16,7 +16,7 @@
 #include <ebroker/sign.h>
 
 #include "internal.h"
-#include "util.h"
+#include "ossl.h"
 
 int eb_key_check(EVP_PKEY *key, bool private)
 {

@@ -14,7 +14,7 @@
 
 #include <ebroker/sign.h>
 
-#include "util.h"
+#include "ossl.h"
 
 #define MR_RECORD_SIZE 64
 #define MR_BLOCK_SIZE  256

@@ -11,7 +11,7 @@
 #pragma GCC diagnostic ignored "-Wmissing-prototypes"
 #include "kselftest_harness.h"
 #pragma GCC diagnostic pop
-#include "util.h"
+#include "ossl.h"
 
 struct kat_page {
 	uint64_t offset;

@@ -15,7 +15,7 @@
 #include <ebroker/sign.h>
 
 #include "internal.h"
-#include "util.h"
+#include "ossl.h"
 
 #define SIG_WINDOW	 128
 #define SIG_WINDOW1	 0   /* header .. reserved1 */

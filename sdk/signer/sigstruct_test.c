@@ -23,7 +23,7 @@
 #pragma GCC diagnostic ignored "-Wmissing-prototypes"
 #include "kselftest_harness.h"
 #pragma GCC diagnostic pop
-#include "util.h"
+#include "ossl.h"
 
 /*
  * RSA-3072 key generation takes about a second: make one key per binary,

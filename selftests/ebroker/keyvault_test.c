@@ -26,10 +26,8 @@
  *				with it verifies; exit 2 if the enclave
  *				refused the blob, 1 on any other failure
  */
-#include <libgen.h>
 #include <limits.h>
 #include <pthread.h>
-#include <sys/ioctl.h>
 
 #include <openssl/core_names.h>
 #include <openssl/ec.h>
@@ -39,41 +37,8 @@
 #include <ebroker/loader.h>
 
 #include "../../sdk/samples/keyvault/keyvault.h"
-#include "eb_test.h"
 #include "kselftest_harness.h"
-
-/* A sample image's path: build/sdk/samples/@name beside build/selftests. */
-static const char *sample(const char *name)
-{
-	static char path[PATH_MAX + 64];
-	char exe[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-
-	if (n < 0)
-		return name;
-	exe[n] = 0;
-	snprintf(path, sizeof(path), "%s/../sdk/samples/%s.ebimg", dirname(exe), name);
-	return path;
-}
-
-static bool have_report_ioctls(void)
-{
-	struct eb_enclave_report r = { 0 };
-	int fd = open(EB_DEV, O_RDWR | O_CLOEXEC);
-	bool ok;
-
-	if (fd < 0)
-		return false;
-	ok = ioctl(fd, EB_IOC_ENCLAVE_REPORT, &r) == 0 || errno != ENOTTY;
-	close(fd);
-	return ok;
-}
-
-static bool pool_full(void)
-{
-	return eb_read_u64(EB_SYSFS "/pool/free_bytes") ==
-	       eb_read_u64(EB_SYSFS "/pool/total_bytes");
-}
+#include "sdk_util.h"
 
 /* ------------------------------------------------------------ the ECALLs */
 

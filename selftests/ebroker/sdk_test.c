@@ -12,53 +12,16 @@
  * EB_IOC_ENCLAVE_REPORT/GETKEY.
  */
 #include <dirent.h>
-#include <libgen.h>
-#include <limits.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
-#include <sys/ioctl.h>
 
 #include <ebroker/image.h>
 #include <ebroker/loader.h>
 
 #include "../../sdk/samples/echo/echo.h"
-#include "eb_test.h"
 #include "kselftest_harness.h"
-
-/* A sample image's path: build/sdk/samples/@name beside build/selftests. */
-static const char *sample(const char *name)
-{
-	static char path[PATH_MAX + 64];
-	char exe[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-
-	if (n < 0)
-		return name;
-	exe[n] = 0;
-	snprintf(path, sizeof(path), "%s/../sdk/samples/%s", dirname(exe), name);
-	return path;
-}
-
-static bool pool_full(void)
-{
-	return eb_read_u64(EB_SYSFS "/pool/free_bytes") ==
-	       eb_read_u64(EB_SYSFS "/pool/total_bytes");
-}
-
-/* Does the module do EREPORT/EGETKEY for sim (EB_IOC_ENCLAVE_REPORT)? */
-static bool have_report_ioctls(void)
-{
-	struct eb_enclave_report r = { 0 };
-	int fd = open(EB_DEV, O_RDWR | O_CLOEXEC);
-	bool ok;
-
-	if (fd < 0)
-		return false;
-	ok = ioctl(fd, EB_IOC_ENCLAVE_REPORT, &r) == 0 || errno != ENOTTY;
-	close(fd);
-	return ok;
-}
+#include "sdk_util.h"
 
 static int count_fds(void)
 {
@@ -119,7 +82,7 @@ TEST_F(sdk, echo)
 
 	for (size_t i = 0; i < sizeof(in); i++)
 		in[i] = (uint8_t)(i * 7 + 1);
-	ASSERT_EQ(0, eb_enclave_load_file(sample("echo.ebimg"), NULL, &self->a));
+	ASSERT_EQ(0, eb_enclave_load_file(sample("echo"), NULL, &self->a));
 	ASSERT_EQ(0, eb_enclave_info(self->a, &info));
 	EXPECT_EQ(EB_STATE_INITIALIZED, info.state);
 	EXPECT_EQ(4, eb_enclave_tcs_count(self->a));
@@ -156,7 +119,7 @@ TEST_F_TIMEOUT(sdk, many_calls, 300)
 	static uint8_t in[65536], out[65536];
 	size_t n;
 
-	ASSERT_EQ(0, eb_enclave_load_file(sample("echo.ebimg"), NULL, &self->a));
+	ASSERT_EQ(0, eb_enclave_load_file(sample("echo"), NULL, &self->a));
 	for (int i = 0; i < 2000; i++) {
 		size_t len = (size_t)(i * 131) % sizeof(in);
 
@@ -208,7 +171,7 @@ TEST_F_TIMEOUT(sdk, threads, 300)
 	pthread_barrier_t start;
 	int busy = 0;
 
-	ASSERT_EQ(0, eb_enclave_load_file(sample("echo.ebimg"), NULL, &self->a));
+	ASSERT_EQ(0, eb_enclave_load_file(sample("echo"), NULL, &self->a));
 	ASSERT_EQ(0, pthread_barrier_init(&start, NULL, NR));
 	for (int i = 0; i < NR; i++) {
 		w[i] = (struct worker){ .e = self->a, .start = &start, .id = i, .calls = CALLS };
@@ -253,8 +216,8 @@ TEST_F(sdk, local_attestation)
 
 	if (!have_report_ioctls())
 		SKIP(return, "module has no EB_IOC_ENCLAVE_REPORT/GETKEY");
-	ASSERT_EQ(0, eb_enclave_load_file(sample("echo.ebimg"), NULL, &self->a));
-	ASSERT_EQ(0, eb_enclave_load_file(sample("echo-2tcs.ebimg"), NULL, &self->b));
+	ASSERT_EQ(0, eb_enclave_load_file(sample("echo"), NULL, &self->a));
+	ASSERT_EQ(0, eb_enclave_load_file(sample("echo-2tcs"), NULL, &self->b));
 	ASSERT_EQ(0, eb_enclave_info(self->a, &ia));
 	ASSERT_EQ(0, eb_enclave_info(self->b, &ib));
 	ASSERT_NE(0, memcmp(ia.mrenclave, ib.mrenclave, sizeof(ia.mrenclave)));
@@ -317,8 +280,8 @@ TEST_F(sdk, seal_keys)
 
 	if (!have_report_ioctls())
 		SKIP(return, "module has no EB_IOC_ENCLAVE_REPORT/GETKEY");
-	ASSERT_EQ(0, eb_enclave_load_file(sample("echo.ebimg"), NULL, &self->a));
-	ASSERT_EQ(0, eb_enclave_load_file(sample("echo-2tcs.ebimg"), NULL, &self->b));
+	ASSERT_EQ(0, eb_enclave_load_file(sample("echo"), NULL, &self->a));
+	ASSERT_EQ(0, eb_enclave_load_file(sample("echo-2tcs"), NULL, &self->b));
 
 	/* MRENCLAVE policy: stable for one identity, another one differs. */
 	ASSERT_EQ(0, seal_probe(self->a, EB_KEYPOLICY_MRENCLAVE, -1, 0, a1));
@@ -346,8 +309,8 @@ TEST_F(sdk, crash)
 	char out[8];
 	size_t n;
 
-	ASSERT_EQ(0, eb_enclave_load_file(sample("echo.ebimg"), NULL, &self->a));
-	ASSERT_EQ(0, eb_enclave_load_file(sample("echo.ebimg"), NULL, &self->b));
+	ASSERT_EQ(0, eb_enclave_load_file(sample("echo"), NULL, &self->a));
+	ASSERT_EQ(0, eb_enclave_load_file(sample("echo"), NULL, &self->b));
 	EXPECT_EQ(-EFAULT, eb_enclave_call(self->a, ECHO_ECALL_CRASH, NULL, 0, NULL, 0, NULL));
 	EXPECT_TRUE(eb_enclave_dead(self->a));
 	EXPECT_EQ(-EIO, echo_call(self->a, "x", 1, out, sizeof(out), &n));
@@ -366,8 +329,8 @@ TEST_F_TIMEOUT(sdk, spin_timeout, 120)
 	char out[8];
 	size_t n;
 
-	ASSERT_EQ(0, eb_enclave_load_file(sample("echo.ebimg"), &p, &self->a));
-	ASSERT_EQ(0, eb_enclave_load_file(sample("echo.ebimg"), &p, &self->b));
+	ASSERT_EQ(0, eb_enclave_load_file(sample("echo"), &p, &self->a));
+	ASSERT_EQ(0, eb_enclave_load_file(sample("echo"), &p, &self->b));
 	/* Calls within the limit are not disturbed by the timer. */
 	for (int i = 0; i < 20; i++)
 		ASSERT_EQ(0, echo_call(self->a, "tick", 4, out, sizeof(out), &n));
@@ -397,7 +360,7 @@ TEST_F(sdk, foreign_fault_chains)
 	size_t n;
 
 	ASSERT_EQ(0, sigaction(SIGSEGV, &sa, NULL));
-	ASSERT_EQ(0, eb_enclave_load_file(sample("echo.ebimg"), NULL, &self->a));
+	ASSERT_EQ(0, eb_enclave_load_file(sample("echo"), NULL, &self->a));
 	ASSERT_EQ(0, echo_call(self->a, "x", 1, out, sizeof(out), &n));
 	if (!sigsetjmp(host_fault, 1)) {
 		*nowhere = 1;
@@ -420,7 +383,7 @@ TEST_F(sdk, corrupted_image)
 	size_t len = 0;
 	int fds, maps;
 
-	ASSERT_EQ(0, eb_image_open(sample("echo.ebimg"), &img));
+	ASSERT_EQ(0, eb_image_open(sample("echo"), &img));
 	ASSERT_EQ(0, eb_image_new(eb_image_secs(img), &bad));
 	for (size_t i = 0; i < eb_image_page_count(img); i++) {
 		pg = eb_image_page(img, i);

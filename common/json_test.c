@@ -2,10 +2,10 @@
 /* Host unit tests for the JSON writer (json.c). */
 #include <stdint.h>
 
-#include "json.h"
-#include "test.h"
-
 #include <linux/ebroker_genl.h>
+
+#include "common/json.h"
+#include "common/test.h"
 
 static const char *string_json(struct memout *m, const char *s)
 {

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The JSON ebrokerctl prints. Strings are escaped per RFC 8259 and kept
- * valid UTF-8: cgroup names are bytes, so a byte that does not start a
- * well-formed UTF-8 sequence is written as U+FFFD. Numbers are unsigned
+ * The JSON ebrokerctl and ebroker-sign print. Strings are escaped per RFC
+ * 8259 and kept valid UTF-8: cgroup names are bytes, so a byte that does not
+ * start a well-formed UTF-8 sequence is written as U+FFFD. Numbers are unsigned
  * 64-bit integers, written exactly (consumers that read them as doubles lose
  * precision above 2^53; no figure ebroker reports gets there in practice).
  */
@@ -11,7 +11,7 @@
 
 #include <linux/ebroker_genl.h>
 
-#include "json.h"
+#include "common/json.h"
 
 void json_init(struct json *j, FILE *f)
 {

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* What ebrokerctl's host unit tests share: the harness, and output capture. */
-#ifndef EBROKERCTL_TEST_H
-#define EBROKERCTL_TEST_H
+/* What the host unit tests of common/ and ctl/ share: the harness, and output capture. */
+#ifndef EB_COMMON_TEST_H
+#define EB_COMMON_TEST_H
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,4 +40,4 @@ static inline void memout_close(struct memout *m)
 	free(m->buf);
 }
 
-#endif /* EBROKERCTL_TEST_H */
+#endif /* EB_COMMON_TEST_H */

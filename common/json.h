@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-#ifndef EBROKERCTL_JSON_H
-#define EBROKERCTL_JSON_H
+#ifndef EB_COMMON_JSON_H
+#define EB_COMMON_JSON_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -42,4 +42,4 @@ void json_kv_u64(struct json *j, const char *key, uint64_t v);
 void json_kv_bool(struct json *j, const char *key, bool v);
 void json_kv_limit(struct json *j, const char *key, uint64_t limit);
 
-#endif /* EBROKERCTL_JSON_H */
+#endif /* EB_COMMON_JSON_H */

@@ -1,19 +1,22 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Cleanup helpers for libebimage, which must not pull in OpenSSL and so
- * cannot use sdk/signer/util.h, and for ebroker-sign (sdk/sign), which adds
- * its OpenSSL types with DEFINE_FREEP: every resource a function holds is
- * declared _cleanup_(freep-function) and given away with TAKE_PTR() on
- * success.
+ * What the userspace parts share, free of OpenSSL so that libebimage,
+ * libebloader and ebrokerctl can use it (libebsign adds its OpenSSL types
+ * in sdk/signer/ossl.h). Every resource a function holds is declared
+ * _cleanup_(freep-function) and given away with TAKE_PTR() on success, so
+ * error paths free everything without a ladder.
  */
-#ifndef EB_IMAGE_UTIL_H
-#define EB_IMAGE_UTIL_H
+#ifndef EB_COMMON_UTIL_H
+#define EB_COMMON_UTIL_H
 
+#include <endian.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #define _cleanup_(f) __attribute__((cleanup(f)))
@@ -47,6 +50,8 @@ static inline void closep(int *fd)
 		close(*fd);
 }
 
+DEFINE_FREEP(FILE, fclose)
+
 /* Read up to @len bytes, fewer only at end of file; bytes read or -errno. */
 static inline ssize_t read_full(int fd, void *buf, size_t len)
 {
@@ -76,4 +81,33 @@ static inline bool mem_is_zero(const void *p, size_t n)
 	return true;
 }
 
-#endif /* EB_IMAGE_UTIL_H */
+/* Little-endian fields at any alignment, as the image and SGX formats lay them out. */
+static inline void put_le32(uint8_t *p, uint32_t v)
+{
+	v = htole32(v);
+	memcpy(p, &v, sizeof(v));
+}
+
+static inline void put_le64(uint8_t *p, uint64_t v)
+{
+	v = htole64(v);
+	memcpy(p, &v, sizeof(v));
+}
+
+static inline uint32_t get_le32(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return le32toh(v);
+}
+
+static inline uint64_t get_le64(const uint8_t *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return le64toh(v);
+}
+
+#endif /* EB_COMMON_UTIL_H */
