@@ -5,6 +5,7 @@
  */
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include "kselftest_harness.h"
@@ -56,6 +57,18 @@ TEST(pool_files_read_only)
 {
 	EXPECT_EQ(-EACCES, eb_write_file(EB_SYSFS "/pool/total_bytes", "1"));
 	EXPECT_EQ(-EACCES, eb_write_file(EB_SYSFS "/pool/free_bytes", "1"));
+}
+
+/* Unloading is refused while an enclave (its file) is alive. */
+TEST(unload_refused_while_enclave_lives)
+{
+	int fd = open(EB_DEV, O_RDWR);
+
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-1, syscall(SYS_delete_module, "ebroker", O_NONBLOCK));
+	EXPECT_TRUE(errno == EWOULDBLOCK || errno == EBUSY);
+	close(fd);
+	EXPECT_EQ(0, access("/sys/module/ebroker", F_OK));
 }
 
 TEST_HARNESS_MAIN
