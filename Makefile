@@ -51,7 +51,8 @@ SIGNER_SRCS	:= $(filter-out %_test.c,$(wildcard sdk/signer/*.c))
 SIGNER_OBJS	:= $(SIGNER_SRCS:%.c=$(B)/obj/%.o)
 LIBEBSIGN	:= $(B)/lib/libebsign.a
 
-HOST_TEST_SRCS	:= $(wildcard sdk/*/*_test.c)
+# The signer's tests; every other part builds its own in its fragment.
+HOST_TEST_SRCS	:= $(wildcard sdk/signer/*_test.c)
 HOST_TESTS	:= $(HOST_TEST_SRCS:%.c=$(B)/test/%)
 
 DEMO_TENANT	:= $(B)/bin/demo-tenant
@@ -144,4 +145,5 @@ style: ksrc
 clean:
 	-$(MAKE) -s -C $(KDIR) M=$(CURDIR) clean 2>/dev/null
 	rm -rf $(B)/obj $(B)/lib $(B)/test $(B)/selftests $(B)/bin \
+		$(B)/enclave-obj $(B)/sdk $(B)/fuzz $(B)/bench \
 		$(B)/module.kdir $(B)/vm/run.*

@@ -73,7 +73,8 @@ int ctl_fail(const struct ctl_nl *nl, int r, const char *cgroup, const char *fmt
 						     "family '" EB_GENL_NAME "' not found)");
 	case -EPERM:
 	case -EACCES:
-		cause = "permission denied (need CAP_SYS_ADMIN)";
+		cause = "permission denied (need CAP_SYS_ADMIN, and CAP_NET_ADMIN for quota set "
+			"and enclaves)";
 		status = CTL_EXIT_PERMISSION;
 		break;
 	case -ENOENT:

@@ -15,7 +15,7 @@ static const char enclaves_help[] =
     "\n"
     "List enclaves: id, creator's pid, cgroup charged, state, ELRANGE size,\n"
     "EPC held, MRENCLAVE (the first 8 bytes; all of it, and MRSIGNER, in\n"
-    "JSON) and whether it is a debug enclave. Needs CAP_SYS_ADMIN.\n"
+    "JSON) and whether it is a debug enclave. Needs CAP_SYS_ADMIN and CAP_NET_ADMIN.\n"
     "\n"
     "  -c, --cgroup=CGROUP  only enclaves charged to this cgroup (not to its\n"
     "                       descendants)\n";

@@ -16,7 +16,7 @@ static const char quota_help[] =
     "       " PROGRAM " quota set CGROUP SIZE|max\n"
     "\n"
     "Show a cgroup's EPC limit and usage, or set its limit (needs\n"
-    "CAP_SYS_ADMIN). CGROUP is a path in the cgroup v2 hierarchy, with or\n"
+    "CAP_SYS_ADMIN and CAP_NET_ADMIN). CGROUP is a path in the cgroup v2 hierarchy, with or\n"
     "without its leading slash, or the cgroup's directory under the cgroup2\n"
     "mount: tenants/a, /tenants/a and /sys/fs/cgroup/tenants/a are the same.\n"
     "SIZE is bytes with an optional binary suffix K, M, G or T (64M, 1G);\n"

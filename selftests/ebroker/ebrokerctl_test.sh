@@ -274,7 +274,7 @@ t_root_has_no_limit() {
 
 t_unprivileged() {
 	expect 4 "${nobody[@]}" "$ctl" quota set "$rel/a" 1M &&
-		err_has "permission denied (need CAP_SYS_ADMIN)" &&
+		err_has "permission denied (need CAP_SYS_ADMIN" &&
 		same "max after a refused set" 4194304 "$(sysfs_max a)" &&
 		expect 4 "${nobody[@]}" "$ctl" enclaves && err_has "permission denied" &&
 		expect 4 "${nobody[@]}" "$ctl" events --count=1 && err_has "permission denied" &&
