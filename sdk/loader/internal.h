@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * What loader.c (building and mapping enclaves) and sim.c (entering them,
- * emulating ENCLU) share.
+ * What loader.c (building and mapping enclaves), sim.c (entering them,
+ * emulating ENCLU) and sgx.c (the hardware backend) share.
  */
 #ifndef EB_LOADER_INTERNAL_H
 #define EB_LOADER_INTERNAL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <ebroker/loader.h>
@@ -25,7 +26,10 @@ struct eb_tcs_slot {
 
 struct eb_enclave {
 	int fd;
-	uint64_t base; /* ELRANGE, reserved in the address space */
+	int backend;		 /* EB_BACKEND_SIM or EB_BACKEND_SGX */
+	void *vdso_enter;	 /* SGX: __vdso_sgx_enter_enclave */
+	struct eb_targetinfo ti; /* SGX: from the image (no INFO ioctl) */
+	uint64_t base;		 /* ELRANGE, reserved in the address space */
 	uint64_t size;
 	unsigned int nr_tcs;
 	struct eb_tcs_slot *tcs;
@@ -39,11 +43,36 @@ static inline bool eb_in_elrange(const struct eb_enclave *e, uint64_t addr)
 	return addr - e->base < e->size;
 }
 
+/* Claim a free TCS atomically, or NULL when all are busy. */
+struct eb_tcs_slot *eb_claim_tcs(struct eb_enclave *e);
+
+/* Add @n pages copied to @buf, at @offset, with one SECINFO. */
+typedef int (*eb_add_run_fn)(int fd, const uint8_t *buf, uint64_t offset, size_t n,
+			     uint64_t secinfo_flags, bool measure);
+
+/* Add every page of @img in runs, through @add. */
+int eb_add_pages(int fd, const struct eb_image *img, eb_add_run_fn add);
+
 /* Install the process's ENCLU/fault/timer signal handlers once. */
 int eb_sim_init(void);
 
 /* eb_enclave_call() for the sim backend; arguments are checked. */
 int eb_sim_call(struct eb_enclave *e, uint32_t ecall, const void *in, size_t in_len, void *out,
+		size_t out_cap, size_t *ret_out_len);
+
+/*
+ * The SGX hardware backend (sgx.c). UNVERIFIED: written against the SGX
+ * UAPI, never run on SGX hardware.
+ */
+#define EB_SGX_DEV_PATH "/dev/sgx_enclave"
+
+int eb_sgx_create(int fd, const struct eb_secs *secs);
+int eb_sgx_add_run(int fd, const uint8_t *buf, uint64_t offset, size_t n, uint64_t secinfo_flags,
+		   bool measure);
+int eb_sgx_init(int fd, const struct eb_sigstruct *sigstruct);
+/* Find the vDSO's entry point for @e. */
+int eb_sgx_prepare(struct eb_enclave *e);
+int eb_sgx_call(struct eb_enclave *e, uint32_t ecall, const void *in, size_t in_len, void *out,
 		size_t out_cap, size_t *ret_out_len);
 
 #endif /* EB_LOADER_INTERNAL_H */

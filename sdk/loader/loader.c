@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Loading an enclave image through /dev/ebroker: reserve ELRANGE, create,
- * add and measure every page, init with the image's SIGSTRUCT, map.
+ * Loading an enclave image through /dev/ebroker (sim) or /dev/sgx_enclave
+ * (SGX, sgx.c; UNVERIFIED): pick the backend, reserve ELRANGE, create, add
+ * and measure every page, init with the image's SIGSTRUCT, map.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,7 +24,7 @@
 /* Pages per EB_IOC_ENCLAVE_ADD_PAGES call, copied through one buffer. */
 #define ADD_BATCH 64
 
-/* The module's backend: only sim can run enclaves from this library. */
+/* The module's backend: only sim can run enclaves through the module. */
 static int check_backend(void)
 {
 	_cleanup_(closep) int fd = open(EB_BACKEND_PATH, O_RDONLY | O_CLOEXEC);
@@ -36,6 +37,39 @@ static int check_backend(void)
 	if (n < 0)
 		return -errno;
 	return strcmp(buf, "sim\n") && strcmp(buf, "sim") ? -EOPNOTSUPP : 0;
+}
+
+/*
+ * EB_BACKEND_AUTO: the module's sim if it is loaded with it; otherwise the
+ * SGX driver if its device exists; otherwise the module's answer (-ENODEV
+ * without it, -EOPNOTSUPP with another backend).
+ */
+static int pick_backend(uint32_t asked, uint32_t *ret)
+{
+	int r;
+
+	switch (asked) {
+	case EB_BACKEND_SIM:
+		r = check_backend();
+		break;
+	case EB_BACKEND_SGX:
+		r = 0;
+		break;
+	case EB_BACKEND_AUTO:
+		r = check_backend();
+		if (!r) {
+			asked = EB_BACKEND_SIM;
+		} else if (!access(EB_SGX_DEV_PATH, F_OK)) {
+			asked = EB_BACKEND_SGX;
+			r = 0;
+		}
+		break;
+	default:
+		r = -EINVAL;
+	}
+	if (!r)
+		*ret = asked;
+	return r;
 }
 
 static int xioctl(int fd, unsigned long cmd, void *arg)
@@ -94,7 +128,7 @@ static int add_run(int fd, const uint8_t *buf, uint64_t offset, size_t n, uint64
 }
 
 /* Runs of pages with contiguous offsets and one SECINFO, in image order. */
-static int add_pages(int fd, const struct eb_image *img)
+int eb_add_pages(int fd, const struct eb_image *img, eb_add_run_fn add)
 {
 	size_t count = eb_image_page_count(img), n = 0;
 	const struct eb_image_page *first = NULL;
@@ -115,8 +149,7 @@ static int add_pages(int fd, const struct eb_image *img)
 		if (n &&
 		    (n == ADD_BATCH || p->offset != first->offset + n * EB_PAGE_SIZE ||
 		     p->secinfo_flags != first->secinfo_flags || p->measure != first->measure)) {
-			r = add_run(fd, buf, first->offset, n, first->secinfo_flags,
-				    first->measure);
+			r = add(fd, buf, first->offset, n, first->secinfo_flags, first->measure);
 			n = 0;
 		}
 		if (!n)
@@ -124,15 +157,16 @@ static int add_pages(int fd, const struct eb_image *img)
 		memcpy(buf + n++ * EB_PAGE_SIZE, p->data, EB_PAGE_SIZE);
 	}
 	if (n && !r)
-		r = add_run(fd, buf, first->offset, n, first->secinfo_flags, first->measure);
+		r = add(fd, buf, first->offset, n, first->secinfo_flags, first->measure);
 	munmap(buf, ADD_BATCH * EB_PAGE_SIZE);
 	return r;
 }
 
 /*
- * The rights a page is mapped with: its SECINFO's. In sim a TCS page is
- * mapped read-write so that the ENCLU emulation can read it; on hardware
- * it could be mapped but never read.
+ * The rights a page is mapped with: its SECINFO's. A TCS page is mapped
+ * read-write: in sim so that the ENCLU emulation can read it; on hardware
+ * because the SGX driver allows exactly that for TCS pages (the CPU never
+ * lets the host read them anyway).
  */
 static int page_prot(uint64_t secinfo_flags)
 {
@@ -195,14 +229,54 @@ static int tcs_slots(struct eb_enclave *e, const struct eb_image *img)
 	return 0;
 }
 
+/* The SGX path's create, add and init, driver ioctls instead of the module's. */
+static int build_sgx(struct eb_enclave *e, const struct eb_image *img, const struct eb_secs *secs,
+		     const struct eb_sigstruct *sigstruct)
+{
+	int r;
+
+	/* UNVERIFIED: written against the SGX UAPI, never run on SGX hardware. */
+	r = eb_sgx_create(e->fd, secs);
+	if (!r)
+		r = eb_add_pages(e->fd, img, eb_sgx_add_run);
+	if (!r)
+		r = eb_sgx_init(e->fd, sigstruct);
+	if (r)
+		return r;
+	/* No EB_IOC_ENCLAVE_INFO on the driver: the TARGETINFO comes from
+	 * what EINIT accepted. */
+	memcpy(e->ti.mrenclave, sigstruct->enclavehash, sizeof(e->ti.mrenclave));
+	e->ti.attributes = secs->attributes | EB_ATTR_INIT;
+	e->ti.xfrm = secs->xfrm;
+	e->ti.miscselect = secs->miscselect;
+	return 0;
+}
+
+static int build_sim(struct eb_enclave *e, const struct eb_image *img, const struct eb_secs *secs,
+		     const struct eb_sigstruct *sigstruct)
+{
+	int r;
+
+	r = xioctl(e->fd, EB_IOC_ENCLAVE_CREATE,
+		   &(struct eb_enclave_create){ .src = (uintptr_t)secs });
+	if (!r)
+		r = eb_add_pages(e->fd, img, add_run);
+	if (!r)
+		r = xioctl(e->fd, EB_IOC_ENCLAVE_INIT,
+			   &(struct eb_enclave_init){ .sigstruct = (uintptr_t)sigstruct });
+	return r;
+}
+
 int eb_enclave_load(const struct eb_image *img, const struct eb_enclave_load_params *params,
 		    struct eb_enclave **ret)
 {
 	static const struct eb_enclave_load_params defaults;
 	const struct eb_sigstruct *sigstruct;
 	const struct eb_secs *tmpl;
+	const char *device;
 	struct eb_enclave *e;
 	struct eb_secs secs;
+	uint32_t backend;
 	int r;
 
 	if (!params)
@@ -213,22 +287,37 @@ int eb_enclave_load(const struct eb_image *img, const struct eb_enclave_load_par
 	sigstruct = eb_image_sigstruct(img);
 	if (!tmpl || !sigstruct || !eb_image_page_count(img))
 		return -EINVAL;
-	r = check_backend();
+	r = pick_backend(params->backend, &backend);
 	if (r)
 		return r;
-	r = eb_sim_init();
+	if (backend == EB_BACKEND_SIM) {
+		device = EB_DEV_PATH;
+		r = eb_sim_init();
+	} else {
+		/* ebroker's cgroup accounting is the module's: the SGX driver
+		 * knows nothing of it. Timeouts need the sim's abort path. */
+		device = EB_SGX_DEV_PATH;
+		if ((params->flags & EB_LOAD_CGROUP) || params->call_timeout_ms)
+			r = -EOPNOTSUPP;
+	}
 	if (r)
 		return r;
 
 	e = calloc(1, sizeof(*e));
 	if (!e)
 		return -ENOMEM;
+	e->backend = backend;
 	e->size = tmpl->size;
 	e->timeout_ms = params->call_timeout_ms;
-	e->fd = open(params->device ? params->device : EB_DEV_PATH, O_RDWR | O_CLOEXEC);
+	e->fd = open(params->device ? params->device : device, O_RDWR | O_CLOEXEC);
 	if (e->fd < 0) {
 		r = errno == ENOENT ? -ENODEV : -errno;
 		goto fail;
+	}
+	if (backend == EB_BACKEND_SGX) {
+		r = eb_sgx_prepare(e);
+		if (r)
+			goto fail;
 	}
 	if (params->flags & EB_LOAD_CGROUP) {
 		struct eb_enclave_set_cgroup sc = { .cgroup_fd = params->cgroup_fd };
@@ -246,17 +335,13 @@ int eb_enclave_load(const struct eb_image *img, const struct eb_enclave_load_par
 
 	memcpy(&secs, tmpl, sizeof(secs));
 	secs.base = e->base;
-	r = xioctl(e->fd, EB_IOC_ENCLAVE_CREATE,
-		   &(struct eb_enclave_create){ .src = (uintptr_t)&secs });
+	if (backend == EB_BACKEND_SIM)
+		r = build_sim(e, img, &secs, sigstruct);
+	else
+		r = build_sgx(e, img, &secs, sigstruct);
 	if (r)
 		goto fail;
-	r = add_pages(e->fd, img);
-	if (r)
-		goto fail;
-	r = xioctl(e->fd, EB_IOC_ENCLAVE_INIT,
-		   &(struct eb_enclave_init){ .sigstruct = (uintptr_t)sigstruct });
-	if (r)
-		goto fail;
+	/* On SGX (UNVERIFIED): PROT_EXEC needs /dev not mounted noexec. */
 	r = map_pages(e, img);
 	if (r)
 		goto fail;
@@ -288,7 +373,25 @@ int eb_enclave_call(struct eb_enclave *e, uint32_t ecall, const void *in, size_t
 		return -EINVAL;
 	if (__atomic_load_n(&e->dead, __ATOMIC_ACQUIRE))
 		return -EIO;
+	if (e->backend == EB_BACKEND_SGX)
+		return eb_sgx_call(e, ecall, in, in_len, out, out_cap, ret_out_len);
 	return eb_sim_call(e, ecall, in, in_len, out, out_cap, ret_out_len);
+}
+
+/* Claim a free TCS, starting after the last one claimed. */
+struct eb_tcs_slot *eb_claim_tcs(struct eb_enclave *e)
+{
+	unsigned int start = __atomic_fetch_add(&e->next_tcs, 1, __ATOMIC_RELAXED);
+
+	for (unsigned int i = 0; i < e->nr_tcs; i++) {
+		struct eb_tcs_slot *s = &e->tcs[(start + i) % e->nr_tcs];
+		int state = TCS_FREE;
+
+		if (__atomic_compare_exchange_n(&s->state, &state, TCS_CLAIMED, false,
+						__ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+			return s;
+	}
+	return NULL;
 }
 
 int eb_enclave_fd(const struct eb_enclave *e)
@@ -313,6 +416,8 @@ int eb_enclave_info(const struct eb_enclave *e, struct eb_enclave_info *ret_info
 
 	if (!e || !ret_info)
 		return -EINVAL;
+	if (e->backend == EB_BACKEND_SGX)
+		return -EOPNOTSUPP;
 	r = xioctl(e->fd, EB_IOC_ENCLAVE_INFO, &info);
 	if (r)
 		return r;
@@ -325,6 +430,12 @@ int eb_enclave_targetinfo(const struct eb_enclave *e, struct eb_targetinfo *ret_
 	struct eb_enclave_info info;
 	int r;
 
+	if (e && e->backend == EB_BACKEND_SGX) {
+		if (!ret_ti)
+			return -EINVAL;
+		*ret_ti = e->ti;
+		return 0;
+	}
 	r = eb_enclave_info(e, &info);
 	if (r)
 		return r;

@@ -533,22 +533,6 @@ static void disarm(struct thread_res *r)
 	timer_settime(r->timer, 0, &zero, NULL);
 }
 
-/* Claim a free TCS, starting after the last one claimed. */
-static struct eb_tcs_slot *claim_tcs(struct eb_enclave *e)
-{
-	unsigned int start = __atomic_fetch_add(&e->next_tcs, 1, __ATOMIC_RELAXED);
-
-	for (unsigned int i = 0; i < e->nr_tcs; i++) {
-		struct eb_tcs_slot *s = &e->tcs[(start + i) % e->nr_tcs];
-		int state = TCS_FREE;
-
-		if (__atomic_compare_exchange_n(&s->state, &state, TCS_CLAIMED, false,
-						__ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
-			return s;
-	}
-	return NULL;
-}
-
 int eb_sim_call(struct eb_enclave *e, uint32_t ecall, const void *in, size_t in_len, void *out,
 		size_t out_cap, size_t *ret_out_len)
 {
@@ -570,7 +554,7 @@ int eb_sim_call(struct eb_enclave *e, uint32_t ecall, const void *in, size_t in_
 	ret = thread_res_get(e->timeout_ms, &r);
 	if (ret)
 		return ret;
-	slot = claim_tcs(e);
+	slot = eb_claim_tcs(e);
 	if (!slot)
 		return -EBUSY;
 	if (e->timeout_ms) {

@@ -6,8 +6,10 @@
  * Backends: with the module's `sim` backend (/sys/kernel/ebroker/backend)
  * ENCLU faults off hardware, so the library traps it (SIGILL) and emulates
  * EENTER, EEXIT, EREPORT and EGETKEY, the last two through the module's
- * EB_IOC_ENCLAVE_REPORT/GETKEY. The hardware path (/dev/sgx_enclave and
- * the vDSO) is not implemented yet: loading gives -EOPNOTSUPP there.
+ * EB_IOC_ENCLAVE_REPORT/GETKEY. The hardware backend (EB_BACKEND_SGX:
+ * /dev/sgx_enclave and the vDSO's __vdso_sgx_enter_enclave) is UNVERIFIED:
+ * written against the SGX UAPI, never run on SGX hardware (see
+ * docs/enclave-abi.md). None of the process-wide effects below apply to it.
  *
  * What the library does to the process, in sim (docs/enclave-abi.md):
  *  - On the first load it installs SA_SIGINFO|SA_ONSTACK handlers for
@@ -48,20 +50,34 @@ struct eb_enclave;
 #define EB_LOAD_CGROUP 0x1 /* charge .cgroup_fd's cgroup (EB_IOC_ENCLAVE_SET_CGROUP) */
 #define EB_LOAD_F_ALL  (EB_LOAD_CGROUP)
 
+/* eb_enclave_load_params.backend */
+enum eb_backend {
+	/* The module's sim if /sys/kernel/ebroker/backend says "sim", else
+	 * SGX if /dev/sgx_enclave exists, else -ENODEV (neither is there) or
+	 * -EOPNOTSUPP (the module is loaded with another backend). */
+	EB_BACKEND_AUTO = 0,
+	EB_BACKEND_SIM = 1, /* /dev/ebroker, ENCLU emulated */
+	EB_BACKEND_SGX = 2, /* /dev/sgx_enclave and the vDSO: UNVERIFIED */
+};
+
 /**
  * struct eb_enclave_load_params - how to load; all-zero is the default
- * @device:	the device to open; NULL: /dev/ebroker
+ * @device:	the device to open; NULL: /dev/ebroker (sim) or
+ *		/dev/sgx_enclave (SGX)
  * @flags:	EB_LOAD_*
  * @cgroup_fd:	with EB_LOAD_CGROUP, an open cgroup v2 directory to charge
- *		the EPC pages to instead of the caller's (privileged)
+ *		the EPC pages to instead of the caller's (privileged); sim
+ *		only: ebroker's accounting does not apply to /dev/sgx_enclave
  * @call_timeout_ms: a call that runs longer is stopped with -ETIMEDOUT
- *		and the enclave is dead after it; 0: no limit
+ *		and the enclave is dead after it; 0: no limit. Sim only.
+ * @backend:	enum eb_backend; 0 (AUTO) picks one
  */
 struct eb_enclave_load_params {
 	const char *device;
 	uint32_t flags;
 	int cgroup_fd;
 	uint32_t call_timeout_ms;
+	uint32_t backend;
 };
 
 /**
@@ -76,11 +92,14 @@ struct eb_enclave_load_params {
  * image's SIGSTRUCT and maps each page with its rights. On failure
  * everything is undone: no EPC page and no mapping is left.
  *
- * Return: 0; -EINVAL (bad @params or @img); -EOPNOTSUPP (not the sim
- * backend); -ENODEV (the module is not loaded); -errno from the module's
- * ioctls, among them -EDQUOT/-ENOSPC (out of EPC), -EKEYREJECTED/-EBADMSG
- * (bad SIGSTRUCT) and -EPERM (the pages are not the ones signed);
- * -ENOMEM.
+ * Return: 0; -EINVAL (bad @params or @img); -ENODEV (no backend: neither
+ * the module nor /dev/sgx_enclave, or the one asked for is missing);
+ * -EOPNOTSUPP (the module runs another backend than sim; on SGX:
+ * EB_LOAD_CGROUP, a call timeout, or a vDSO without
+ * __vdso_sgx_enter_enclave); -errno from the module's ioctls, among them
+ * -EDQUOT/-ENOSPC (out of EPC), -EKEYREJECTED/-EBADMSG (bad SIGSTRUCT)
+ * and -EPERM (the pages are not the ones signed); on SGX, -errno from the
+ * driver's (EINIT's refusals are -EPERM); -ENOMEM.
  */
 int eb_enclave_load(const struct eb_image *img, const struct eb_enclave_load_params *params,
 		    struct eb_enclave **ret);
@@ -115,7 +134,7 @@ int eb_enclave_load_file(const char *path, const struct eb_enclave_load_params *
 int eb_enclave_call(struct eb_enclave *e, uint32_t ecall, const void *in, size_t in_len, void *out,
 		    size_t out_cap, size_t *ret_out_len);
 
-/* The enclave's /dev/ebroker file descriptor, owned by @e. */
+/* The enclave's /dev/ebroker (or /dev/sgx_enclave) file descriptor, owned by @e. */
 int eb_enclave_fd(const struct eb_enclave *e);
 
 /* The number of TCS, the most calls that can run at once. */
@@ -126,14 +145,17 @@ bool eb_enclave_dead(const struct eb_enclave *e);
 
 /**
  * eb_enclave_info() - the module's view: identity, ELRANGE, pages, cgroup
- * Return: 0; -errno from EB_IOC_ENCLAVE_INFO.
+ * Return: 0; -errno from EB_IOC_ENCLAVE_INFO; -EOPNOTSUPP on SGX, whose
+ * driver has no such ioctl.
  */
 int eb_enclave_info(const struct eb_enclave *e, struct eb_enclave_info *ret_info);
 
 /**
  * eb_enclave_targetinfo() - the TARGETINFO naming this enclave
  * @ret_ti:	(out) for another enclave's EREPORT: a REPORT made with it
- *		can be verified by this enclave (local attestation)
+ *		can be verified by this enclave (local attestation); on SGX
+ *		made from the image: SIGSTRUCT.ENCLAVEHASH (which EINIT
+ *		checked equals MRENCLAVE) and the SECS's attributes with INIT
  * Return: 0; -errno from EB_IOC_ENCLAVE_INFO.
  */
 int eb_enclave_targetinfo(const struct eb_enclave *e, struct eb_targetinfo *ret_ti);
