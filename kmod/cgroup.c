@@ -207,17 +207,19 @@ static struct eb_cg *eb_cg_get_locked(struct cgroup *cgrp)
 	ret = xa_insert(&eb_cgs, cg->id, cg, GFP_KERNEL);
 	if (ret)
 		goto free_cg;
+	/* Before the kobject: path_show() may run as soon as it is added. */
+	cgroup_get(cgrp);
+	cg->cgrp = cgrp;
 	ret = kobject_init_and_add(&cg->kobj, &eb_cg_ktype, eb_cgroups_kobj,
 				   "%llu", cg->id);
 	if (ret)
 		goto put_kobj;
-	cgroup_get(cgrp);
-	cg->cgrp = cgrp;
 	eb_cgs_gen++;
 	return cg;
 
 put_kobj:
 	xa_erase(&eb_cgs, cg->id);
+	cgroup_put(cgrp);
 	kobject_put(&cg->kobj);		/* frees cg */
 	goto put_parent;
 free_cg:

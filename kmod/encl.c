@@ -53,6 +53,9 @@ static int eb_encl_register(struct eb_encl *encl)
 		eb_encls_count++;
 		eb_encls_gen++;
 		ret = 0;
+	} else {
+		/* xa_alloc_cyclic() may set it even when it fails. */
+		encl->id = 0;
 	}
 	mutex_unlock(&eb_encls_lock);
 	return ret;

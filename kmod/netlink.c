@@ -524,6 +524,9 @@ static struct sk_buff *eb_event_new(u8 cmd, void **ret_hdr)
 				EB_GENL_MCGRP_EVENTS_ID))
 		return NULL;
 	mutex_lock(&eb_genl_event_lock);
+	/* Checked again under the lock eb_genl_exit() clears it under. */
+	if (!eb_genl_registered)
+		goto unlock;
 	/* Numbered even if the message is lost below: listeners see a gap. */
 	eb_genl_event_seq++;
 	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
@@ -668,6 +671,9 @@ int eb_genl_init(void)
 
 void eb_genl_exit(void)
 {
+	/* Sysfs writes still raise pool events: none may be in flight. */
+	mutex_lock(&eb_genl_event_lock);
 	WRITE_ONCE(eb_genl_registered, false);
+	mutex_unlock(&eb_genl_event_lock);
 	genl_unregister_family(&eb_genl_family);
 }

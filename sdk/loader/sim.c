@@ -145,7 +145,8 @@ static void chain(int sig, siginfo_t *si, void *uc)
 		old->sa_sigaction(sig, si, uc);
 		return;
 	}
-	if (old->sa_handler == SIG_IGN)
+	/* A fault cannot be ignored: the kernel would kill the process. */
+	if (old->sa_handler == SIG_IGN && (si->si_code <= 0 || sig == timer_sig))
 		return;
 	if (old->sa_handler != SIG_DFL) {
 		old->sa_handler(sig);
@@ -332,12 +333,15 @@ static bool insn_is(const uint8_t *p, const uint8_t *want, size_t len)
 	return true;
 }
 
-static bool on_sigill(struct call *c, ucontext_t *uc)
+static bool on_sigill(struct call *c, siginfo_t *si, ucontext_t *uc)
 {
 	static const uint8_t enclu[3] = { 0x0f, 0x01, 0xd7 };
 	uint64_t rip = *reg(uc, REG_RIP);
 	const uint8_t *insn = (const uint8_t *)(uintptr_t)rip;
 
+	/* si_code <= 0: sent by kill(2) and friends, not a #UD. */
+	if (si->si_code <= 0)
+		return false;
 	if (c->state == CALL_ENTERING && rip == (uintptr_t)eb_sim_eenter_site) {
 		emulate_eenter(c, uc, rip);
 		return true;
@@ -407,7 +411,7 @@ static void handler(int sig, siginfo_t *si, void *ucv)
 	bool ours;
 
 	if (sig == SIGILL)
-		ours = on_sigill(c, ucv);
+		ours = on_sigill(c, si, ucv);
 	else if (sig == timer_sig)
 		ours = on_timer(c, si, ucv);
 	else
@@ -488,9 +492,11 @@ static int thread_res_get(bool want_timer, struct thread_res **ret)
 			}
 			ss = (stack_t){ .ss_sp = r->altstack, .ss_size = r->altstack_len };
 			if (sigaltstack(&ss, NULL)) {
+				int err = -errno;
+
 				munmap(r->altstack, r->altstack_len);
 				free(r);
-				return -errno;
+				return err;
 			}
 		}
 		res = r;

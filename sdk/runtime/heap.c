@@ -82,12 +82,20 @@ void eb_free(void *p)
 
 	if (!p)
 		return;
-	/* A pointer that is not a live block is a bug that must not spread. */
-	if ((char *)b < heap || (char *)b >= heap + __eb_layout.heap_size || b->next != IN_USE)
+	/* A pointer that is not a live block is a bug that must not spread.
+	 * Checked under the lock, so that two frees of one block cannot both
+	 * pass. */
+	if ((char *)b < heap || (char *)b >= heap + __eb_layout.heap_size ||
+	    (size_t)((char *)b - heap) % ALIGN)
 		eb_abort();
-	eb_memzero(b + 1, b->size - HDR);
-
 	eb_spin_lock(&heap_lock);
+	if (b->next != IN_USE || b->size < HDR || b->size % ALIGN ||
+	    b->size > (size_t)(heap + __eb_layout.heap_size - (char *)b)) {
+		eb_spin_unlock(&heap_lock);
+		eb_abort();
+	}
+	b->next = NULL;
+	eb_memzero(b + 1, b->size - HDR);
 	for (link = &free_list; *link && *link < b; link = &(*link)->next)
 		prev = *link;
 	b->next = *link;

@@ -60,4 +60,8 @@ $(B)/test/sdk/runtime/cmac_test: sdk/runtime/cmac_test.c sdk/runtime/cmac.c
 	@mkdir -p $(dir $@)
 	$(CC) $(EB_CFLAGS) -MMD -MP -o $@ $^ $(LIBBEARSSL) $(LDLIBS_CRYPTO)
 
+$(B)/test/sdk/runtime/heap_test: sdk/runtime/heap_test.c sdk/runtime/heap.c
+	@mkdir -p $(dir $@)
+	$(CC) $(EB_CFLAGS) -Isdk/runtime -MMD -MP -o $@ $(filter %.c,$^)
+
 -include $(shell find $(B)/enclave-obj -name '*.d' 2>/dev/null)

@@ -15,6 +15,9 @@
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 
 #include <ebroker/image.h>
 #include <ebroker/loader.h>
@@ -367,6 +370,68 @@ TEST_F(sdk, foreign_fault_chains)
 		ASSERT_TRUE(false);
 	}
 	ASSERT_EQ(0, echo_call(self->a, "y", 1, out, sizeof(out), &n));
+}
+
+/* A host fault with SIGSEGV ignored still kills the host, as without us
+ * (the kernel does not let a fault be ignored), instead of looping. */
+TEST_F(sdk, ignored_fault_kills)
+{
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		volatile int *volatile nowhere = NULL;
+		struct rlimit no_core = { 0, 0 };
+		struct eb_enclave *e;
+		char out[8];
+		size_t n;
+
+		setrlimit(RLIMIT_CORE, &no_core);
+		signal(SIGSEGV, SIG_IGN);
+		if (eb_enclave_load_file(sample("echo"), NULL, &e) ||
+		    echo_call(e, "x", 1, out, sizeof(out), &n))
+			_exit(2);
+		alarm(10);
+		*nowhere = 1;
+		_exit(3);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFSIGNALED(status));
+	EXPECT_EQ(SIGSEGV, WTERMSIG(status));
+}
+
+static volatile sig_atomic_t host_sigills;
+
+static void host_sigill(int sig)
+{
+	host_sigills++;
+}
+
+static void *send_sigill(void *arg)
+{
+	usleep(100 * 1000);
+	syscall(SYS_tgkill, getpid(), *(pid_t *)arg, SIGILL);
+	return NULL;
+}
+
+/* A SIGILL sent with kill(2) during an ECALL is the host's signal, not an
+ * instruction of the enclave's: it goes to the host's handler and the
+ * enclave runs on (until its timeout). */
+TEST_F_TIMEOUT(sdk, sent_sigill_chains, 60)
+{
+	struct eb_enclave_load_params p = { .call_timeout_ms = 500 };
+	struct sigaction sa = { .sa_handler = host_sigill };
+	pid_t tid = gettid();
+	pthread_t t;
+
+	ASSERT_EQ(0, sigaction(SIGILL, &sa, NULL));
+	ASSERT_EQ(0, eb_enclave_load_file(sample("echo"), &p, &self->a));
+	ASSERT_EQ(0, pthread_create(&t, NULL, send_sigill, &tid));
+	EXPECT_EQ(-ETIMEDOUT, eb_enclave_call(self->a, ECHO_ECALL_SPIN, NULL, 0, NULL, 0, NULL));
+	pthread_join(t, NULL);
+	EXPECT_EQ(1, host_sigills);
 }
 
 /*
