@@ -14,9 +14,10 @@
  * is freed, and its sysfs directory goes with its last reference.
  *
  * Locking: eb_cg_mutex serialises entry creation and destruction, limits
- * being set, and the registry's references; it is never taken on the
- * charge path, which only touches atomics. sysfs show methods take no lock,
- * so removing a kobject under eb_cg_mutex cannot deadlock with them.
+ * being set, and the registry's references. It nests inside encl->lock and
+ * is never taken on the charge path, which only touches atomics. sysfs show
+ * methods take no lock, so removing a kobject under eb_cg_mutex cannot
+ * deadlock with them.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -152,20 +153,27 @@ EXPORT_SYMBOL_NS_GPL(eb_cg_uncharge, EBROKER_BENCH);
 
 /* ------------------------------------------------------------ lifetime */
 
+/*
+ * Free an entry whose last reference is gone, then its ancestors whose last
+ * reference was the one just dropped. A loop rather than recursion: cgroup
+ * trees can be deep, kernel stacks are not.
+ */
 static void eb_cg_release(struct kref *ref)
 {
 	struct eb_cg *cg = container_of(ref, struct eb_cg, ref);
-	struct eb_cg *parent = cg->parent;
+	struct eb_cg *parent;
 
 	lockdep_assert_held(&eb_cg_mutex);
-	WARN_ON_ONCE(atomic64_read(&cg->usage));
-	xa_erase(&eb_cgs, cg->id);
-	eb_cgs_gen++;
-	kobject_del(&cg->kobj);
-	cgroup_put(cg->cgrp);
-	kobject_put(&cg->kobj);		/* frees cg */
-	if (parent)
-		kref_put(&parent->ref, eb_cg_release);
+	do {
+		parent = cg->parent;
+		WARN_ON_ONCE(atomic64_read(&cg->usage));
+		xa_erase(&eb_cgs, cg->id);
+		eb_cgs_gen++;
+		kobject_del(&cg->kobj);
+		cgroup_put(cg->cgrp);
+		kobject_put(&cg->kobj);		/* frees cg */
+		cg = parent;
+	} while (cg && refcount_dec_and_test(&cg->ref.refcount));
 }
 
 static void eb_cg_kobj_release(struct kobject *kobj)
@@ -175,34 +183,18 @@ static void eb_cg_kobj_release(struct kobject *kobj)
 
 static const struct kobj_type eb_cg_ktype;
 
-static struct eb_cg *eb_cg_get_locked(struct cgroup *cgrp)
+/* A new entry for @cgrp under @parent (referenced here), or an error. */
+static struct eb_cg *eb_cg_new(struct cgroup *cgrp, struct eb_cg *parent)
 {
-	struct eb_cg *cg, *parent = NULL;
+	struct eb_cg *cg;
 	int ret;
 
 	lockdep_assert_held(&eb_cg_mutex);
-	/* Nothing new is charged to, or limited in, a removed cgroup. */
-	if (css_is_dying(&cgrp->self))
-		return ERR_PTR(-ENOENT);
-	cg = xa_load(&eb_cgs, cgroup_id(cgrp));
-	if (cg) {
-		kref_get(&cg->ref);
-		return cg;
-	}
-	if (cgroup_parent(cgrp)) {
-		parent = eb_cg_get_locked(cgroup_parent(cgrp));
-		if (IS_ERR(parent))
-			return parent;
-	}
-
 	cg = kzalloc(sizeof(*cg), GFP_KERNEL);
-	if (!cg) {
-		ret = -ENOMEM;
-		goto put_parent;
-	}
+	if (!cg)
+		return ERR_PTR(-ENOMEM);
 	kref_init(&cg->ref);
 	cg->id = cgroup_id(cgrp);
-	cg->parent = parent;
 	atomic64_set(&cg->max, EB_CG_MAX);
 	ret = xa_insert(&eb_cgs, cg->id, cg, GFP_KERNEL);
 	if (ret)
@@ -214,6 +206,9 @@ static struct eb_cg *eb_cg_get_locked(struct cgroup *cgrp)
 				   "%llu", cg->id);
 	if (ret)
 		goto put_kobj;
+	if (parent)
+		kref_get(&parent->ref);
+	cg->parent = parent;
 	eb_cgs_gen++;
 	return cg;
 
@@ -221,13 +216,47 @@ put_kobj:
 	xa_erase(&eb_cgs, cg->id);
 	cgroup_put(cgrp);
 	kobject_put(&cg->kobj);		/* frees cg */
-	goto put_parent;
+	return ERR_PTR(ret);
 free_cg:
 	kfree(cg);
-put_parent:
-	if (parent)
-		kref_put(&parent->ref, eb_cg_release);
 	return ERR_PTR(ret);
+}
+
+/*
+ * The entry of @cgrp, referenced, creating it and any missing ancestors'
+ * first. Ancestors are created from the top down, one per pass, without
+ * recursion; each pass holds a reference on the entry it just made until
+ * its child holds one.
+ */
+static struct eb_cg *eb_cg_get_locked(struct cgroup *cgrp)
+{
+	struct eb_cg *cg, *made = NULL;
+	struct cgroup *c, *p;
+
+	lockdep_assert_held(&eb_cg_mutex);
+	/* Nothing new is charged to, or limited in, a removed cgroup. */
+	if (css_is_dying(&cgrp->self))
+		return ERR_PTR(-ENOENT);
+	for (;;) {
+		cg = xa_load(&eb_cgs, cgroup_id(cgrp));
+		if (cg) {
+			kref_get(&cg->ref);
+			break;
+		}
+		/* The highest ancestor-or-self without an entry. */
+		for (c = cgrp; (p = cgroup_parent(c)) &&
+		     !xa_load(&eb_cgs, cgroup_id(p)); c = p)
+			;
+		cg = eb_cg_new(c, p ? xa_load(&eb_cgs, cgroup_id(p)) : NULL);
+		if (IS_ERR(cg) || c == cgrp)
+			break;
+		if (made)
+			kref_put(&made->ref, eb_cg_release);
+		made = cg;
+	}
+	if (made)
+		kref_put(&made->ref, eb_cg_release);
+	return cg;
 }
 
 /**

@@ -1140,6 +1140,52 @@ TEST_F(cg, set_cgroup_target)
 /* ------------------------------------------------------------- 8 */
 
 /* Bad writes to set_max are refused with their own errno and change nothing. */
+/*
+ * A very deep hierarchy: entries for every level are made and freed
+ * without recursion (a recursive walk would overflow the kernel stack).
+ */
+TEST(deep_hierarchy)
+{
+	enum { DEPTH = 1000 };
+	static char path[8192];
+	char pid[32], procs[8300];
+	struct tencl t;
+	size_t len;
+	int status;
+	pid_t p;
+
+	len = (size_t)snprintf(path, sizeof(path), "/sys/fs/cgroup/ebdeep-%d", getpid());
+	ASSERT_EQ(0, mkdir(path, 0755));
+	for (int i = 0; i < DEPTH; i++) {
+		len += (size_t)snprintf(path + len, sizeof(path) - len, "/a");
+		ASSERT_EQ(0, mkdir(path, 0755)) TH_LOG("mkdir at depth %d: %s", i, strerror(errno));
+	}
+	p = fork();
+	ASSERT_LE(0, p);
+	if (p == 0) {
+		snprintf(procs, sizeof(procs), "%s/cgroup.procs", path);
+		snprintf(pid, sizeof(pid), "%d", getpid());
+		if (eb_write_file(procs, pid))
+			_exit(2);
+		if (tencl_create(&t, 4 * PAGE, 0) ||
+		    tencl_add(&t, 0, TENCL_RW, zpages, 2 * PAGE, true))
+			_exit(3);
+		/* Charged at all 1002 levels, the root included. */
+		if (eb_read_u64(EB_CGS "/1/current") < 3 * PAGE)
+			_exit(4);
+		tencl_close(&t);
+		_exit(0);
+	}
+	ASSERT_EQ(p, waitpid(p, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+	TH_LOG("child status %#x", status);
+	for (int i = DEPTH; i >= 0; i--) {
+		ASSERT_EQ(0, rmdir(path));
+		*strrchr(path, '/') = 0;
+	}
+	EXPECT_TRUE(eb_pool_is_full());
+}
+
 /* set_max splits at the last space: a cgroup name may contain spaces. */
 TEST_F(cg, limit_on_name_with_space)
 {
