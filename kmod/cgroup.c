@@ -51,15 +51,6 @@ static struct eb_cg *to_eb_cg(struct kobject *kobj)
 	return container_of(kobj, struct eb_cg, kobj);
 }
 
-static void eb_cg_update_peak(struct eb_cg *cg, s64 usage)
-{
-	s64 old = atomic64_read(&cg->peak);
-
-	while (usage > old)
-		if (atomic64_try_cmpxchg(&cg->peak, &old, usage))
-			break;
-}
-
 static DEFINE_RATELIMIT_STATE(eb_cg_refusal_rs, 5 * HZ, 10);
 
 static void eb_cg_report_refusal(struct eb_cg *limiting, u64 bytes)
@@ -119,21 +110,6 @@ uncharge:
 	return -EDQUOT;
 }
 EXPORT_SYMBOL_NS_GPL(eb_cg_try_charge, EBROKER_BENCH);
-
-/**
- * eb_cg_commit() - record peaks after a charge became an allocation
- * @cg: the cgroup charged by eb_cg_try_charge()
- *
- * Context: any; takes no lock.
- */
-void eb_cg_commit(struct eb_cg *cg)
-{
-	struct eb_cg *i;
-
-	for (i = cg; i; i = i->parent)
-		eb_cg_update_peak(i, atomic64_read(&i->usage));
-}
-EXPORT_SYMBOL_NS_GPL(eb_cg_commit, EBROKER_BENCH);
 
 /**
  * eb_cg_uncharge() - undo eb_cg_try_charge()

@@ -53,7 +53,29 @@ struct eb_cg *eb_cg_get(struct cgroup *cgrp);
 void eb_cg_put(struct eb_cg *cg);
 
 int eb_cg_try_charge(struct eb_cg *cg, u64 bytes);
-void eb_cg_commit(struct eb_cg *cg);
+
+/**
+ * eb_cg_commit() - record peaks after a charge became an allocation
+ * @cg: the cgroup charged by eb_cg_try_charge()
+ *
+ * Inline: it runs for every enclave page, right after the charge.
+ *
+ * Context: any; takes no lock.
+ */
+static inline void eb_cg_commit(struct eb_cg *cg)
+{
+	struct eb_cg *i;
+
+	for (i = cg; i; i = i->parent) {
+		s64 usage = atomic64_read(&i->usage);
+		s64 old = atomic64_read(&i->peak);
+
+		while (usage > old)
+			if (atomic64_try_cmpxchg(&i->peak, &old, usage))
+				break;
+	}
+}
+
 void eb_cg_uncharge(struct eb_cg *cg, u64 bytes);
 
 int eb_cg_set_limit(struct cgroup *cgrp, u64 max);
