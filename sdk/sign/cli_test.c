@@ -164,7 +164,7 @@ TEST(sign_and_dump)
 
 	/* What the image must say, computed here with libebsign directly. */
 	ASSERT_EQ(0, eb_image_open(image, &img));
-	ASSERT_EQ(0, measure_pages(img, mr));
+	ASSERT_EQ(0, eb_image_mrenclave(img, mr));
 	ASSERT_EQ(0, eb_sigstruct_verify(eb_image_sigstruct(img)));
 	ASSERT_EQ(0, eb_sigstruct_mrsigner(eb_image_sigstruct(img), mrsigner));
 	EXPECT_EQ(0, memcmp(mr, eb_image_sigstruct(img)->enclavehash, EB_HASH_SIZE));

@@ -89,25 +89,6 @@ int read_file(const char *path, uint64_t max, void **ret_buf, size_t *ret_len)
 	return 0;
 }
 
-int image_mrenclave(const struct eb_image *img, uint8_t ret_mrenclave[EB_HASH_SIZE])
-{
-	_cleanup_(eb_measure_freep) struct eb_measure *m = NULL;
-	int r;
-
-	r = eb_measure_new(eb_image_secs(img), &m);
-	if (r < 0)
-		return r;
-	for (size_t i = 0; i < eb_image_page_count(img); i++) {
-		const struct eb_image_page *p = eb_image_page(img, i);
-		struct eb_secinfo secinfo = { .flags = p->secinfo_flags };
-
-		r = eb_measure_add_page(m, p->offset, &secinfo, p->data, p->measure);
-		if (r < 0)
-			return r;
-	}
-	return eb_measure_finish(m, ret_mrenclave);
-}
-
 int layout_file(const char *path, const struct layout_params *params, struct eb_image **ret)
 {
 	_cleanup_(freep) void *elf = NULL;

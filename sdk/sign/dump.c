@@ -213,7 +213,7 @@ int cmd_dump(int argc, char **argv)
 	id.img = img;
 	id.secs = eb_image_secs(img);
 	id.sig = eb_image_sigstruct(img);
-	r = image_mrenclave(img, id.mrenclave);
+	r = eb_image_mrenclave(img, id.mrenclave);
 	if (r < 0)
 		return sign_error(SIGN_EXIT_FAILURE, "measuring %s: %s", path, strerror(-r));
 	id.hash_matches = !memcmp(id.mrenclave, id.sig->enclavehash, EB_HASH_SIZE);

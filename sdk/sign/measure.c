@@ -31,7 +31,7 @@ int cmd_measure(int argc, char **argv)
 	r = layout_file(input, &layout, &img);
 	if (r != SIGN_EXIT_OK)
 		return r;
-	r = image_mrenclave(img, mrenclave);
+	r = eb_image_mrenclave(img, mrenclave);
 	if (r < 0)
 		return sign_error(SIGN_EXIT_FAILURE, "measuring %s: %s", input, strerror(-r));
 	hex_string(mrenclave, EB_HASH_SIZE, hex);

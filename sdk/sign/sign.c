@@ -143,7 +143,7 @@ int cmd_sign(int argc, char **argv)
 	if (r != SIGN_EXIT_OK)
 		return r;
 
-	r = image_mrenclave(img, mrenclave);
+	r = eb_image_mrenclave(img, mrenclave);
 	if (r < 0)
 		return sign_error(SIGN_EXIT_FAILURE, "measuring %s: %s", input, strerror(-r));
 	r = eb_sigstruct_sign(key, &params, mrenclave, &sigstruct);

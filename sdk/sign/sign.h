@@ -59,8 +59,6 @@ int sign_option_error(const char *command, int c, char **argv);
 /* Read all of the regular file @path, at most @max bytes (-EFBIG beyond,
  * -EINVAL if not a regular file); free() *ret_buf. */
 int read_file(const char *path, uint64_t max, void **ret_buf, size_t *ret_len);
-/* The MRENCLAVE of @img's pages, measured in load order. */
-int image_mrenclave(const struct eb_image *img, uint8_t ret_mrenclave[EB_HASH_SIZE]);
 /* Lower-case hex of @n bytes into @out (2 * @n + 1 bytes). */
 void hex_string(const uint8_t *data, size_t n, char *out);
 

@@ -28,14 +28,14 @@ SELFTEST_IMAGE	:= $(B)/selftests/tiny.ebimg
 USERSPACE_TARGETS += $(EBROKER_SIGN) $(SIGN_TESTS) $(TEST_ELFS) $(FUZZ_SEEDS) \
 		     $(ELF_FUZZ) $(SELFTEST_IMAGE)
 
-$(EBROKER_SIGN): $(SIGN_OBJS) $(LIBEBIMAGE) $(LIBEBSIGN)
+$(EBROKER_SIGN): $(SIGN_OBJS) $(LIBEBSIGN) $(LIBEBIMAGE)
 	@mkdir -p $(dir $@)
 	$(CC) $(EB_CFLAGS) -o $@ $^ $(LDLIBS_CRYPTO)
 
-$(B)/test/sdk/sign/%: sdk/sign/%.c $(SIGN_LIB_OBJS) $(LIBEBIMAGE) $(LIBEBSIGN) \
+$(B)/test/sdk/sign/%: sdk/sign/%.c $(SIGN_LIB_OBJS) $(LIBEBSIGN) $(LIBEBIMAGE) \
 		$(EBROKER_SIGN) $(TEST_ELFS)
 	@mkdir -p $(dir $@)
-	$(CC) $(EB_CFLAGS) -MMD -MP -o $@ $< $(SIGN_LIB_OBJS) $(LIBEBIMAGE) $(LIBEBSIGN) \
+	$(CC) $(EB_CFLAGS) -MMD -MP -o $@ $< $(SIGN_LIB_OBJS) $(LIBEBSIGN) $(LIBEBIMAGE) \
 		$(LDLIBS_CRYPTO)
 
 $(TEST_ELF_DIR)/%.elf: sdk/sign/testdata/%.S sdk/sign/testdata/enclave.lds

@@ -103,25 +103,6 @@ static inline const char *tool(void)
 	return build_path(3, "bin/ebroker-sign");
 }
 
-/* MRENCLAVE of @img's pages, with libebsign directly. */
-static inline int measure_pages(const struct eb_image *img, uint8_t ret[EB_HASH_SIZE])
-{
-	struct eb_measure *m = NULL;
-	int r;
-
-	r = eb_measure_new(eb_image_secs(img), &m);
-	for (size_t i = 0; r == 0 && i < eb_image_page_count(img); i++) {
-		const struct eb_image_page *p = eb_image_page(img, i);
-		struct eb_secinfo si = { .flags = p->secinfo_flags };
-
-		r = eb_measure_add_page(m, p->offset, &si, p->data, p->measure);
-	}
-	if (r == 0)
-		r = eb_measure_finish(m, ret);
-	eb_measure_free(m);
-	return r;
-}
-
 static inline void hex(const uint8_t *d, size_t n, char *out)
 {
 	for (size_t i = 0; i < n; i++)

@@ -102,25 +102,6 @@ static int init(struct loaded *l, const struct eb_sigstruct *sigstruct)
 	return 0;
 }
 
-/* MRENCLAVE of the parsed pages, with libebsign: what the signer signed. */
-static int measure_pages(const struct eb_image *img, uint8_t ret[EB_HASH_SIZE])
-{
-	struct eb_measure *m = NULL;
-	int r;
-
-	r = eb_measure_new(eb_image_secs(img), &m);
-	for (size_t i = 0; r == 0 && i < eb_image_page_count(img); i++) {
-		const struct eb_image_page *p = eb_image_page(img, i);
-		struct eb_secinfo si = { .flags = p->secinfo_flags };
-
-		r = eb_measure_add_page(m, p->offset, &si, p->data, p->measure);
-	}
-	if (r == 0)
-		r = eb_measure_finish(m, ret);
-	eb_measure_free(m);
-	return r;
-}
-
 /* Load @path, init it, and check the kernel's identity of it against the image's. */
 static void check_image(struct __test_metadata *_metadata, const char *path)
 {
@@ -133,7 +114,7 @@ static void check_image(struct __test_metadata *_metadata, const char *path)
 
 	ASSERT_EQ(0, eb_image_open_why(path, &img, &why)) TH_LOG("%s: %s", path, why);
 	sig = eb_image_sigstruct(img);
-	ASSERT_EQ(0, measure_pages(img, mr));
+	ASSERT_EQ(0, eb_image_mrenclave(img, mr));
 	ASSERT_EQ(0, eb_sigstruct_mrsigner(sig, mrsigner));
 	EXPECT_EQ(0, memcmp(mr, sig->enclavehash, EB_HASH_SIZE)) TH_LOG("%s", path);
 

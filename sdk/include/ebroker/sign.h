@@ -191,4 +191,16 @@ int eb_sigstruct_verify(const struct eb_sigstruct *s);
  */
 int eb_sigstruct_mrsigner(const struct eb_sigstruct *s, uint8_t ret_mrsigner[EB_HASH_SIZE]);
 
+struct eb_image;
+
+/**
+ * eb_image_mrenclave() - the MRENCLAVE of a parsed image's pages
+ * @img:	an image from eb_image_parse() or eb_image_open() (libebimage,
+ *		which callers of this function link)
+ * @ret_mrenclave: (out) the measurement of every page, in load order
+ *
+ * Return: 0; -EINVAL for NULL arguments; errors of eb_measure_*().
+ */
+int eb_image_mrenclave(const struct eb_image *img, uint8_t ret_mrenclave[EB_HASH_SIZE]);
+
 #endif /* EBROKER_SIGN_H */

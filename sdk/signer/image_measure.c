@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The MRENCLAVE of a parsed image: its pages measured in load order. In
+ * its own object so that users of libebsign that never touch images need
+ * not link libebimage.
+ */
+#include <errno.h>
+
+#include <ebroker/image.h>
+#include <ebroker/sign.h>
+
+int eb_image_mrenclave(const struct eb_image *img, uint8_t ret_mrenclave[EB_HASH_SIZE])
+{
+	struct eb_measure *m = NULL;
+	int r;
+
+	if (!img || !ret_mrenclave)
+		return -EINVAL;
+	r = eb_measure_new(eb_image_secs(img), &m);
+	for (size_t i = 0; r == 0 && i < eb_image_page_count(img); i++) {
+		const struct eb_image_page *p = eb_image_page(img, i);
+		struct eb_secinfo secinfo = { .flags = p->secinfo_flags };
+
+		r = eb_measure_add_page(m, p->offset, &secinfo, p->data, p->measure);
+	}
+	if (r == 0)
+		r = eb_measure_finish(m, ret_mrenclave);
+	eb_measure_free(m);
+	return r;
+}
