@@ -57,11 +57,14 @@ HOST_TESTS	:= $(HOST_TEST_SRCS:%.c=$(B)/test/%)
 
 DEMO_TENANT	:= $(B)/bin/demo-tenant
 
-# Each userspace part has its own fragment (common/common.mk, ctl/ctl.mk,
-# sdk/*/*.mk) that appends what it builds to USERSPACE_TARGETS. common/'s
-# come first: the others name its objects in their prerequisites.
+# Each userspace part has its own fragment (common/common.mk, proto/proto.mk,
+# sdk/*/*.mk, libclient/, worker/, daemon/ and ctl/) that appends what it
+# builds to USERSPACE_TARGETS. common/'s come first, then proto/'s: the others
+# name their objects in their prerequisites.
 USERSPACE_TARGETS :=
-include $(sort $(wildcard common/*.mk)) $(sort $(wildcard ctl/*.mk sdk/*/*.mk))
+include $(sort $(wildcard common/*.mk)) $(sort $(wildcard proto/*.mk)) \
+	$(sort $(wildcard sdk/*/*.mk)) $(wildcard libclient/*.mk worker/*.mk daemon/*.mk) \
+	$(sort $(wildcard ctl/*.mk))
 
 userspace: deps ksrc $(LIBEBSIGN) $(HOST_TESTS) selftests $(DEMO_TENANT) \
 	$(USERSPACE_TARGETS)
