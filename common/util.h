@@ -30,6 +30,14 @@
 		_p;                        \
 	})
 
+/* Return fd and set it to -1: ownership leaves the cleanup scope. */
+#define TAKE_FD(fd)                \
+	({                         \
+		int _fd = (fd);    \
+		(fd) = -1;         \
+		_fd;               \
+	})
+
 #define DEFINE_FREEP(type, func)             \
 	static inline void func##p(type **p) \
 	{                                    \

@@ -1,0 +1,620 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Control connections: one per client, identified by the kernel at accept
+ * (peer.c). Requests are served one at a time, in order: while an OPEN
+ * waits for an instance to start or a LIST waits for the workers' counts,
+ * the connection is not read. Replies go through a per-connection queue so
+ * that a client that does not read (a long LIST, a hostile client) never
+ * blocks the daemon; a queue past CONN_OUTQ_MAX drops that client.
+ *
+ * Anything malformed -- a short or oversized packet, a wrong version, an
+ * unknown type or attribute, a file descriptor -- closes that one
+ * connection with a rate-limited log line. Sessions it opened live on.
+ */
+#include <limits.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <pwd.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "common/util.h"
+#include "proto/proto.h"
+
+#include "daemon.h"
+#include "image.h"
+#include "log.h"
+#include "quota.h"
+
+#define CONN_MAX	  8192
+#define CONN_PER_UID_MAX  256
+#define CONN_OUTQ_MAX	  (16 * 1024 * 1024)
+
+struct outmsg {
+	struct list_head link;
+	struct nl_msg *m;
+	int fd;
+};
+
+struct conn_out {
+	struct list_head q;
+	size_t bytes;
+};
+
+static unsigned int n_conns;
+
+static int conn_io(sd_event_source *src, int fd, uint32_t revents, void *userdata);
+
+static void conn_log(const struct conn *c, const char *fmt, const char *why)
+{
+	if (log_ratelimit_ok())
+		log_notice("client pid %d uid %u (%s): %s%s", (int)c->peer.pid, c->peer.uid,
+			   c->peer.cgpath ? c->peer.cgpath : "?", fmt, why);
+}
+
+/* Queue or send @m (taking it) with an optional fd (taking it too). */
+static int conn_send(struct conn *c, struct nl_msg *m, int fd)
+{
+	struct conn_out *o = c->out;
+	struct outmsg *om;
+	int r = -EAGAIN;
+
+	if (list_empty(&o->q))
+		r = ebp_send(c->fd, m, fd);
+	if (r != -EAGAIN) {
+		nlmsg_free(m);
+		if (fd >= 0)
+			close(fd);
+		return r;
+	}
+	if (o->bytes > CONN_OUTQ_MAX) {
+		nlmsg_free(m);
+		if (fd >= 0)
+			close(fd);
+		return -ENOBUFS;
+	}
+	om = malloc(sizeof(*om));
+	if (!om) {
+		nlmsg_free(m);
+		if (fd >= 0)
+			close(fd);
+		return -ENOMEM;
+	}
+	om->m = m;
+	om->fd = fd;
+	o->bytes += nlmsg_hdr(m)->nlmsg_len;
+	list_add_tail(&om->link, &o->q);
+	return sd_event_source_set_io_events(c->src, EPOLLOUT);
+}
+
+static int conn_flush(struct conn *c)
+{
+	struct conn_out *o = c->out;
+	struct outmsg *om, *n;
+	int r;
+
+	list_for_each_entry_safe (om, n, &o->q, link) {
+		r = ebp_send(c->fd, om->m, om->fd);
+		if (r == -EAGAIN)
+			return 0;
+		if (r < 0)
+			return r;
+		o->bytes -= nlmsg_hdr(om->m)->nlmsg_len;
+		list_del(&om->link);
+		nlmsg_free(om->m);
+		if (om->fd >= 0)
+			close(om->fd);
+		free(om);
+	}
+	return sd_event_source_set_io_events(c->src, c->state == CONN_IDLE ? EPOLLIN : 0);
+}
+
+static void conn_error(struct conn *c, int err, int side, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void conn_error(struct conn *c, int err, int side, const char *fmt, ...)
+{
+	char text[EBP_ERROR_MSG_MAX];
+	struct nl_msg *m;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	if (ebp_msg_new(EBP_MSG_ERROR, c->request_id, sizeof(text) + 32, &m) < 0)
+		return;
+	if (nla_put_u32(m, EBP_A_ERRNO, abs(err)) || nla_put_u32(m, EBP_A_SIDE, side) ||
+	    nla_put_string(m, EBP_A_MESSAGE, text)) {
+		nlmsg_free(m);
+		return;
+	}
+	conn_send(c, m, -1);
+}
+
+static void conn_done(struct conn *c)
+{
+	struct nl_msg *m;
+
+	if (ebp_msg_new(EBP_MSG_DONE, c->request_id, 0, &m) == 0)
+		conn_send(c, m, -1);
+}
+
+/* Back to reading requests, or freed if sending failed. */
+static void conn_resume(struct conn *c)
+{
+	c->state = CONN_IDLE;
+	if (list_empty(&c->out->q))
+		sd_event_source_set_io_events(c->src, EPOLLIN);
+}
+
+static const char *user_name(uid_t uid, char *buf, size_t cap)
+{
+	struct passwd pw, *res = NULL;
+	char tmp[1024];
+
+	if (getpwuid_r(uid, &pw, tmp, sizeof(tmp), &res) == 0 && res)
+		snprintf(buf, cap, "%s (uid %u)", res->pw_name, uid);
+	else
+		snprintf(buf, cap, "uid %u", uid);
+	return buf;
+}
+
+/* ---------------------------------------------------------------- OPEN */
+
+static void open_on(struct conn *c, struct instance *in)
+{
+	struct daemon *d = c->d;
+	uint32_t max_msg = eb_policy_limits(d->policy)->max_msg;
+	int sp[2], buf = (int)max_msg * 2 + 65536;
+	struct session *s;
+	struct nl_msg *m;
+	int r;
+
+	s = session_new(d, &c->peer, c->enclave);
+	if (!s) {
+		conn_error(c, ENOMEM, EBP_SIDE_DAEMON, "out of memory");
+		goto out;
+	}
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0) {
+		r = -errno;
+		session_end(d, s, "the daemon could not create the session socket");
+		conn_error(c, r, EBP_SIDE_DAEMON, "cannot create a session socket: %s",
+			   strerror(-r));
+		goto out;
+	}
+	/* Room for a whole message of the policy's size limit, whatever wmem_max says. */
+	for (int i = 0; i < 2; i++) {
+		setsockopt(sp[i], SOL_SOCKET, SO_SNDBUFFORCE, &buf, sizeof(buf));
+		setsockopt(sp[i], SOL_SOCKET, SO_RCVBUFFORCE, &buf, sizeof(buf));
+	}
+	r = instance_add_session(in, s, sp[1]);
+	close(sp[1]);
+	if (r < 0) {
+		close(sp[0]);
+		session_end(d, s, "the worker did not take the session");
+		conn_error(c, r, EBP_SIDE_WORKER, "the worker of enclave %s did not take the session",
+			   c->enclave);
+		goto out;
+	}
+	r = ebp_msg_new(EBP_MSG_OPENED, c->request_id, 256, &m);
+	if (r == 0 && (nla_put_u64(m, EBP_A_SESSION_ID, s->id) ||
+		       nla_put_u64(m, EBP_A_INSTANCE_ID, in->id) ||
+		       nla_put(m, EBP_A_MRENCLAVE, 32, in->mrenclave) ||
+		       nla_put(m, EBP_A_MRSIGNER, 32, in->mrsigner) ||
+		       nla_put_u32(m, EBP_A_ISVPRODID, in->isv_prod_id) ||
+		       nla_put_u32(m, EBP_A_ISVSVN, in->isv_svn) ||
+		       nla_put_u32(m, EBP_A_MAX_MSG, max_msg))) {
+		nlmsg_free(m);
+		r = -ENOMEM;
+	}
+	if (r == 0)
+		r = conn_send(c, m, sp[0]);
+	else
+		close(sp[0]);
+	if (r < 0) {
+		/* The client will never see the session: end it now. */
+		instance_drop_session(in, s->id);
+		session_end(d, s, "the client could not be sent the session");
+	} else {
+		log_info("session %" PRIu64 " opened: uid %u pid %d cgroup %s enclave %s instance %" PRIu64,
+			 s->id, s->uid, (int)s->pid, s->cgpath, s->enclave, in->id);
+	}
+out:
+	conn_resume(c);
+}
+
+void conn_instance_ready(struct conn *c, struct instance *in)
+{
+	list_del(&c->wait_link);
+	c->waiting = NULL;
+	open_on(c, in);
+}
+
+void conn_instance_failed(struct conn *c, int err, int side, const char *message)
+{
+	struct instance *in = c->waiting;
+	struct instance *other;
+	char why[EBP_ERROR_MSG_MAX];
+
+	list_del(&c->wait_link);
+	c->waiting = NULL;
+	/* Growing the pool failed but the tenant has an instance already: share it. */
+	other = pool_fallback(in->pool);
+	if (other && other != in) {
+		open_on(c, other);
+		return;
+	}
+	if (err == EDQUOT) {
+		const struct verified_image *img = NULL;
+
+		for (size_t i = 0; i < eb_policy_enclave_count(c->d->policy); i++)
+			if (!strcmp(eb_policy_enclave_at(c->d->policy, i)->name, c->enclave))
+				img = c->d->images[i];
+		quota_explain("/sys/kernel/ebroker", "/sys/fs/cgroup", c->peer.cgpath, c->enclave,
+			      img ? img->epc_pages : 0, why, sizeof(why));
+		conn_error(c, err, EBP_SIDE_KERNEL, "%s", why);
+	} else if (err == ENOSPC) {
+		conn_error(c, err, EBP_SIDE_KERNEL,
+			   "the EPC pool has no room for an instance of enclave %s", c->enclave);
+	} else {
+		conn_error(c, err, side, "%s", message);
+	}
+	conn_resume(c);
+}
+
+static void handle_open(struct conn *c, const struct ebp_msg *m)
+{
+	struct daemon *d = c->d;
+	const struct eb_policy_limits *lim = eb_policy_limits(d->policy);
+	const char *name = ebp_get_str(m, EBP_A_ENCLAVE);
+	const struct eb_enclave_conf *conf = eb_policy_enclave(d->policy, name);
+	char who[128];
+	struct instance *in;
+	struct pool *pl;
+	unsigned int n;
+	int r;
+
+	if (!conf) {
+		conn_error(c, ENOENT, EBP_SIDE_DAEMON, "no enclave named '%s' is configured", name);
+		return;
+	}
+	if (!eb_policy_may_open(d->policy, name, c->peer.uid, c->peer.gid, c->peer.groups,
+				c->peer.n_groups)) {
+		conn_error(c, EACCES, EBP_SIDE_DAEMON, "%s may not open enclave %s (policy)",
+			   user_name(c->peer.uid, who, sizeof(who)), name);
+		return;
+	}
+	n = sessions_of_uid(d, c->peer.uid);
+	if (n >= lim->sessions_per_user) {
+		conn_error(c, EUSERS, EBP_SIDE_DAEMON,
+			   "%s has %u sessions open, the most the policy allows (SessionsPerUser=)",
+			   user_name(c->peer.uid, who, sizeof(who)), n);
+		return;
+	}
+	n = sessions_of_cgroup(d, c->peer.cgid);
+	if (n >= lim->sessions_per_cgroup) {
+		conn_error(c, EUSERS, EBP_SIDE_DAEMON,
+			   "cgroup %s has %u sessions open, the most the policy allows "
+			   "(SessionsPerCgroup=)",
+			   c->peer.cgpath, n);
+		return;
+	}
+	pl = pool_get(d, name, &c->peer);
+	if (!pl) {
+		conn_error(c, ENOMEM, EBP_SIDE_DAEMON, "out of memory");
+		return;
+	}
+	r = pool_pick(pl, conf, &in);
+	if (r < 0) {
+		pool_maintain(pl);
+		conn_error(c, r, EBP_SIDE_DAEMON, "cannot start an instance of enclave %s: %s",
+			   name, strerror(-r));
+		return;
+	}
+	snprintf(c->enclave, sizeof(c->enclave), "%s", name);
+	if (in->state == INSTANCE_READY) {
+		open_on(c, in);
+		return;
+	}
+	c->state = CONN_WAIT_START;
+	c->waiting = in;
+	list_add_tail(&c->wait_link, &in->waiters);
+	sd_event_source_set_io_events(c->src, 0);
+}
+
+/* --------------------------------------------------------- LIST, CLOSE */
+
+static bool visible(const struct conn *c, const struct session *s)
+{
+	return c->peer.uid == 0 || s->uid == c->peer.uid;
+}
+
+static int put_session(struct conn *c, const struct session *s)
+{
+	uint64_t end = s->reason ? s->ended_usec : now_usec();
+	struct nl_msg *m;
+
+	if (ebp_msg_new(EBP_MSG_SESSION, c->request_id, strlen(s->cgpath) + 1024, &m) < 0)
+		return -ENOMEM;
+	if (nla_put_u64(m, EBP_A_SESSION_ID, s->id) || nla_put_u32(m, EBP_A_UID, s->uid) ||
+	    nla_put_u32(m, EBP_A_PID, s->pid) || nla_put_string(m, EBP_A_CGROUP, s->cgpath) ||
+	    nla_put_string(m, EBP_A_ENCLAVE, s->enclave) ||
+	    nla_put_u64(m, EBP_A_INSTANCE_ID, s->instance_id) ||
+	    nla_put_u32(m, EBP_A_WORKER_PID, s->worker_pid) ||
+	    nla_put_u64(m, EBP_A_AGE_MS, (end - s->opened_usec) / 1000) ||
+	    nla_put_u64(m, EBP_A_CALLS, s->calls) ||
+	    nla_put_u32(m, EBP_A_STATE, s->reason ? EBP_STATE_ENDED : EBP_STATE_OPEN) ||
+	    (s->reason && nla_put_string(m, EBP_A_REASON, s->reason))) {
+		nlmsg_free(m);
+		return -ENOMEM;
+	}
+	return conn_send(c, m, -1);
+}
+
+static void list_reply(struct conn *c)
+{
+	struct daemon *d = c->d;
+	struct session *s;
+
+	if (c->list_id) {
+		s = session_find(d, c->list_id);
+		if (!s || !visible(c, s))
+			conn_error(c, ENOENT, EBP_SIDE_DAEMON, "no session %" PRIu64 " of yours",
+				   c->list_id);
+		else if (put_session(c, s) == 0)
+			conn_done(c);
+	} else {
+		int r = 0;
+
+		session_for_each_live(d, s, b) if (r == 0 && visible(c, s)) r = put_session(c, s);
+		if (r == 0)
+			conn_done(c);
+	}
+	sd_event_source_set_enabled(c->timer, SD_EVENT_OFF);
+	conn_resume(c);
+}
+
+void conn_query_done(struct conn *c)
+{
+	if (c->state != CONN_WAIT_QUERY || --c->queries)
+		return;
+	list_reply(c);
+}
+
+static int query_timeout(sd_event_source *src, uint64_t usec, void *userdata)
+{
+	struct conn *c = userdata;
+	struct pool *pl;
+	struct instance *in;
+
+	/* A worker busy in a long call answers late: report the counts known. */
+	list_for_each_entry (pl, &c->d->pools, link)
+		list_for_each_entry (in, &pl->instances, link)
+			instance_forget_conn(in, c);
+	c->queries = 1;
+	conn_query_done(c);
+	return 0;
+}
+
+static void handle_list(struct conn *c, const struct ebp_msg *m)
+{
+	struct daemon *d = c->d;
+	struct pool *pl;
+	struct instance *in;
+	struct session *s;
+
+	c->list_id = m->attrs[EBP_A_SESSION_ID] ? nla_get_u64(m->attrs[EBP_A_SESSION_ID]) : 0;
+	c->queries = 1; /* held until every query is sent */
+	c->state = CONN_WAIT_QUERY;
+	sd_event_source_set_io_events(c->src, 0);
+	list_for_each_entry (pl, &d->pools, link) {
+		list_for_each_entry (in, &pl->instances, link) {
+			bool wanted = false;
+
+			list_for_each_entry (s, &in->sessions, inst_link)
+				if (visible(c, s) && (!c->list_id || s->id == c->list_id)) {
+					wanted = true;
+					break;
+				}
+			if (wanted && instance_query(in, c) == 0)
+				c->queries++;
+		}
+	}
+	if (c->queries > 1) {
+		if (!c->timer)
+			sd_event_add_time_relative(d->event, &c->timer, CLOCK_MONOTONIC,
+						   WORKER_QUERY_TIMEOUT_MS * 1000, 0, query_timeout,
+						   c);
+		else {
+			sd_event_source_set_time_relative(c->timer, WORKER_QUERY_TIMEOUT_MS * 1000);
+			sd_event_source_set_enabled(c->timer, SD_EVENT_ONESHOT);
+		}
+	}
+	conn_query_done(c);
+}
+
+static void handle_close(struct conn *c, const struct ebp_msg *m)
+{
+	uint64_t id = nla_get_u64(m->attrs[EBP_A_SESSION_ID]);
+	struct session *s = session_find(c->d, id);
+	char why[96];
+
+	if (!s || s->reason || !visible(c, s)) {
+		conn_error(c, ENOENT, EBP_SIDE_DAEMON, "no open session %" PRIu64 " of yours", id);
+		return;
+	}
+	instance_drop_session(s->instance, id);
+	snprintf(why, sizeof(why), "closed through ebrokerd by uid %u", c->peer.uid);
+	session_end(c->d, s, why);
+	conn_done(c);
+}
+
+static void handle_reload(struct conn *c)
+{
+	_cleanup_(freep) char *error = NULL;
+
+	if (c->peer.uid != 0) {
+		conn_error(c, EPERM, EBP_SIDE_DAEMON, "only root may reload the policy");
+		return;
+	}
+	if (daemon_reload(c->d, &error) < 0)
+		conn_error(c, EINVAL, EBP_SIDE_DAEMON, "policy refused, the old one stays: %s",
+			   error ? error : "?");
+	else
+		conn_done(c);
+}
+
+/* ------------------------------------------------------------ the socket */
+
+/* One request; false: the connection must go. */
+static bool conn_read(struct conn *c)
+{
+	uint8_t buf[EBP_CONTROL_MSG_MAX];
+	const char *why = NULL;
+	struct ebp_msg m;
+	ssize_t n;
+
+	n = ebp_recv(c->fd, buf, sizeof(buf), NULL);
+	if (n == -EAGAIN)
+		return true;
+	if (n == 0)
+		return false;
+	if (n < 0) {
+		conn_log(c, "closing: ",
+			 n == -EMSGSIZE ? "message larger than the control limit" :
+			 n == -EBADMSG	? "a file descriptor where none belongs" :
+					  strerror((int)-n));
+		return false;
+	}
+	if (ebp_parse(buf, n, false, &m, &why) < 0) {
+		conn_log(c, "closing on a malformed message: ", why);
+		return false;
+	}
+	c->request_id = m.request_id;
+	switch (m.type) {
+	case EBP_MSG_OPEN:
+		handle_open(c, &m);
+		return true;
+	case EBP_MSG_LIST:
+		handle_list(c, &m);
+		return true;
+	case EBP_MSG_CLOSE:
+		handle_close(c, &m);
+		return true;
+	case EBP_MSG_RELOAD:
+		handle_reload(c);
+		return true;
+	}
+	conn_log(c, "closing: not a request: ", ebp_msg_name(m.type));
+	return false;
+}
+
+static int conn_io(sd_event_source *src, int fd, uint32_t revents, void *userdata)
+{
+	struct conn *c = userdata;
+
+	if ((revents & EPOLLOUT) && conn_flush(c) < 0) {
+		conn_free(c);
+		return 0;
+	}
+	if (c->state != CONN_IDLE) {
+		/* Gone while its request waits: nobody to answer. */
+		if (revents & (EPOLLHUP | EPOLLERR))
+			conn_free(c);
+		return 0;
+	}
+	if ((revents & (EPOLLIN | EPOLLHUP | EPOLLERR)) && !conn_read(c))
+		conn_free(c);
+	return 0;
+}
+
+int conn_accept(struct daemon *d)
+{
+	_cleanup_(closep) int fd = -1;
+	struct timespec ts;
+	const char *why = NULL;
+	struct conn *c, *o;
+	unsigned int same = 0;
+	int r;
+
+	fd = accept4(d->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	if (fd < 0 && (errno == EINTR || errno == ECONNABORTED))
+		return 1;
+	if (fd < 0)
+		return errno == EAGAIN ? 0 : -errno;
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	if (n_conns >= CONN_MAX) {
+		if (log_ratelimit_ok())
+			log_warning(0, "%u client connections: refusing more", n_conns);
+		return 1;
+	}
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	c->out = calloc(1, sizeof(*c->out));
+	if (!c->out) {
+		free(c);
+		return -ENOMEM;
+	}
+	list_init(&c->out->q);
+	list_init(&c->wait_link);
+	c->d = d;
+	c->fd = -1;
+	r = peer_identify(fd, ts.tv_sec * 1000000ULL + ts.tv_nsec / 1000, "/sys/fs/cgroup",
+			  &c->peer, &why);
+	if (r < 0) {
+		if (log_ratelimit_ok())
+			log_notice("refusing a client: %s", why);
+		free(c->out);
+		free(c);
+		return 1;
+	}
+	list_for_each_entry (o, &d->conns, link)
+		same += o->peer.uid == c->peer.uid;
+	if (same >= CONN_PER_UID_MAX) {
+		if (log_ratelimit_ok())
+			log_notice("uid %u has %u connections: refusing more", c->peer.uid, same);
+		peer_done(&c->peer);
+		free(c->out);
+		free(c);
+		return 1;
+	}
+	r = sd_event_add_io(d->event, &c->src, fd, EPOLLIN, conn_io, c);
+	if (r < 0) {
+		peer_done(&c->peer);
+		free(c->out);
+		free(c);
+		return r;
+	}
+	c->fd = TAKE_FD(fd);
+	list_add_tail(&c->link, &d->conns);
+	n_conns++;
+	return 1;
+}
+
+void conn_free(struct conn *c)
+{
+	struct outmsg *om, *n;
+	struct pool *pl;
+	struct instance *in;
+
+	if (c->waiting)
+		list_del(&c->wait_link);
+	if (c->state == CONN_WAIT_QUERY)
+		list_for_each_entry (pl, &c->d->pools, link)
+			list_for_each_entry (in, &pl->instances, link)
+				instance_forget_conn(in, c);
+	list_for_each_entry_safe (om, n, &c->out->q, link) {
+		nlmsg_free(om->m);
+		if (om->fd >= 0)
+			close(om->fd);
+		free(om);
+	}
+	free(c->out);
+	sd_event_source_disable_unref(c->src);
+	sd_event_source_disable_unref(c->timer);
+	close(c->fd);
+	peer_done(&c->peer);
+	list_del(&c->link);
+	n_conns--;
+	free(c);
+}

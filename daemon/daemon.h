@@ -1,0 +1,197 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ebrokerd's objects and how they refer to each other:
+ *
+ *   struct daemon          one: the event loop, the policy, the tables
+ *   struct conn            a client's control connection (peer identity)
+ *   struct pool            instances of one enclave for one tenant cgroup
+ *   struct instance        one worker process running one enclave
+ *   struct session         one client session, served by one instance
+ *
+ * A session belongs to its user, not to the connection that opened it: it
+ * lives until the client closes its end, the worker ends it, or CLOSE.
+ * Ended sessions are kept for a while (SESSION_ENDED_KEEP_MS) so that a
+ * client can ask why its session ended. The daemon is single-threaded.
+ */
+#ifndef EB_DAEMON_H
+#define EB_DAEMON_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <systemd/sd-event.h>
+
+#include "common/list.h"
+#include "daemon/peer.h"
+#include "daemon/policy.h"
+
+#define SESSION_ENDED_KEEP_MS	 60000
+#define SESSION_ENDED_KEEP_MAX	 4096
+#define WORKER_START_TIMEOUT_MS	 60000
+#define WORKER_QUERY_TIMEOUT_MS	 1000
+#define SESSION_BUCKETS		 4096
+
+struct daemon_config {
+	const char *config_dir;	   /* policy root */
+	const char *socket_path;   /* when not socket-activated */
+	const char *runtime_dir;   /* /run/ebroker: workers/ sockets */
+	const char *worker_path;   /* the ebroker-worker binary */
+	const char *worker_cgroup; /* cgroupfs directory for workers */
+	const char *device;	   /* /dev/ebroker */
+};
+
+struct verified_image;
+
+struct daemon {
+	struct daemon_config cfg;
+	sd_event *event;
+	int listen_fd;
+	sd_event_source *listen_src;
+	struct eb_policy *policy;
+	struct verified_image **images; /* one per policy enclave, same order */
+
+	struct list_head conns;
+	struct list_head pools;
+	struct list_head sessions_ended; /* oldest first */
+	struct list_head session_buckets[SESSION_BUCKETS];
+	unsigned int n_sessions;	 /* live */
+	unsigned int n_ended;
+	unsigned int n_instances;
+	uint64_t next_session_id;
+	uint64_t next_instance_id;
+	uint8_t *uid_used;		 /* bitmap over the worker uid range */
+	bool exiting;
+};
+
+enum conn_state {
+	CONN_IDLE,	  /* reading requests */
+	CONN_WAIT_START,  /* OPEN waits for an instance to become ready */
+	CONN_WAIT_QUERY,  /* LIST waits for workers' call counts */
+};
+
+struct conn {
+	struct daemon *d;
+	struct list_head link;
+	int fd;
+	sd_event_source *src;
+	struct peer peer;
+	enum conn_state state;
+	uint32_t request_id;	  /* of the request being served */
+	char enclave[EBP_ENCLAVE_NAME_MAX];
+	struct instance *waiting; /* CONN_WAIT_START */
+	struct list_head wait_link;
+	unsigned int queries;	  /* CONN_WAIT_QUERY: workers yet to answer */
+	uint64_t list_id;	  /* LIST's SESSION_ID, 0 for all */
+	sd_event_source *timer;
+	struct conn_out *out;	  /* replies not yet sent */
+};
+
+struct pool {
+	struct daemon *d;
+	struct list_head link;
+	char enclave[EBP_ENCLAVE_NAME_MAX];
+	uint64_t cgid;
+	char *cgpath;
+	int cgfd;		/* the tenant cgroup, for the charge target */
+	struct list_head instances;
+	unsigned int n_instances;
+};
+
+enum instance_state {
+	INSTANCE_STARTING,
+	INSTANCE_READY,
+	INSTANCE_STOPPING,
+	INSTANCE_DEAD,
+};
+
+struct instance_request;
+
+struct instance {
+	struct daemon *d;
+	struct pool *pool;
+	struct list_head link;	    /* in pool->instances */
+	uint64_t id;
+	enum instance_state state;
+	pid_t pid;
+	int pidfd;
+	uid_t uid;
+	int ctl_fd;
+	sd_event_source *ctl_src, *child_src, *timer;
+	struct list_head sessions;  /* live */
+	unsigned int n_sessions;
+	struct list_head waiters;   /* conns in CONN_WAIT_START */
+	struct list_head requests;  /* W_ADD/W_DROP/W_QUERY awaiting an answer */
+	uint32_t next_request;
+	unsigned int tcs;
+	uint8_t mrenclave[32], mrsigner[32];
+	uint16_t isv_prod_id, isv_svn;
+	int start_error;	    /* an ERROR the worker sent while starting */
+	int start_side;
+	char start_message[EBP_ERROR_MSG_MAX];
+};
+
+struct session {
+	struct list_head hash_link; /* live: bucket; ended: sessions_ended */
+	struct list_head inst_link; /* live: instance->sessions */
+	uint64_t id;
+	uid_t uid;
+	gid_t gid;
+	gid_t *groups;		   /* supplementary, for policy reloads */
+	size_t n_groups;
+	pid_t pid;
+	uint64_t cgid;
+	char *cgpath;
+	char enclave[EBP_ENCLAVE_NAME_MAX];
+	uint64_t instance_id;
+	pid_t worker_pid;
+	struct instance *instance; /* NULL once ended */
+	uint64_t opened_usec;	   /* CLOCK_MONOTONIC */
+	uint64_t ended_usec;
+	uint64_t calls;
+	char *reason;		   /* set when ended */
+};
+
+/* daemon.c */
+int daemon_reload(struct daemon *d, char **ret_error);
+uint64_t now_usec(void);
+
+/* conn.c: conn_accept() is 1 when it took a connection, 0 when none was waiting */
+int conn_accept(struct daemon *d);
+void conn_free(struct conn *c);
+void conn_instance_ready(struct conn *c, struct instance *in);
+void conn_instance_failed(struct conn *c, int err, int side, const char *message);
+void conn_query_done(struct conn *c);
+
+/* pool.c */
+struct pool *pool_get(struct daemon *d, const char *enclave, const struct peer *p);
+void pool_free(struct pool *pl);
+int pool_pick(struct pool *pl, const struct eb_enclave_conf *conf, struct instance **ret);
+void pool_maintain(struct pool *pl);
+struct instance *pool_fallback(struct pool *pl);
+
+/* instance.c */
+int instance_start(struct pool *pl, const struct eb_enclave_conf *conf,
+		   struct instance **ret);
+int instance_add_session(struct instance *in, struct session *s, int fd);
+int instance_drop_session(struct instance *in, uint64_t id);
+int instance_query(struct instance *in, struct conn *c);
+void instance_stop(struct instance *in);
+void instance_sessions_changed(struct instance *in);
+void instance_forget_conn(struct instance *in, struct conn *c);
+void instance_free(struct instance *in);
+
+/* session.c */
+struct session *session_new(struct daemon *d, const struct peer *p, const char *enclave);
+struct session *session_find(struct daemon *d, uint64_t id);
+void session_end(struct daemon *d, struct session *s, const char *reason);
+void session_free(struct session *s);
+void sessions_expire(struct daemon *d);
+unsigned int sessions_of_uid(struct daemon *d, uid_t uid);
+unsigned int sessions_of_cgroup(struct daemon *d, uint64_t cgid);
+
+#define session_for_each_live(d, s, b)                     \
+	for (unsigned int b = 0; b < SESSION_BUCKETS; b++) \
+		list_for_each_entry (s, &(d)->session_buckets[b], hash_link)
+
+#endif /* EB_DAEMON_H */

@@ -1,0 +1,27 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# ebrokerd (included by the top-level Makefile): build/bin/ebrokerd from
+# every daemon/*.c but tests and fuzz targets, with libebimage (to verify
+# images), libebproto, the size formatter of ctl/, libsystemd (sd-event,
+# sd-daemon, sd-journal), libnl-3 and libcrypto (MRSIGNER). The worker it
+# starts is worker/'s ebroker-worker, installed to $(LIBEXECDIR).
+
+LIBEXECDIR	?= $(PREFIX)/libexec
+DAEMON_SRCS	:= $(filter-out %_test.c %_fuzz.c,$(wildcard daemon/*.c))
+DAEMON_OBJS	:= $(DAEMON_SRCS:%.c=$(B)/obj/%.o)
+EBROKERD	:= $(B)/bin/ebrokerd
+
+SYSTEMD_CFLAGS	= $(shell pkg-config --cflags libsystemd)
+SYSTEMD_LIBS	= $(shell pkg-config --libs libsystemd)
+
+USERSPACE_TARGETS += $(EBROKERD)
+
+$(B)/obj/daemon/%.o: daemon/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(EB_CFLAGS) $(NL_CFLAGS) $(SYSTEMD_CFLAGS) -DLIBEXECDIR='"$(LIBEXECDIR)"' \
+		-MMD -MP -c -o $@ $<
+
+$(EBROKERD): $(DAEMON_OBJS) $(B)/obj/ctl/size.o $(LIBEBIMAGE) $(LIBEBPROTO)
+	@mkdir -p $(dir $@)
+	$(CC) $(EB_CFLAGS) -o $@ $(DAEMON_OBJS) $(B)/obj/ctl/size.o $(LIBEBIMAGE) $(LIBEBPROTO) \
+		$(NL_LIBS) $(SYSTEMD_LIBS) $(LDLIBS_CRYPTO)

@@ -1,0 +1,639 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Enclave instances: one ebroker-worker process each (docs/worker.md).
+ *
+ * The daemon opens /dev/ebroker and names the tenant's cgroup as the charge
+ * target (EB_IOC_ENCLAVE_SET_CGROUP, the one privileged step), then forks a
+ * child that moves itself into the tenant's worker cgroup under the
+ * worker cgroup root (never the daemon's own cgroup, so that a daemon
+ * restart does not kill it), takes an unprivileged uid of its own, sets
+ * no_new_privs and execs the worker with exactly four descriptors: its
+ * control socket, the device, the verified image and a listening socket a
+ * restarted daemon reconnects on. The worker loads the enclave, sandboxes
+ * itself and says W_READY; sessions are then handed to it with W_ADD.
+ *
+ * The daemon's end of the control socket is blocking with a send timeout:
+ * control messages are few and small, and a worker that does not read them
+ * within WORKER_SEND_TIMEOUT_MS is treated as wedged and killed.
+ */
+#include <limits.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <grp.h>
+#include <inttypes.h>
+
+#include <linux/ebroker.h>
+
+#include "common/util.h"
+#include "proto/proto.h"
+
+#include "daemon.h"
+#include "image.h"
+#include "log.h"
+
+#define WORKER_SEND_TIMEOUT_MS 2000
+#define WORKER_STOP_GRACE_MS   5000
+
+struct instance_request {
+	struct list_head link;
+	uint32_t id;
+	uint16_t type;
+	uint64_t session_id; /* W_ADD */
+	struct conn *conn;   /* W_QUERY; NULL once the connection is gone */
+};
+
+static int ctl_handler(sd_event_source *src, int fd, uint32_t revents, void *userdata);
+static int child_handler(sd_event_source *src, const siginfo_t *si, void *userdata);
+static int timer_handler(sd_event_source *src, uint64_t usec, void *userdata);
+
+static void worker_socket_path(struct daemon *d, uint64_t id, char *buf, size_t cap)
+{
+	snprintf(buf, cap, "%s/workers/%" PRIu64 ".sock", d->cfg.runtime_dir, id);
+}
+
+static int uid_alloc(struct daemon *d, uid_t *ret)
+{
+	const struct eb_policy_limits *lim = eb_policy_limits(d->policy);
+	uint64_t span = (uint64_t)lim->worker_uid_max - lim->worker_uid_min + 1;
+
+	if (span > 65536)
+		span = 65536;
+	for (uint64_t i = 0; i < span; i++) {
+		if (d->uid_used[i / 8] & (1u << (i % 8)))
+			continue;
+		d->uid_used[i / 8] |= 1u << (i % 8);
+		*ret = lim->worker_uid_min + (uid_t)i;
+		return 0;
+	}
+	return -EUSERS;
+}
+
+static void uid_release(struct daemon *d, uid_t uid)
+{
+	uint64_t i = uid - eb_policy_limits(d->policy)->worker_uid_min;
+
+	if (i < 65536)
+		d->uid_used[i / 8] &= ~(1u << (i % 8));
+}
+
+static int arm_timer(struct instance *in, uint64_t ms)
+{
+	if (in->timer) {
+		sd_event_source_set_time_relative(in->timer, ms * 1000);
+		return sd_event_source_set_enabled(in->timer, SD_EVENT_ONESHOT);
+	}
+	return sd_event_add_time_relative(in->d->event, &in->timer, CLOCK_MONOTONIC, ms * 1000, 0,
+					  timer_handler, in);
+}
+
+/* In the child, between fork and exec: only async-signal-safe calls. */
+static void __attribute__((noreturn))
+exec_worker(struct daemon *d, struct instance *in, int procs_fd, const int fds[4],
+	    const char *const argv[])
+{
+	sigset_t all;
+	int high[4];
+
+	sigemptyset(&all);
+	sigprocmask(SIG_SETMASK, &all, NULL);
+	signal(SIGPIPE, SIG_DFL);
+	setsid();
+	if (write(procs_fd, "0", 1) != 1)
+		_exit(120);
+	/* Move the four descriptors above 2..6 first, then into place. */
+	for (int i = 0; i < 4; i++) {
+		high[i] = fcntl(fds[i], F_DUPFD, 64);
+		if (high[i] < 0)
+			_exit(121);
+	}
+	for (int i = 0; i < 4; i++)
+		if (dup2(high[i], 3 + i) < 0)
+			_exit(121);
+	close_range(7, ~0U, 0);
+	int null = open("/dev/null", O_RDONLY);
+	if (null < 0 || dup2(null, STDIN_FILENO) < 0)
+		_exit(121);
+	close(null);
+	if (chdir("/") < 0 || setgroups(0, NULL) < 0 || setresgid(in->uid, in->uid, in->uid) < 0 ||
+	    setresuid(in->uid, in->uid, in->uid) < 0)
+		_exit(122);
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+	    setrlimit(RLIMIT_CORE, &(struct rlimit){ 0, 0 }) < 0)
+		_exit(123);
+	execv(d->cfg.worker_path, (char *const *)argv);
+	_exit(127);
+}
+
+static int open_charged_device(struct daemon *d, struct pool *pl, int *ret)
+{
+	_cleanup_(closep) int fd = open(d->cfg.device, O_RDWR | O_CLOEXEC);
+	struct eb_enclave_set_cgroup set = { .cgroup_fd = pl->cgfd };
+
+	if (fd < 0)
+		return log_error(errno, "cannot open %s: %m", d->cfg.device);
+	if (ioctl(fd, EB_IOC_ENCLAVE_SET_CGROUP, &set) < 0)
+		return log_error(errno, "cannot charge cgroup %s for enclave %s: %m", pl->cgpath,
+				 pl->enclave);
+	*ret = TAKE_FD(fd);
+	return 0;
+}
+
+static int open_listener(struct daemon *d, uint64_t id, int *ret)
+{
+	_cleanup_(closep) int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+
+	if (fd < 0)
+		return -errno;
+	worker_socket_path(d, id, sa.sun_path, sizeof(sa.sun_path));
+	unlink(sa.sun_path);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 4) < 0)
+		return log_error(errno, "cannot listen on %s: %m", sa.sun_path);
+	*ret = TAKE_FD(fd);
+	return 0;
+}
+
+static int open_worker_cgroup(struct daemon *d, struct pool *pl, int *ret)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/tenant-%" PRIu64, d->cfg.worker_cgroup, pl->cgid);
+	if (mkdir(path, 0755) < 0 && errno != EEXIST)
+		return log_error(errno, "cannot create worker cgroup %s: %m", path);
+	snprintf(path, sizeof(path), "%s/tenant-%" PRIu64 "/cgroup.procs", d->cfg.worker_cgroup,
+		 pl->cgid);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return log_error(errno, "cannot open %s: %m", path);
+	*ret = fd;
+	return 0;
+}
+
+static const struct verified_image *image_of(struct daemon *d, const char *enclave)
+{
+	for (size_t i = 0; i < eb_policy_enclave_count(d->policy); i++)
+		if (!strcmp(eb_policy_enclave_at(d->policy, i)->name, enclave))
+			return d->images[i];
+	return NULL;
+}
+
+int instance_start(struct pool *pl, const struct eb_enclave_conf *conf, struct instance **ret)
+{
+	struct daemon *d = pl->d;
+	const struct verified_image *img = image_of(d, conf->name);
+	_cleanup_(closep) int dev = -1, listener = -1, procs = -1;
+	int ctl[2] = { -1, -1 };
+	char a_id[24], a_msg[16], a_timeout[16];
+	struct timeval tv = { WORKER_SEND_TIMEOUT_MS / 1000, 0 };
+	struct instance *in;
+	pid_t pid;
+	int r;
+
+	if (!img)
+		return -ENOENT;
+	in = calloc(1, sizeof(*in));
+	if (!in)
+		return -ENOMEM;
+	in->d = d;
+	in->pool = pl;
+	in->id = ++d->next_instance_id;
+	in->pidfd = in->ctl_fd = -1;
+	list_init(&in->sessions);
+	list_init(&in->waiters);
+	list_init(&in->requests);
+	r = uid_alloc(d, &in->uid);
+	if (r < 0) {
+		free(in);
+		return log_error(r, "no free worker uid left in the policy's WorkerUIDs= range");
+	}
+
+	r = open_charged_device(d, pl, &dev);
+	if (r == 0)
+		r = open_listener(d, in->id, &listener);
+	if (r == 0)
+		r = open_worker_cgroup(d, pl, &procs);
+	if (r == 0 && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ctl) < 0)
+		r = -errno;
+	if (r < 0)
+		goto fail;
+
+	snprintf(a_id, sizeof(a_id), "%" PRIu64, in->id);
+	snprintf(a_msg, sizeof(a_msg), "%u", eb_policy_limits(d->policy)->max_msg);
+	snprintf(a_timeout, sizeof(a_timeout), "%u", conf->call_timeout_ms);
+	const char *const argv[] = { "ebroker-worker",	"--instance",	    a_id,
+				     "--enclave",	conf->name,	    "--max-msg",
+				     a_msg,		"--call-timeout-ms", a_timeout,
+				     NULL };
+	const int fds[4] = { ctl[1], dev, img->memfd, listener };
+
+	pid = fork();
+	if (pid < 0) {
+		r = -errno;
+		goto fail;
+	}
+	if (pid == 0)
+		exec_worker(d, in, procs, fds, argv);
+
+	close(ctl[1]);
+	in->ctl_fd = ctl[0];
+	in->pid = pid;
+	in->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	setsockopt(in->ctl_fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	r = sd_event_add_child_pidfd(d->event, &in->child_src, in->pidfd, WEXITED, child_handler,
+				     in);
+	if (r < 0) {
+		/* Without a child watch nothing would ever reap it. */
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		close(in->pidfd);
+		close(in->ctl_fd);
+		uid_release(d, in->uid);
+		free(in);
+		return log_error(r, "cannot watch worker %d: %m", (int)pid);
+	}
+	sd_event_source_set_child_pidfd_own(in->child_src, true);
+	in->pidfd = -1; /* owned by the event source now */
+	sd_event_add_io(d->event, &in->ctl_src, in->ctl_fd, EPOLLIN, ctl_handler, in);
+	arm_timer(in, WORKER_START_TIMEOUT_MS);
+
+	in->state = INSTANCE_STARTING;
+	list_add_tail(&in->link, &pl->instances);
+	pl->n_instances++;
+	d->n_instances++;
+	log_info("instance %" PRIu64 " of enclave %s for cgroup %s: worker %d (uid %u) started",
+		 in->id, pl->enclave, pl->cgpath, (int)pid, in->uid);
+	*ret = in;
+	return 0;
+
+fail:
+	if (ctl[0] >= 0) {
+		close(ctl[0]);
+		close(ctl[1]);
+	}
+	uid_release(d, in->uid);
+	free(in);
+	return r;
+}
+
+static int send_request(struct instance *in, struct nl_msg *m, uint16_t type, int fd,
+			struct instance_request **ret)
+{
+	struct instance_request *rq = calloc(1, sizeof(*rq));
+	int r;
+
+	if (!rq)
+		return -ENOMEM;
+	rq->id = ++in->next_request ? in->next_request : ++in->next_request;
+	rq->type = type;
+	nlmsg_hdr(m)->nlmsg_seq = rq->id;
+	r = ebp_send(in->ctl_fd, m, fd);
+	if (r < 0) {
+		free(rq);
+		log_error(r, "worker %d does not take control messages (%s): stopping it",
+			  (int)in->pid, strerror(-r));
+		kill(in->pid, SIGKILL);
+		return r;
+	}
+	list_add_tail(&rq->link, &in->requests);
+	if (ret)
+		*ret = rq;
+	return 0;
+}
+
+int instance_add_session(struct instance *in, struct session *s, int fd)
+{
+	struct instance_request *rq;
+	struct nl_msg *m;
+	int r;
+
+	if (in->state != INSTANCE_READY)
+		return -ESRCH;
+	r = ebp_msg_new(EBP_MSG_W_ADD, 0, 64, &m);
+	if (r < 0)
+		return r;
+	if (nla_put_u64(m, EBP_A_SESSION_ID, s->id) || nla_put_u32(m, EBP_A_UID, s->uid) ||
+	    nla_put_u32(m, EBP_A_PID, s->pid))
+		r = -ENOMEM;
+	else
+		r = send_request(in, m, EBP_MSG_W_ADD, fd, &rq);
+	nlmsg_free(m);
+	if (r < 0)
+		return r;
+	rq->session_id = s->id;
+	s->instance = in;
+	s->instance_id = in->id;
+	s->worker_pid = in->pid;
+	list_add_tail(&s->inst_link, &in->sessions);
+	in->n_sessions++;
+	if (in->timer)
+		sd_event_source_set_enabled(in->timer, SD_EVENT_OFF);
+	return 0;
+}
+
+int instance_drop_session(struct instance *in, uint64_t id)
+{
+	struct nl_msg *m;
+	int r;
+
+	r = ebp_msg_new(EBP_MSG_W_DROP, 0, 16, &m);
+	if (r < 0)
+		return r;
+	if (nla_put_u64(m, EBP_A_SESSION_ID, id))
+		r = -ENOMEM;
+	else
+		r = send_request(in, m, EBP_MSG_W_DROP, -1, NULL);
+	nlmsg_free(m);
+	return r;
+}
+
+int instance_query(struct instance *in, struct conn *c)
+{
+	struct instance_request *rq;
+	struct nl_msg *m;
+	int r;
+
+	if (in->state != INSTANCE_READY)
+		return -ESRCH;
+	r = ebp_msg_new(EBP_MSG_W_QUERY, 0, 0, &m);
+	if (r < 0)
+		return r;
+	r = send_request(in, m, EBP_MSG_W_QUERY, -1, &rq);
+	nlmsg_free(m);
+	if (r == 0)
+		rq->conn = c;
+	return r;
+}
+
+void instance_forget_conn(struct instance *in, struct conn *c)
+{
+	struct instance_request *rq;
+
+	list_for_each_entry (rq, &in->requests, link)
+		if (rq->conn == c)
+			rq->conn = NULL;
+}
+
+void instance_stop(struct instance *in)
+{
+	if (in->state == INSTANCE_STOPPING || in->state == INSTANCE_DEAD)
+		return;
+	log_info("instance %" PRIu64 " of enclave %s for cgroup %s: stopping worker %d", in->id,
+		 in->pool->enclave, in->pool->cgpath, (int)in->pid);
+	in->state = INSTANCE_STOPPING;
+	sd_event_source_send_child_signal(in->child_src, SIGTERM, NULL, 0);
+	arm_timer(in, WORKER_STOP_GRACE_MS);
+}
+
+void instance_sessions_changed(struct instance *in)
+{
+	const struct eb_enclave_conf *conf;
+
+	if (in->state != INSTANCE_READY || in->n_sessions)
+		return;
+	conf = eb_policy_enclave(in->d->policy, in->pool->enclave);
+	if (!conf) {
+		instance_stop(in); /* the enclave left the policy */
+		return;
+	}
+	arm_timer(in, conf->idle_timeout_ms);
+}
+
+static int timer_handler(sd_event_source *src, uint64_t usec, void *userdata)
+{
+	struct instance *in = userdata;
+	const struct eb_enclave_conf *conf;
+	unsigned int live = 0;
+	struct instance *o;
+
+	switch (in->state) {
+	case INSTANCE_STARTING:
+		log_error(0, "worker %d did not get enclave %s ready in %d s: killing it",
+			  (int)in->pid, in->pool->enclave, WORKER_START_TIMEOUT_MS / 1000);
+		snprintf(in->start_message, sizeof(in->start_message),
+			 "the worker did not load enclave %s within %d s", in->pool->enclave,
+			 WORKER_START_TIMEOUT_MS / 1000);
+		in->start_error = ETIMEDOUT;
+		in->start_side = EBP_SIDE_WORKER;
+		sd_event_source_send_child_signal(in->child_src, SIGKILL, NULL, 0);
+		break;
+	case INSTANCE_READY:
+		if (in->n_sessions)
+			break;
+		conf = eb_policy_enclave(in->d->policy, in->pool->enclave);
+		list_for_each_entry (o, &in->pool->instances, link)
+			live += o->state == INSTANCE_READY || o->state == INSTANCE_STARTING;
+		if (!conf || live > conf->min_warm)
+			instance_stop(in);
+		break;
+	case INSTANCE_STOPPING:
+		sd_event_source_send_child_signal(in->child_src, SIGKILL, NULL, 0);
+		break;
+	case INSTANCE_DEAD:
+		break;
+	}
+	return 0;
+}
+
+static void got_ready(struct instance *in, const struct ebp_msg *m)
+{
+	struct conn *c, *n;
+
+	in->state = INSTANCE_READY;
+	in->tcs = nla_get_u32(m->attrs[EBP_A_TCS]);
+	memcpy(in->mrenclave, nla_data(m->attrs[EBP_A_MRENCLAVE]), 32);
+	memcpy(in->mrsigner, nla_data(m->attrs[EBP_A_MRSIGNER]), 32);
+	in->isv_prod_id = (uint16_t)nla_get_u32(m->attrs[EBP_A_ISVPRODID]);
+	in->isv_svn = (uint16_t)nla_get_u32(m->attrs[EBP_A_ISVSVN]);
+	sd_event_source_set_enabled(in->timer, SD_EVENT_OFF);
+	log_info("instance %" PRIu64 " of enclave %s for cgroup %s: ready", in->id,
+		 in->pool->enclave, in->pool->cgpath);
+	list_for_each_entry_safe (c, n, &in->waiters, wait_link)
+		conn_instance_ready(c, in);
+	instance_sessions_changed(in);
+	pool_maintain(in->pool);
+}
+
+static struct instance_request *pop_request(struct instance *in, uint32_t id)
+{
+	struct instance_request *rq;
+
+	if (list_empty(&in->requests))
+		return NULL;
+	rq = list_first_entry(&in->requests, struct instance_request, link);
+	if (rq->id != id)
+		return NULL;
+	list_del(&rq->link);
+	return rq;
+}
+
+/* A message from the worker; false: it broke the protocol. */
+static bool handle_ctl(struct instance *in, const struct ebp_msg *m)
+{
+	struct daemon *d = in->d;
+	struct instance_request *rq;
+	struct session *s;
+
+	switch (m->type) {
+	case EBP_MSG_W_READY:
+		if (in->state != INSTANCE_STARTING)
+			return in->state != INSTANCE_DEAD; /* a repeat after reconnecting */
+		got_ready(in, m);
+		return true;
+	case EBP_MSG_W_ENDED:
+		s = session_find(d, nla_get_u64(m->attrs[EBP_A_SESSION_ID]));
+		if (s && s->instance == in) {
+			s->calls = nla_get_u64(m->attrs[EBP_A_CALLS]);
+			session_end(d, s, ebp_get_str(m, EBP_A_REASON));
+		}
+		return true;
+	case EBP_MSG_W_SESSION:
+		if (list_empty(&in->requests))
+			return false;
+		rq = list_first_entry(&in->requests, struct instance_request, link);
+		if (rq->type != EBP_MSG_W_QUERY || rq->id != m->request_id)
+			return false;
+		s = session_find(d, nla_get_u64(m->attrs[EBP_A_SESSION_ID]));
+		if (s && s->instance == in)
+			s->calls = nla_get_u64(m->attrs[EBP_A_CALLS]);
+		return true;
+	case EBP_MSG_ERROR:
+		if (m->request_id == 0 && in->state == INSTANCE_STARTING) {
+			in->start_error = (int)nla_get_u32(m->attrs[EBP_A_ERRNO]);
+			in->start_side = (int)nla_get_u32(m->attrs[EBP_A_SIDE]);
+			snprintf(in->start_message, sizeof(in->start_message), "%s",
+				 ebp_get_str(m, EBP_A_MESSAGE));
+			return true;
+		}
+		/* fall through */
+	case EBP_MSG_DONE:
+		rq = pop_request(in, m->request_id);
+		if (!rq)
+			return false;
+		if (m->type == EBP_MSG_ERROR && rq->type == EBP_MSG_W_ADD) {
+			s = session_find(d, rq->session_id);
+			if (s && s->instance == in) {
+				char why[EBP_ERROR_MSG_MAX + 64];
+
+				snprintf(why, sizeof(why), "the worker refused the session: %s",
+					 ebp_get_str(m, EBP_A_MESSAGE));
+				session_end(d, s, why);
+			}
+		}
+		if (rq->type == EBP_MSG_W_QUERY && rq->conn)
+			conn_query_done(rq->conn);
+		free(rq);
+		return true;
+	}
+	return false;
+}
+
+static int ctl_handler(sd_event_source *src, int fd, uint32_t revents, void *userdata)
+{
+	struct instance *in = userdata;
+	uint8_t buf[EBP_CONTROL_MSG_MAX];
+	const char *why = "?";
+	struct ebp_msg m;
+	ssize_t n;
+
+	for (;;) {
+		n = ebp_recv(fd, buf, sizeof(buf), NULL);
+		if (n == -EAGAIN)
+			return 0;
+		if (n <= 0)
+			break;
+		if (ebp_parse(buf, n, false, &m, &why) < 0 || !handle_ctl(in, &m)) {
+			if (n > 0 && why[0] == '?')
+				why = ebp_msg_name(m.type);
+			log_error(0, "worker %d broke the control protocol (%s): killing it",
+				  (int)in->pid, why);
+			sd_event_source_send_child_signal(in->child_src, SIGKILL, NULL, 0);
+			break;
+		}
+	}
+	/* End of stream or a violation: the child watch does the rest. */
+	sd_event_source_set_enabled(src, SD_EVENT_OFF);
+	return 0;
+}
+
+static void describe_exit(const struct instance *in, const siginfo_t *si, char *buf, size_t cap)
+{
+	if (si->si_code == CLD_EXITED && si->si_status == 3)
+		snprintf(buf, cap, "the enclave %s faulted or ran past its call timeout",
+			 in->pool->enclave);
+	else if (si->si_code == CLD_EXITED)
+		snprintf(buf, cap, "the worker serving enclave %s (pid %d) exited with status %d",
+			 in->pool->enclave, (int)in->pid, si->si_status);
+	else
+		snprintf(buf, cap, "the worker serving enclave %s (pid %d) was killed by signal %d (%s)",
+			 in->pool->enclave, (int)in->pid, si->si_status, sigabbrev_np(si->si_status) ?: "?");
+}
+
+static int child_handler(sd_event_source *src, const siginfo_t *si, void *userdata)
+{
+	struct instance *in = userdata;
+	struct daemon *d = in->d;
+	struct pool *pl = in->pool;
+	char reason[EBP_ERROR_MSG_MAX];
+	struct session *s, *sn;
+	struct conn *c, *cn;
+
+	describe_exit(in, si, reason, sizeof(reason));
+	if (in->state == INSTANCE_STOPPING && si->si_code == CLD_EXITED && si->si_status == 0)
+		log_info("instance %" PRIu64 " of enclave %s for cgroup %s: stopped", in->id,
+			 pl->enclave, pl->cgpath);
+	else
+		log_warning(0, "instance %" PRIu64 " for cgroup %s: %s", in->id, pl->cgpath, reason);
+	in->state = INSTANCE_DEAD;
+
+	list_for_each_entry_safe (s, sn, &in->sessions, inst_link)
+		session_end(d, s, reason);
+	list_for_each_entry_safe (c, cn, &in->waiters, wait_link) {
+		if (in->start_error)
+			conn_instance_failed(c, in->start_error, in->start_side, in->start_message);
+		else
+			conn_instance_failed(c, EIO, EBP_SIDE_WORKER, reason);
+	}
+	instance_free(in);
+	pool_maintain(pl);
+	return 0;
+}
+
+void instance_free(struct instance *in)
+{
+	struct daemon *d = in->d;
+	struct instance_request *rq, *n;
+	char path[PATH_MAX];
+
+	list_for_each_entry_safe (rq, n, &in->requests, link) {
+		if (rq->type == EBP_MSG_W_QUERY && rq->conn)
+			conn_query_done(rq->conn);
+		list_del(&rq->link);
+		free(rq);
+	}
+	sd_event_source_disable_unref(in->ctl_src);
+	sd_event_source_disable_unref(in->child_src);
+	sd_event_source_disable_unref(in->timer);
+	if (in->ctl_fd >= 0)
+		close(in->ctl_fd);
+	worker_socket_path(d, in->id, path, sizeof(path));
+	unlink(path);
+	uid_release(d, in->uid);
+	list_del(&in->link);
+	in->pool->n_instances--;
+	d->n_instances--;
+	if (!in->pool->n_instances) {
+		snprintf(path, sizeof(path), "%s/tenant-%" PRIu64, d->cfg.worker_cgroup,
+			 in->pool->cgid);
+		rmdir(path); /* fails while another enclave's worker of this tenant runs */
+	}
+	free(in);
+}

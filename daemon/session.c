@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The session table: live sessions hashed by id, ended ones in a list,
+ * oldest first, kept SESSION_ENDED_KEEP_MS (at most SESSION_ENDED_KEEP_MAX)
+ * so that their owner can still ask why they ended. Ids count up from 1 and
+ * are never reused while the daemon runs.
+ */
+#include "common/util.h"
+
+#include "daemon.h"
+#include "log.h"
+
+static struct list_head *bucket(struct daemon *d, uint64_t id)
+{
+	return &d->session_buckets[(id * 0x9e3779b97f4a7c15ULL) >> 52];
+}
+
+struct session *session_new(struct daemon *d, const struct peer *p, const char *enclave)
+{
+	struct session *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	s->cgpath = strdup(p->cgpath);
+	s->groups = malloc((p->n_groups ? p->n_groups : 1) * sizeof(gid_t));
+	if (!s->cgpath || !s->groups) {
+		free(s->cgpath);
+		free(s->groups);
+		free(s);
+		return NULL;
+	}
+	memcpy(s->groups, p->groups, p->n_groups * sizeof(gid_t));
+	s->n_groups = p->n_groups;
+	s->gid = p->gid;
+	s->id = ++d->next_session_id;
+	s->uid = p->uid;
+	s->pid = p->pid;
+	s->cgid = p->cgid;
+	snprintf(s->enclave, sizeof(s->enclave), "%s", enclave);
+	s->opened_usec = now_usec();
+	list_init(&s->inst_link);
+	list_add_tail(&s->hash_link, bucket(d, s->id));
+	d->n_sessions++;
+	return s;
+}
+
+struct session *session_find(struct daemon *d, uint64_t id)
+{
+	struct session *s;
+
+	list_for_each_entry (s, bucket(d, id), hash_link)
+		if (s->id == id)
+			return s;
+	list_for_each_entry (s, &d->sessions_ended, hash_link)
+		if (s->id == id)
+			return s;
+	return NULL;
+}
+
+void session_end(struct daemon *d, struct session *s, const char *reason)
+{
+	struct instance *in;
+
+	if (s->reason)
+		return;
+	s->reason = strdup(reason);
+	if (!s->reason)
+		s->reason = strdup("?");
+	s->ended_usec = now_usec();
+	in = s->instance;
+	if (in) {
+		in->n_sessions--;
+		list_del(&s->inst_link);
+		s->instance = NULL;
+	}
+	list_del(&s->hash_link);
+	list_add_tail(&s->hash_link, &d->sessions_ended);
+	d->n_sessions--;
+	d->n_ended++;
+	log_info("session %" PRIu64 " of uid %u on %s ended: %s", s->id, s->uid, s->enclave,
+		 s->reason);
+	if (in)
+		instance_sessions_changed(in);
+	sessions_expire(d);
+}
+
+void session_free(struct session *s)
+{
+	list_del(&s->hash_link);
+	list_del(&s->inst_link);
+	free(s->cgpath);
+	free(s->groups);
+	free(s->reason);
+	free(s);
+}
+
+void sessions_expire(struct daemon *d)
+{
+	uint64_t now = now_usec();
+	struct session *s, *n;
+
+	list_for_each_entry_safe (s, n, &d->sessions_ended, hash_link) {
+		if (d->n_ended <= SESSION_ENDED_KEEP_MAX &&
+		    now - s->ended_usec < SESSION_ENDED_KEEP_MS * 1000ULL)
+			break;
+		session_free(s);
+		d->n_ended--;
+	}
+}
+
+unsigned int sessions_of_uid(struct daemon *d, uid_t uid)
+{
+	unsigned int n = 0;
+	struct session *s;
+
+	session_for_each_live(d, s, b) if (s->uid == uid) n++;
+	return n;
+}
+
+unsigned int sessions_of_cgroup(struct daemon *d, uint64_t cgid)
+{
+	unsigned int n = 0;
+	struct session *s;
+
+	session_for_each_live(d, s, b) if (s->cgid == cgid) n++;
+	return n;
+}
