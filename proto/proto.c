@@ -17,18 +17,31 @@
 
 #define BIT(a) (UINT64_C(1) << (a))
 
+/* The largest message buffer in which no attribute's length can reach 64 KiB. */
+#define MSG_ROOM_MAX (sizeof(struct ebp_msghdr) + 0xffff)
+
 /* Exact sizes for fixed-size attributes; 0 for strings and DATA. */
 static const uint16_t attr_size[EBP_A_MAX + 1] = {
-	[EBP_A_NONCE] = EBP_NONCE_SIZE,	  [EBP_A_CLIENT_KEY] = EBP_PUBKEY_SIZE,
-	[EBP_A_SESSION_ID] = 8,		  [EBP_A_INSTANCE_ID] = 8,
-	[EBP_A_ERRNO] = 4,		  [EBP_A_SIDE] = 4,
-	[EBP_A_FUNCTION] = 4,		  [EBP_A_OUT_MAX] = 4,
-	[EBP_A_STATUS] = 4,		  [EBP_A_UID] = 4,
-	[EBP_A_PID] = 4,		  [EBP_A_AGE_MS] = 8,
-	[EBP_A_CALLS] = 8,		  [EBP_A_STATE] = 4,
-	[EBP_A_MRENCLAVE] = EBP_HASH_SIZE, [EBP_A_MRSIGNER] = EBP_HASH_SIZE,
-	[EBP_A_ISVPRODID] = 4,		  [EBP_A_ISVSVN] = 4,
-	[EBP_A_MAX_MSG] = 4,		  [EBP_A_WORKER_PID] = 4,
+	[EBP_A_NONCE] = EBP_NONCE_SIZE,
+	[EBP_A_CLIENT_KEY] = EBP_PUBKEY_SIZE,
+	[EBP_A_SESSION_ID] = 8,
+	[EBP_A_INSTANCE_ID] = 8,
+	[EBP_A_ERRNO] = 4,
+	[EBP_A_SIDE] = 4,
+	[EBP_A_FUNCTION] = 4,
+	[EBP_A_OUT_MAX] = 4,
+	[EBP_A_STATUS] = 4,
+	[EBP_A_UID] = 4,
+	[EBP_A_PID] = 4,
+	[EBP_A_AGE_MS] = 8,
+	[EBP_A_CALLS] = 8,
+	[EBP_A_STATE] = 4,
+	[EBP_A_MRENCLAVE] = EBP_HASH_SIZE,
+	[EBP_A_MRSIGNER] = EBP_HASH_SIZE,
+	[EBP_A_ISVPRODID] = 4,
+	[EBP_A_ISVSVN] = 4,
+	[EBP_A_MAX_MSG] = 4,
+	[EBP_A_WORKER_PID] = 4,
 	[EBP_A_TCS] = 4,
 };
 
@@ -78,15 +91,15 @@ static const struct msg_rule rules[__EBP_MSG_MAX] = {
 	[EBP_MSG_OPEN] = { "OPEN", BIT(EBP_A_ENCLAVE) | BIT(EBP_A_NONCE) | BIT(EBP_A_CLIENT_KEY) },
 	[EBP_MSG_OPENED] = { "OPENED",
 			     BIT(EBP_A_SESSION_ID) | BIT(EBP_A_INSTANCE_ID) | IDENTITY |
-				     BIT(EBP_A_MAX_MSG),
+				 BIT(EBP_A_MAX_MSG),
 			     0, true },
 	[EBP_MSG_CLOSE] = { "CLOSE", BIT(EBP_A_SESSION_ID) },
 	[EBP_MSG_LIST] = { "LIST", 0, BIT(EBP_A_SESSION_ID) },
 	[EBP_MSG_SESSION] = { "SESSION",
 			      BIT(EBP_A_SESSION_ID) | BIT(EBP_A_UID) | BIT(EBP_A_PID) |
-				      BIT(EBP_A_CGROUP) | BIT(EBP_A_ENCLAVE) |
-				      BIT(EBP_A_INSTANCE_ID) | BIT(EBP_A_WORKER_PID) |
-				      BIT(EBP_A_AGE_MS) | BIT(EBP_A_CALLS) | BIT(EBP_A_STATE),
+				  BIT(EBP_A_CGROUP) | BIT(EBP_A_ENCLAVE) | BIT(EBP_A_INSTANCE_ID) |
+				  BIT(EBP_A_WORKER_PID) | BIT(EBP_A_AGE_MS) | BIT(EBP_A_CALLS) |
+				  BIT(EBP_A_STATE),
 			      BIT(EBP_A_REASON) },
 	[EBP_MSG_RELOAD] = { "RELOAD" },
 	[EBP_MSG_CALL] = { "CALL", BIT(EBP_A_FUNCTION) | BIT(EBP_A_OUT_MAX), BIT(EBP_A_DATA) },
@@ -99,7 +112,7 @@ static const struct msg_rule rules[__EBP_MSG_MAX] = {
 			      BIT(EBP_A_SESSION_ID) | BIT(EBP_A_CALLS) | BIT(EBP_A_REASON) },
 	[EBP_MSG_W_QUERY] = { "W_QUERY" },
 	[EBP_MSG_W_SESSION] = { "W_SESSION", BIT(EBP_A_SESSION_ID) | BIT(EBP_A_UID) |
-						     BIT(EBP_A_PID) | BIT(EBP_A_CALLS) },
+						 BIT(EBP_A_PID) | BIT(EBP_A_CALLS) },
 };
 
 const char *ebp_msg_name(uint16_t type)
@@ -126,11 +139,18 @@ const char *ebp_side_name(uint32_t side)
 
 int ebp_msg_new(uint16_t type, uint32_t request_id, size_t payload, struct nl_msg **ret)
 {
+	size_t room = sizeof(struct ebp_msghdr) + payload + 256;
 	struct nl_msg *m;
 
 	if (payload > EBP_SESSION_MSG_MAX)
 		return -EMSGSIZE;
-	m = nlmsg_alloc_size(sizeof(struct ebp_msghdr) + payload + 256);
+	/*
+	 * nla_len is 16 bits and libnl's nla_put() does not check that the
+	 * size fits: it writes the length modulo 64 KiB, and the receiver would
+	 * read the rest of the value as attributes. A buffer too small for an
+	 * attribute of 64 KiB makes such a nla_put() fail instead.
+	 */
+	m = nlmsg_alloc_size(room < MSG_ROOM_MAX ? room : MSG_ROOM_MAX);
 	if (!m)
 		return -ENOMEM;
 	/* struct ebp_msghdr is struct nlmsghdr: seq = request id, pid = version. */
@@ -173,8 +193,7 @@ int ebp_send(int sock, struct nl_msg *m, int fd)
 	return n == (ssize_t)nlh->nlmsg_len ? 0 : -EMSGSIZE;
 }
 
-int ebp_send_error(int sock, uint32_t request_id, int err, enum ebp_side side, const char *fmt,
-		   ...)
+int ebp_send_error(int sock, uint32_t request_id, int err, enum ebp_side side, const char *fmt, ...)
 {
 	char text[EBP_ERROR_MSG_MAX];
 	struct nl_msg *m;
@@ -187,8 +206,8 @@ int ebp_send_error(int sock, uint32_t request_id, int err, enum ebp_side side, c
 	r = ebp_msg_new(EBP_MSG_ERROR, request_id, sizeof(text) + 32, &m);
 	if (r)
 		return r;
-	if (nla_put_u32(m, EBP_A_ERRNO, err < 0 ? -err : err) ||
-	    nla_put_u32(m, EBP_A_SIDE, side) || nla_put_string(m, EBP_A_MESSAGE, text))
+	if (nla_put_u32(m, EBP_A_ERRNO, err < 0 ? -err : err) || nla_put_u32(m, EBP_A_SIDE, side) ||
+	    nla_put_string(m, EBP_A_MESSAGE, text))
 		r = -ENOMEM;
 	else
 		r = ebp_send(sock, m, -1);
@@ -298,12 +317,14 @@ int ebp_parse(const void *buf, size_t len, bool has_fd, struct ebp_msg *ret, con
 		return fail(ret_why, "unknown message type", -EBADMSG);
 	rule = &rules[h->type];
 	if (has_fd != rule->fd)
-		return fail(ret_why, has_fd ? "a file descriptor where none belongs" :
-					      "the file descriptor is missing",
+		return fail(ret_why,
+			    has_fd ? "a file descriptor where none belongs"
+				   : "the file descriptor is missing",
 			    -EBADMSG);
 
 	/* libnl skips unknown types and keeps the last duplicate: refuse both first. */
-	nla_for_each_attr(a, (struct nlattr *)(h + 1), (int)(len - sizeof(*h)), rem) {
+	nla_for_each_attr(a, (struct nlattr *)(h + 1), (int)(len - sizeof(*h)), rem)
+	{
 		int type = a->nla_type;
 
 		if (type < 1 || type > EBP_A_MAX)
