@@ -142,7 +142,7 @@ int ebp_msg_new(uint16_t type, uint32_t request_id, size_t payload, struct nl_ms
 	size_t room = sizeof(struct ebp_msghdr) + payload + 256;
 	struct nl_msg *m;
 
-	if (payload > EBP_SESSION_MSG_MAX)
+	if (payload > EBP_SESSION_MSG_MAX - sizeof(struct ebp_msghdr))
 		return -EMSGSIZE;
 	/*
 	 * nla_len is 16 bits and libnl's nla_put() does not check that the

@@ -312,7 +312,7 @@ TEST(header_layout)
 	EXPECT_EQ(EBP_A_SESSION_ID, h);
 	nlmsg_free(m);
 
-	EXPECT_EQ(-EMSGSIZE, ebp_msg_new(EBP_MSG_CALL, 1, EBP_SESSION_MSG_MAX + 1, &m));
+	EXPECT_EQ(-EMSGSIZE, ebp_msg_new(EBP_MSG_CALL, 1, EBP_SESSION_MSG_MAX - 16 + 1, &m));
 }
 
 /* ------------------------------------------------ malformed messages, by hand */
@@ -842,7 +842,7 @@ TEST(largest_data)
 	for (size_t i = 0; i < 128 * 1024; i++)
 		data[i] = (uint8_t)(i * 131);
 
-	ASSERT_EQ(0, ebp_msg_new(EBP_MSG_RESULT, 9, n + 64, &m));
+	ASSERT_EQ(0, ebp_msg_new(EBP_MSG_RESULT, 9, EBP_SESSION_MSG_MAX - 16, &m));
 	ASSERT_EQ(0, nla_put_u32(m, EBP_A_STATUS, 0));
 	ASSERT_EQ(0, nla_put(m, EBP_A_DATA, n, data));
 	ASSERT_EQ(0, ebp_send(s0, m, -1));
@@ -854,7 +854,7 @@ TEST(largest_data)
 	EXPECT_EQ(0, memcmp(data, nla_data(pm.attrs[EBP_A_DATA]), n));
 
 	for (size_t i = 0; i < ELEMENTSOF(too_big); i++) {
-		ASSERT_EQ(0, ebp_msg_new(EBP_MSG_RESULT, 9, too_big[i] + 64, &m));
+		ASSERT_EQ(0, ebp_msg_new(EBP_MSG_RESULT, 9, EBP_SESSION_MSG_MAX - 16, &m));
 		ASSERT_EQ(0, nla_put_u32(m, EBP_A_STATUS, 0));
 		EXPECT_NE(0, nla_put(m, EBP_A_DATA, too_big[i], data))
 		TH_LOG("%zu bytes", too_big[i]);

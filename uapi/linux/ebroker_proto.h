@@ -52,12 +52,12 @@
 /* The largest message on a control connection, either way. */
 #define EBP_CONTROL_MSG_MAX	16384
 /*
- * The largest session message a policy may allow (EBP_A_MAX_MSG). An
- * attribute's length is 16 bits, so one DATA carries at most
- * EBP_DATA_MAX bytes; the limit leaves room for a CALL's other attributes.
+ * The largest session message a policy may allow (EBP_A_MAX_MSG): the
+ * header and 64 KiB - 1 of attributes. An attribute's length is 16 bits, so
+ * with the other attributes a CALL carries at most 65512 bytes of input and
+ * a RESULT at most 65520 bytes of output.
  */
-#define EBP_DATA_MAX		(65535 - 4)
-#define EBP_SESSION_MSG_MAX	(65536 + 64)
+#define EBP_SESSION_MSG_MAX	(16 + 65535)
 
 #define EBP_ENCLAVE_NAME_MAX	64	/* with the NUL: [A-Za-z0-9_.-]{1,63} */
 #define EBP_ERROR_MSG_MAX	512	/* with the NUL */
