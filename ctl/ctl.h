@@ -45,6 +45,10 @@ int cmd_top(struct ctl_opts *o, int argc, char **argv);
 int cmd_quota(struct ctl_opts *o, int argc, char **argv);
 int cmd_enclaves(struct ctl_opts *o, int argc, char **argv);
 int cmd_events(struct ctl_opts *o, int argc, char **argv);
+int cmd_sessions(struct ctl_opts *o, int argc, char **argv);
+int cmd_close(struct ctl_opts *o, int argc, char **argv);
+int cmd_call(struct ctl_opts *o, int argc, char **argv);
+int cmd_reload(struct ctl_opts *o, int argc, char **argv);
 
 int ctl_error(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int ctl_usage(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -52,6 +56,15 @@ int ctl_fail(const struct ctl_nl *nl, int r, const char *cgroup, const char *fmt
     __attribute__((format(printf, 4, 5)));
 int ctl_connect(struct ctl_nl **ret);
 int ctl_cgroup_arg(const char *arg, char **ret_path);
+
+/* The daemon, through libebroker (sessions.c): its socket, $EBROKER_SOCKET or EBROKERD_SOCKET. */
+struct ebroker;
+const char *ctl_broker_socket(void);
+/* Connects; on failure, reports it and returns the exit status (> 0). */
+int ctl_broker_connect(struct ebroker **ret);
+/* Reports libebroker's failure r (its side and message) and returns the exit status. */
+int ctl_broker_fail(int r);
+int ctl_session_id_arg(const char *command, const char *arg, uint64_t *ret);
 #define CTL_GETOPT_EXIT (-2)
 int ctl_getopt(struct ctl_opts *o, int argc, char **argv, const char *shortopts,
 	       const struct option *longopts, const char *help, int *ret_status);

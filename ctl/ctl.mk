@@ -2,8 +2,10 @@
 #
 # ebrokerctl, included by the top-level Makefile: the tool in build/bin, its
 # host unit tests (ctl/*_test.c) in build/test/ctl, each linked with every
-# object but main's. libnl's flags are looked up when a recipe runs, so a
-# first `make` that installs libnl (deps) still finds them.
+# object but main's. The daemon's commands use libebroker, linked statically
+# (LIBEBROKER_A, after libclient/libclient.mk) with libebproto and libnl-3.
+# libnl's flags are looked up when a recipe runs, so a first `make` that
+# installs libnl (deps) still finds them.
 
 CTL_SRCS	:= $(filter-out %_test.c %_fuzz.c,$(wildcard ctl/*.c))
 CTL_OBJS	:= $(CTL_SRCS:%.c=$(B)/obj/%.o) $(COMMON_OBJS)
@@ -13,20 +15,22 @@ EBROKERCTL	:= $(B)/bin/ebrokerctl
 
 CTL_NL_CFLAGS	= $(shell pkg-config --cflags libnl-genl-3.0)
 CTL_NL_LIBS	= $(shell pkg-config --libs libnl-genl-3.0)
+CTL_LIBS	= $(LIBEBROKER_A) $(LIBEBPROTO) $(CTL_NL_LIBS) $(NL_LIBS) -lm -pthread
 
 USERSPACE_TARGETS += $(EBROKERCTL) $(CTL_TESTS)
 
 $(B)/obj/ctl/%.o: ctl/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(EB_CFLAGS) $(CTL_NL_CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(EB_CFLAGS) $(CTL_NL_CFLAGS) $(LIBCLIENT_CFLAGS) -MMD -MP -c -o $@ $<
 
-$(EBROKERCTL): $(CTL_OBJS)
+$(EBROKERCTL): $(CTL_OBJS) $(LIBEBROKER_A) $(LIBEBPROTO)
 	@mkdir -p $(dir $@)
-	$(CC) $(EB_CFLAGS) -o $@ $^ $(CTL_NL_LIBS) -lm
+	$(CC) $(EB_CFLAGS) -o $@ $(CTL_OBJS) $(CTL_LIBS)
 
-$(B)/test/ctl/%: ctl/%.c $(CTL_LIB_OBJS)
+$(B)/test/ctl/%: ctl/%.c $(CTL_LIB_OBJS) $(LIBEBROKER_A) $(LIBEBPROTO)
 	@mkdir -p $(dir $@)
-	$(CC) $(EB_CFLAGS) $(CTL_NL_CFLAGS) -MMD -MP -o $@ $< $(CTL_LIB_OBJS) $(CTL_NL_LIBS) -lm
+	$(CC) $(EB_CFLAGS) $(CTL_NL_CFLAGS) $(LIBCLIENT_CFLAGS) -MMD -MP -o $@ $< $(CTL_LIB_OBJS) \
+		$(CTL_LIBS)
 
 # The libFuzzer target for CGROUP arguments, mountinfo, sizes and output
 # escaping: the sources it needs, compiled in, instrumented. Seeds are in

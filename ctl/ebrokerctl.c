@@ -2,7 +2,8 @@
 /*
  * ebrokerctl: the admin's view of ebroker -- the EPC pool, per-cgroup usage
  * and quotas, enclaves and live events -- through the module's generic
- * netlink family. One file per command; this one only dispatches.
+ * netlink family; and the daemon's sessions, for users and admins, through
+ * libebroker. One file per command; this one only dispatches.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -22,13 +23,18 @@ static const struct command {
 	{ "quota", cmd_quota, "get or set a cgroup's EPC limit" },
 	{ "enclaves", cmd_enclaves, "every enclave: owner, cgroup, size, measurement" },
 	{ "events", cmd_events, "follow limit hits, pool low-water and enclave lifecycle" },
+	{ "sessions", cmd_sessions, "ebrokerd's enclave sessions: yours, or everyone's for root" },
+	{ "call", cmd_call, "open a session with an enclave and call one of its functions" },
+	{ "close", cmd_close, "end a session by its id" },
+	{ "reload", cmd_reload, "make ebrokerd re-read its policy" },
 };
 
 static void help(FILE *f)
 {
 	fprintf(f, "Usage: " PROGRAM " [--json] COMMAND [ARGS...]\n"
 		   "\n"
-		   "Inspect and control the ebroker module's EPC accounting.\n"
+		   "Inspect and control ebroker: the module's EPC accounting, and the\n"
+		   "sessions ebrokerd gives to enclaves.\n"
 		   "\n"
 		   "Commands:\n");
 	for (size_t i = 0; i < ELEMENTSOF(commands); i++)

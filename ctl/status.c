@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /* ebrokerctl status: the pool, the enclave count, and whether ebrokerd answers. */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
+
+#include <ebroker/client.h>
 
 #include "common/json.h"
 #include "common/util.h"
@@ -17,25 +16,44 @@ static const char status_help[] =
     "Usage: " PROGRAM " [--json] status\n"
     "\n"
     "Show the backend, the EPC pool (total, free, low-water mark, lowest free\n"
-    "since load), the number of enclaves, and whether the daemon's socket\n"
-    "(" EBROKERD_SOCKET ") accepts connections.\n";
+    "since load), the number of enclaves, and whether the daemon answers on its\n"
+    "socket (" EBROKERD_SOCKET ", or $EBROKER_SOCKET).\n";
 
-/* 0 when the daemon's socket accepts a connection, else -errno. */
-static int daemon_probe(void)
+/* What status says of ebrokerd. */
+struct daemon_state {
+	const char *socket;
+	bool reachable; /* the socket accepts a connection */
+	bool answering; /* and the daemon answers a LIST */
+	char error[EBROKER_ERROR_MESSAGE_MAX];
+};
+
+static void daemon_probe(struct daemon_state *d)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX, .sun_path = EBROKERD_SOCKET };
-	_cleanup_(closep) int fd = -EBADF;
+	_cleanup_(ebroker_disconnectp) struct ebroker *b = NULL;
+	_cleanup_(freep) struct ebroker_session_info *v = NULL;
+	struct ebroker_error e = { 0 };
+	size_t n;
+	int r;
 
-	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0)
-		return -errno;
-	/* Non-blocking: a daemon too busy to accept (EAGAIN) does not hang us. */
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-		return -errno;
-	return 0;
+	*d = (struct daemon_state){ .socket = ctl_broker_socket() };
+	r = ebroker_connect(d->socket, &b);
+	if (r < 0) {
+		snprintf(d->error, sizeof(d->error), "%s", strerror(-r));
+		return;
+	}
+	d->reachable = true;
+	/* A daemon that is stuck must not make status hang. */
+	(void)ebroker_set_timeout(b, 5000);
+	r = ebroker_list_sessions(b, &v, &n);
+	if (r < 0) {
+		(void)ebroker_last_error(&e);
+		snprintf(d->error, sizeof(d->error), "%s", *e.message ? e.message : strerror(-r));
+		return;
+	}
+	d->answering = true;
 }
 
-static void status_json(const struct ctl_pool *p, int daemon)
+static void status_json(const struct ctl_pool *p, const struct daemon_state *d)
 {
 	struct json j;
 
@@ -53,18 +71,19 @@ static void status_json(const struct ctl_pool *p, int daemon)
 	json_kv_u64(&j, "enclaves", p->enclaves);
 	json_key(&j, "daemon");
 	json_object_begin(&j);
-	json_kv_string(&j, "socket", EBROKERD_SOCKET);
-	json_kv_bool(&j, "reachable", daemon == 0);
+	json_kv_string(&j, "socket", d->socket);
+	json_kv_bool(&j, "reachable", d->reachable);
+	json_kv_bool(&j, "answering", d->answering);
 	json_key(&j, "error");
-	if (daemon)
-		json_string(&j, strerror(-daemon));
+	if (!d->answering)
+		json_string(&j, d->error);
 	else
 		json_null(&j);
 	json_object_end(&j);
 	json_object_end(&j);
 }
 
-static void status_human(const struct ctl_pool *p, int daemon)
+static void status_human(const struct ctl_pool *p, const struct daemon_state *d)
 {
 	char b1[SIZE_FORMAT_MAX], b2[SIZE_FORMAT_MAX];
 
@@ -78,17 +97,19 @@ static void status_human(const struct ctl_pool *p, int daemon)
 					: "");
 	printf("%-13s%s since load\n", "lowest free:", size_format(p->min_free, b1));
 	printf("%-13s%u\n", "enclaves:", p->enclaves);
-	if (daemon == 0)
-		printf("%-13srunning (%s)\n", "daemon:", EBROKERD_SOCKET);
+	if (d->answering)
+		printf("%-13srunning (%s)\n", "daemon:", d->socket);
+	else if (d->reachable)
+		printf("%-13snot answering (%s: %s)\n", "daemon:", d->socket, d->error);
 	else
-		printf("%-13snot running (%s unreachable: %s)\n", "daemon:", EBROKERD_SOCKET,
-		       strerror(-daemon));
+		printf("%-13snot running (%s unreachable: %s)\n", "daemon:", d->socket, d->error);
 }
 
 int cmd_status(struct ctl_opts *o, int argc, char **argv)
 {
 	static const struct option options[] = { CTL_COMMON_OPTIONS, {} };
 	_cleanup_(ctl_nl_closep) struct ctl_nl *nl = NULL;
+	struct daemon_state daemon;
 	struct ctl_pool pool;
 	int c, r, status;
 
@@ -103,9 +124,10 @@ int cmd_status(struct ctl_opts *o, int argc, char **argv)
 	r = ctl_get_pool(nl, &pool);
 	if (r < 0)
 		return ctl_fail(nl, r, NULL, "cannot read the pool");
+	daemon_probe(&daemon);
 	if (o->json)
-		status_json(&pool, daemon_probe());
+		status_json(&pool, &daemon);
 	else
-		status_human(&pool, daemon_probe());
+		status_human(&pool, &daemon);
 	return CTL_EXIT_OK;
 }

@@ -1,0 +1,468 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Sessions: OPEN through the daemon, which answers with our end of a
+ * socketpair connected to the worker; then CALL -> RESULT or ERROR over it,
+ * one call at a time under the session's lock. When the worker's end goes
+ * away, the daemon is asked why, and the answer is kept: every later call
+ * fails with it at once. Which side ended the session: the worker, unless
+ * the last reply on the session was an ERROR the enclave caused (side
+ * ENCLAVE), in which case the enclave did.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "internal.h"
+
+/* The room a netlink attribute of @n payload bytes takes. */
+#define NLA_SIZE(n) (NLA_HDRLEN + NLA_ALIGN(n))
+#define HDR_SIZE    sizeof(struct ebp_msghdr)
+/* CALL and RESULT without their DATA attribute. */
+#define CALL_FIXED   (HDR_SIZE + 2 * NLA_SIZE(4))
+#define RESULT_FIXED (HDR_SIZE + NLA_SIZE(4))
+/* The largest ERROR a worker can send. */
+#define ERROR_MAX (HDR_SIZE + 2 * NLA_SIZE(4) + NLA_SIZE(EBP_ERROR_MSG_MAX))
+/* Smaller session limits could not carry a call at all. */
+#define SESSION_MSG_MIN 64
+/* How long a session that ended may take to learn why from the daemon. */
+#define EXPLAIN_MS     1000
+#define EXPLAIN_NAP_MS 100
+
+struct ebroker_session {
+	struct ebroker *broker; /* a reference, to ask why the session ended */
+	uint64_t id;
+	struct ebroker_enclave_identity identity;
+	char enclave[EBP_ENCLAVE_NAME_MAX];
+	uint32_t call_timeout_ms; /* 0: the connection's */
+
+	pthread_mutex_t lock;
+	/* Under lock: */
+	int fd; /* -1 once the session has ended */
+	uint32_t next_id;
+	uint32_t stale_from; /* replies to ids from here to next_id were given up on */
+	bool have_stale;
+	bool enclave_failed; /* the last reply was an ERROR from the enclave */
+	bool ended;
+	struct ebroker_error end; /* why it ended: every later call's error */
+	uint8_t *buf;		  /* replies; grows to the largest a call can get */
+	size_t buf_size;
+};
+
+static bool enclave_name_valid(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n == 0 || n >= EBP_ENCLAVE_NAME_MAX)
+		return false;
+	return strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-") ==
+	       n;
+}
+
+static int random_bytes(void *p, size_t n)
+{
+	uint8_t *b = p;
+
+	while (n > 0) {
+		ssize_t k = getrandom(b, n, 0);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			return ebc_fail(errno, EBROKER_SIDE_LIBRARY, "getrandom(): %s",
+					strerror(errno));
+		b += k;
+		n -= k;
+	}
+	return 0;
+}
+
+static uint32_t floor4(size_t n)
+{
+	return n & ~(size_t)3;
+}
+
+static int opened_reply(struct ebroker *b, const struct ebp_msg *m, int *fd, void *userdata)
+{
+	struct ebroker_session *s = userdata;
+	uint32_t max_msg, prod, svn;
+	socklen_t len = sizeof(int);
+	int type = 0, flags;
+
+	if (m->type != EBP_MSG_OPENED)
+		return ebc_fail(EPROTO, EBROKER_SIDE_LIBRARY,
+				"protocol error from ebrokerd: OPEN answered with %s",
+				ebp_msg_name(m->type));
+	max_msg = nla_get_u32(m->attrs[EBP_A_MAX_MSG]);
+	prod = nla_get_u32(m->attrs[EBP_A_ISVPRODID]);
+	svn = nla_get_u32(m->attrs[EBP_A_ISVSVN]);
+	if (!nla_get_u64(m->attrs[EBP_A_SESSION_ID]) || max_msg < SESSION_MSG_MIN ||
+	    max_msg > EBP_SESSION_MSG_MAX || prod > UINT16_MAX || svn > UINT16_MAX)
+		return ebc_fail(EPROTO, EBROKER_SIDE_LIBRARY,
+				"protocol error from ebrokerd: OPENED with a session id, message "
+				"limit (%u) or ISV value out of range",
+				max_msg);
+	if (getsockopt(*fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0 || type != SOCK_SEQPACKET)
+		return ebc_fail(EPROTO, EBROKER_SIDE_LIBRARY,
+				"protocol error from ebrokerd: the session's descriptor is not a "
+				"SOCK_SEQPACKET socket");
+	flags = fcntl(*fd, F_GETFL);
+	if (flags < 0 || fcntl(*fd, F_SETFL, flags | O_NONBLOCK) < 0)
+		return ebc_fail(errno, EBROKER_SIDE_LIBRARY, "cannot set up the session socket: %s",
+				strerror(errno));
+
+	s->id = nla_get_u64(m->attrs[EBP_A_SESSION_ID]);
+	memcpy(s->identity.mrenclave, nla_data(m->attrs[EBP_A_MRENCLAVE]), EBP_HASH_SIZE);
+	memcpy(s->identity.mrsigner, nla_data(m->attrs[EBP_A_MRSIGNER]), EBP_HASH_SIZE);
+	s->identity.instance_id = nla_get_u64(m->attrs[EBP_A_INSTANCE_ID]);
+	s->identity.isv_prod_id = prod;
+	s->identity.isv_svn = svn;
+	s->identity.max_message = max_msg;
+	/* At most 65512 and 65520: one DATA attribute, whose length is 16 bits. */
+	s->identity.max_input = floor4(max_msg - CALL_FIXED - NLA_HDRLEN);
+	s->identity.max_output = floor4(max_msg - RESULT_FIXED - NLA_HDRLEN);
+	s->fd = TAKE_FD(*fd);
+	return 0;
+}
+
+static struct ebroker_session *session_free(struct ebroker_session *s)
+{
+	if (!s)
+		return NULL;
+	if (s->fd >= 0)
+		close(s->fd);
+	pthread_mutex_destroy(&s->lock);
+	free(s->buf);
+	ebc_unref(s->broker);
+	free(s);
+	return NULL;
+}
+
+DEFINE_FREEP(struct ebroker_session, session_free)
+
+_public_ int ebroker_session_open(struct ebroker *b, const char *enclave,
+				  const struct ebroker_session_options *opts,
+				  struct ebroker_session **ret)
+{
+	_cleanup_(session_freep) struct ebroker_session *s = NULL;
+	_cleanup_(nlmsg_freep) struct nl_msg *m = NULL;
+	uint8_t nonce[EBP_NONCE_SIZE], key[EBP_PUBKEY_SIZE];
+	uint32_t timeout = 0;
+	int r;
+
+	if (!b || !enclave || !ret)
+		return ebc_fail(EINVAL, EBROKER_SIDE_LIBRARY,
+				"ebroker_session_open(): NULL argument");
+	if (!enclave_name_valid(enclave))
+		return ebc_fail(EINVAL, EBROKER_SIDE_LIBRARY,
+				"bad enclave name '%.64s': 1 to %d of A-Z a-z 0-9 _ . -", enclave,
+				EBP_ENCLAVE_NAME_MAX - 1);
+	if (opts) {
+		/* Larger, later versions of the struct: only with their new fields unset. */
+		if (opts->size < sizeof(*opts) || opts->size > 4096 ||
+		    !mem_is_zero((const uint8_t *)opts + sizeof(*opts), opts->size - sizeof(*opts)))
+			return ebc_fail(EINVAL, EBROKER_SIDE_LIBRARY,
+					"bad session options: size %u, or options this version "
+					"does not know",
+					opts->size);
+		if (opts->flags)
+			return ebc_fail(EINVAL, EBROKER_SIDE_LIBRARY,
+					"unknown session option flags %#x", opts->flags);
+		timeout = opts->call_timeout_ms;
+	}
+
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return ebc_fail(ENOMEM, EBROKER_SIDE_LIBRARY, "out of memory");
+	s->fd = -EBADF;
+	pthread_mutex_init(&s->lock, NULL);
+	s->next_id = 1;
+	s->call_timeout_ms = timeout;
+	snprintf(s->enclave, sizeof(s->enclave), "%s", enclave);
+
+	/* The attested session's: unused by protocol version 1, but always fresh. */
+	r = random_bytes(nonce, sizeof(nonce));
+	if (r == 0)
+		r = random_bytes(key, sizeof(key));
+	if (r < 0)
+		return r;
+	r = ebp_msg_new(EBP_MSG_OPEN, 0, 256, &m);
+	if (r == 0 && (nla_put_string(m, EBP_A_ENCLAVE, enclave) < 0 ||
+		       nla_put(m, EBP_A_NONCE, sizeof(nonce), nonce) < 0 ||
+		       nla_put(m, EBP_A_CLIENT_KEY, sizeof(key), key) < 0))
+		r = -ENOMEM;
+	if (r < 0)
+		return ebc_fail(-r, EBROKER_SIDE_LIBRARY, "cannot build a request: %s",
+				strerror(-r));
+	r = ebc_request(b, m, ebc_timeout(b), opened_reply, s);
+	if (r < 0)
+		return r;
+	s->broker = ebc_ref(b);
+	*ret = TAKE_PTR(s);
+	return 0;
+}
+
+_public_ int ebroker_session_close(struct ebroker_session *s)
+{
+	session_free(s);
+	return 0;
+}
+
+_public_ uint64_t ebroker_session_id(const struct ebroker_session *s)
+{
+	return s ? s->id : 0;
+}
+
+_public_ int ebroker_session_identity(const struct ebroker_session *s,
+				      struct ebroker_enclave_identity *ret)
+{
+	if (!s || !ret)
+		return ebc_fail(EINVAL, EBROKER_SIDE_LIBRARY,
+				"ebroker_session_identity(): NULL argument");
+	*ret = s->identity;
+	return 0;
+}
+
+/* Ends the session for good with @err; every later call fails with it. */
+static int session_end(struct ebroker_session *s, int err, enum ebroker_side side, const char *fmt,
+		       ...) __attribute__((format(printf, 4, 5)));
+static int session_end(struct ebroker_session *s, int err, enum ebroker_side side, const char *fmt,
+		       ...)
+{
+	va_list ap;
+
+	if (s->fd >= 0)
+		close(s->fd);
+	s->fd = -1;
+	s->ended = true;
+	s->end.error = err;
+	s->end.side = side;
+	va_start(ap, fmt);
+	vsnprintf(s->end.message, sizeof(s->end.message), fmt, ap);
+	va_end(ap);
+	return ebc_fail_error(&s->end);
+}
+
+static void nap(void)
+{
+	struct timespec ts = { .tv_nsec = EXPLAIN_NAP_MS * 1000000L };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+/*
+ * The worker's end is gone. The daemon learns of it from the worker, so it
+ * may still call the session open for a moment: ask again for up to
+ * EXPLAIN_MS.
+ */
+static int session_lost(struct ebroker_session *s)
+{
+	enum ebroker_side side = s->enclave_failed ? EBROKER_SIDE_ENCLAVE : EBROKER_SIDE_WORKER;
+	uint64_t deadline = ebc_deadline(EXPLAIN_MS);
+	struct ebroker_session_info info;
+	struct ebroker_error e = { 0 };
+	int r;
+
+	for (;;) {
+		uint64_t now_ms = ebc_now_ms();
+
+		if (now_ms >= deadline) {
+			r = -ETIMEDOUT;
+			break;
+		}
+		r = ebc_session_info(s->broker, s->id, deadline - now_ms, &info);
+		if (r < 0 || info.ended)
+			break;
+		nap();
+	}
+	if (r == 0)
+		return session_end(s, ECONNRESET, side, "session %" PRIu64 " ended: %s", s->id,
+				   *info.reason ? info.reason : "ebrokerd gave no reason");
+	if (r == -ETIMEDOUT)
+		return session_end(s, ECONNRESET, side,
+				   "session %" PRIu64 " ended: the worker closed it (ebrokerd "
+				   "did not say why within %d ms)",
+				   s->id, EXPLAIN_MS);
+	(void)ebroker_last_error(&e);
+	if (r == -ENOTCONN)
+		return session_end(s, ECONNRESET, side,
+				   "session %" PRIu64 " ended: the worker closed it (the "
+				   "connection to ebrokerd is closed, so the reason is unknown)",
+				   s->id);
+	if (r == -ENOENT)
+		return session_end(s, ECONNRESET, side,
+				   "session %" PRIu64 " ended: the worker closed it (ebrokerd "
+				   "no longer knows it, so the reason is unknown)",
+				   s->id);
+	return session_end(s, ECONNRESET, side,
+			   "session %" PRIu64 " ended: the worker closed it (cannot ask "
+			   "ebrokerd why: %s)",
+			   s->id, e.message);
+}
+
+static int broken(struct ebroker_session *s, const char *why)
+{
+	return session_end(s, EPROTO, EBROKER_SIDE_LIBRARY,
+			   "protocol error from the worker of session %" PRIu64 ": %s", s->id, why);
+}
+
+/* The reply to call @id and to later ones, when they come, are to be dropped. */
+static void give_up(struct ebroker_session *s, uint32_t id)
+{
+	if (!s->have_stale)
+		s->stale_from = id;
+	s->have_stale = true;
+}
+
+/* Room for any reply to a call taking @out_max bytes; never shrinks. */
+static int reserve(struct ebroker_session *s, uint32_t out_max)
+{
+	size_t need = RESULT_FIXED + NLA_SIZE(out_max);
+	uint8_t *p;
+
+	if (need < ERROR_MAX)
+		need = ERROR_MAX;
+	if (need > s->identity.max_message)
+		need = s->identity.max_message;
+	if (need <= s->buf_size)
+		return 0;
+	p = realloc(s->buf, need);
+	if (!p)
+		return ebc_fail(ENOMEM, EBROKER_SIDE_LIBRARY, "out of memory");
+	s->buf = p;
+	s->buf_size = need;
+	return 0;
+}
+
+/* *ret_answered: the call's ERROR has come. */
+static int call_locked(struct ebroker_session *s, uint32_t function, const void *in, size_t in_len,
+		       void *out, size_t out_cap, size_t *ret_out_len, int *ret_status,
+		       bool *ret_answered)
+{
+	_cleanup_(nlmsg_freep) struct nl_msg *m = NULL;
+	uint32_t out_max, timeout, id;
+	uint64_t deadline;
+	int r;
+
+	if (s->ended)
+		return ebc_fail_error(&s->end);
+	if (in_len > s->identity.max_input)
+		return ebc_fail(EMSGSIZE, EBROKER_SIDE_LIBRARY,
+				"the input of %zu bytes exceeds session %" PRIu64
+				"'s limit of %u bytes",
+				in_len, s->id, s->identity.max_input);
+	out_max = out_cap < s->identity.max_output ? (uint32_t)out_cap : s->identity.max_output;
+	r = reserve(s, out_max);
+	if (r < 0)
+		return r;
+
+	id = s->next_id++;
+	if (s->next_id == 0)
+		s->next_id = 1;
+	r = ebp_msg_new(EBP_MSG_CALL, id, in_len + 64, &m);
+	if (r == 0 && (nla_put_u32(m, EBP_A_FUNCTION, function) < 0 ||
+		       nla_put_u32(m, EBP_A_OUT_MAX, out_max) < 0 ||
+		       (in_len && nla_put(m, EBP_A_DATA, (int)in_len, in) < 0)))
+		r = -ENOMEM;
+	if (r < 0)
+		return ebc_fail(-r, EBROKER_SIDE_LIBRARY, "cannot build the call: %s",
+				strerror(-r));
+
+	timeout = s->call_timeout_ms ? s->call_timeout_ms : ebc_timeout(s->broker);
+	deadline = ebc_deadline(timeout);
+	r = ebc_send(s->fd, m, deadline);
+	if (r == -EPIPE || r == -ECONNRESET)
+		return session_lost(s);
+	if (r == -ETIMEDOUT)
+		return ebc_fail(ETIMEDOUT, EBROKER_SIDE_LIBRARY,
+				"the worker of session %" PRIu64 " took no call within %u ms",
+				s->id, timeout);
+	if (r < 0)
+		return ebc_fail(-r, EBROKER_SIDE_LIBRARY, "cannot send the call: %s", strerror(-r));
+
+	for (;;) {
+		const char *why = NULL;
+		struct ebp_msg msg;
+		const struct nlattr *data;
+		size_t len;
+		ssize_t n;
+
+		r = ebc_wait(s->fd, POLLIN, deadline);
+		if (r == -ETIMEDOUT)
+			return ebc_fail(ETIMEDOUT, EBROKER_SIDE_LIBRARY,
+					"%s function %u did not return within %u ms (session "
+					"%" PRIu64 ")",
+					s->enclave, function, timeout, s->id);
+		if (r < 0)
+			return ebc_fail(-r, EBROKER_SIDE_LIBRARY, "cannot wait for the reply: %s",
+					strerror(-r));
+		n = ebp_recv(s->fd, s->buf, s->buf_size, NULL);
+		if (n == -EAGAIN)
+			continue;
+		if (n == 0 || n == -ECONNRESET)
+			return session_lost(s);
+		if (n == -EMSGSIZE)
+			return broken(s, "a reply larger than the call allows");
+		if (n == -EBADMSG)
+			return broken(s, "a reply with a file descriptor or other control data");
+		if (n < 0)
+			return ebc_fail(-n, EBROKER_SIDE_LIBRARY, "cannot receive the reply: %s",
+					strerror(-n));
+		r = ebp_parse(s->buf, n, false, &msg, &why);
+		if (r < 0)
+			return broken(s, why);
+		if (ebc_is_stale(s->have_stale, s->stale_from, id, msg.request_id))
+			continue; /* the late reply to a call given up on */
+		if (msg.request_id != id)
+			return broken(s, "a reply to another call");
+		if (msg.type == EBP_MSG_ERROR) {
+			*ret_answered = true;
+			r = ebc_fail_msg(&msg);
+			s->enclave_failed = nla_get_u32(msg.attrs[EBP_A_SIDE]) == EBP_SIDE_ENCLAVE;
+			return r;
+		}
+		if (msg.type != EBP_MSG_RESULT)
+			return broken(s, "a reply that is neither RESULT nor ERROR");
+		data = msg.attrs[EBP_A_DATA];
+		len = data ? (size_t)nla_len(data) : 0;
+		if (len > out_max)
+			return broken(s, "more output than the call allows");
+		if (len)
+			memcpy(out, nla_data(data), len);
+		s->enclave_failed = false;
+		if (ret_out_len)
+			*ret_out_len = len;
+		if (ret_status)
+			*ret_status = (int32_t)nla_get_u32(msg.attrs[EBP_A_STATUS]);
+		return 0;
+	}
+}
+
+_public_ int ebroker_call(struct ebroker_session *s, uint32_t function, const void *in,
+			  size_t in_len, void *out, size_t out_cap, size_t *ret_out_len,
+			  int *ret_status)
+{
+	_cleanup_(ebc_unlockp) pthread_mutex_t *locked = NULL;
+	bool answered = false;
+	uint32_t id;
+	int r;
+
+	if (!s || (in_len && !in) || (out_cap && !out))
+		return ebc_fail(EINVAL, EBROKER_SIDE_LIBRARY,
+				"ebroker_call(): NULL session or buffer");
+	locked = ebc_lock(&s->lock);
+	id = s->next_id;
+	r = call_locked(s, function, in, in_len, out, out_cap, ret_out_len, ret_status, &answered);
+	/* Given up before the reply (timed out): drop it when it comes. */
+	if (r < 0 && !answered && !s->ended)
+		give_up(s, id);
+	return r;
+}
