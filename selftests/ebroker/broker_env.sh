@@ -1,0 +1,123 @@
+# SPDX-License-Identifier: GPL-2.0
+# Sourced by the ebrokerd tests and the demo: a throwaway multi-tenant host
+# inside the guest. Three users (alice and bob in the group "tenants",
+# mallory not), each with a cgroup of their own under $BROKER_CG, a policy
+# that lets "tenants" open the echo and keyvault samples, and ebrokerd
+# running in the foreground on a socket of its own.
+#
+#   broker_setup          users, cgroups, policy in $BROKER_TMP/etc
+#   broker_start [ARGS]   start ebrokerd (pid in $BROKER_PID), wait for its socket
+#   broker_stop           stop it (workers keep running until their sessions end)
+#   as_user NAME CMD...   run CMD as NAME inside NAME's cgroup
+#   broker_cleanup        stop everything, remove the cgroups
+#
+# Needs root, ebroker.ko loaded, and a build (make userspace).
+
+top=${EBROKER_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+BROKER_TMP=${BROKER_TMP:-/tmp/ebroker-broker.$$}
+BROKER_CG=/sys/fs/cgroup/ebroker-tenants
+BROKER_WORKER_CG=/sys/fs/cgroup/ebroker-test.slice
+BROKER_SOCKET=$BROKER_TMP/ebroker.sock
+BROKER_LOG=$BROKER_TMP/ebrokerd.log
+BROKER_PID=
+EBROKERD=$top/build/bin/ebrokerd
+EBROKERCTL=$top/build/bin/ebrokerctl
+export EBROKER_SOCKET=$BROKER_SOCKET
+
+broker_mrsigner() { # IMAGE
+	"$top/build/bin/ebroker-sign" dump "$1" | sed -n 's/^mrsigner: *//p'
+}
+
+# broker_enclave NAME IMAGE [EXTRA LINES...]: an enclaves.d file
+broker_enclave() {
+	local name=$1 image=$2
+	shift 2
+	{
+		echo "[Enclave]"
+		echo "Image=$image"
+		echo "MRSIGNER=$(broker_mrsigner "$image")"
+		echo "ISVPRODID=1"
+		for l in "$@"; do echo "$l"; done
+	} >"$BROKER_TMP/etc/enclaves.d/$name.conf"
+}
+
+broker_setup() {
+	mkdir -p "$BROKER_TMP/etc/enclaves.d" "$BROKER_TMP/etc/policy.d" "$BROKER_TMP/run"
+	chmod 755 "$BROKER_TMP"
+	getent group ebroker >/dev/null || groupadd -r ebroker
+	getent group tenants >/dev/null || groupadd tenants
+	local u uid=2101
+	for u in alice bob mallory; do
+		getent passwd $u >/dev/null ||
+			useradd -M -N -g users -u $uid -d / -s /usr/sbin/nologin $u
+		usermod -a -G ebroker $u
+		uid=$((uid + 1))
+	done
+	usermod -a -G tenants alice
+	usermod -a -G tenants bob
+	mkdir -p "$BROKER_CG"
+	for u in alice bob mallory; do mkdir -p "$BROKER_CG/$u"; done
+
+	broker_enclave echo "$top/build/sdk/samples/echo.ebimg" \
+		"SessionsPerInstance=4" "MaxInstances=2" "IdleTimeoutSec=1" "CallTimeoutSec=5"
+	broker_enclave keyvault "$top/build/sdk/samples/keyvault.ebimg" \
+		"SessionsPerInstance=64" "MaxInstances=2" "IdleTimeoutSec=1"
+	cat >"$BROKER_TMP/etc/policy.conf" <<-EOF
+		[Daemon]
+		SocketGroup=ebroker
+		SocketMode=0660
+		WorkerUIDs=2000000000-2000000999
+		[Limits]
+		SessionsPerUser=256
+		SessionsPerCgroup=512
+		MaxMessageSize=65536
+	EOF
+	cat >"$BROKER_TMP/etc/policy.d/10-tenants.conf" <<-EOF
+		[Allow]
+		Enclaves=echo keyvault
+		Groups=tenants
+	EOF
+}
+
+broker_start() {
+	rm -f "$BROKER_SOCKET"
+	"$EBROKERD" --foreground --config-dir "$BROKER_TMP/etc" --socket "$BROKER_SOCKET" \
+		--runtime-dir "$BROKER_TMP/run" --worker "$top/build/bin/ebroker-worker" \
+		--worker-cgroup "$BROKER_WORKER_CG" "$@" 2>>"$BROKER_LOG" &
+	BROKER_PID=$!
+	for _ in $(seq 100); do
+		[ -S "$BROKER_SOCKET" ] && return 0
+		kill -0 "$BROKER_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "# ebrokerd did not start:" >&2
+	sed 's/^/#   /' "$BROKER_LOG" >&2
+	return 1
+}
+
+broker_stop() {
+	[ -n "$BROKER_PID" ] || return 0
+	kill "$BROKER_PID" 2>/dev/null
+	wait "$BROKER_PID" 2>/dev/null
+	BROKER_PID=
+}
+
+as_user() { # NAME CMD...
+	local name=$1
+	shift
+	sh -c 'n=$1; shift; echo $$ >"$0/cgroup.procs" &&
+		exec setpriv --reuid="$n" --regid=users --init-groups -- "$@"' \
+		"$BROKER_CG/$name" "$name" "$@"
+}
+
+broker_cleanup() {
+	broker_stop
+	# Workers outlive the daemon by design: end them here.
+	[ -d "$BROKER_WORKER_CG" ] && for c in "$BROKER_WORKER_CG"/*/; do
+		[ -f "$c/cgroup.kill" ] && echo 1 >"$c/cgroup.kill"
+	done
+	sleep 0.2
+	rmdir "$BROKER_WORKER_CG"/*/ "$BROKER_WORKER_CG" 2>/dev/null
+	rmdir "$BROKER_CG"/*/ "$BROKER_CG" 2>/dev/null
+	rm -rf "$BROKER_TMP"
+}
