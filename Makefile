@@ -25,7 +25,7 @@ EB_CFLAGS	:= -std=gnu11 -D_GNU_SOURCE -fno-strict-aliasing $(WARNINGS) \
 		   -I. -Iuapi -Isdk/include -I$(KSFT_DIR) $(CFLAGS)
 LDLIBS_CRYPTO	:= -lcrypto
 
-.PHONY: all module userspace check check-host check-guest demo install \
+.PHONY: all module userspace check check-host check-guest demo install uninstall \
 	clean style deps ksrc selftests bench FORCE
 
 all: module userspace
@@ -121,17 +121,42 @@ bench: deps
 # ------------------------------------------------------------------ install
 MODDIR	?= /lib/modules/$(notdir $(patsubst %/build,%,$(KDIR)))/extra
 
+# Everything `install` puts in place, for `uninstall` to remove again.
+INSTALLED = $(MODDIR)/ebroker.ko \
+	$(PREFIX)/sbin/ebrokerctl $(PREFIX)/sbin/ebrokerd $(PREFIX)/bin/ebroker-sign \
+	$(LIBEXECDIR)/ebroker-worker \
+	$(PREFIX)/lib/libebroker.so.1 $(PREFIX)/lib/libebroker.so \
+	$(PREFIX)/lib/pkgconfig/ebroker.pc $(PREFIX)/include/ebroker/client.h \
+	$(patsubst uapi/%,$(PREFIX)/include/%,$(wildcard uapi/linux/*.h)) \
+	$(PREFIX)/share/man/man8/ebrokerctl.8 $(PREFIX)/share/man/man8/ebrokerd.8 \
+	$(PREFIX)/share/man/man1/ebroker-sign.1 $(PREFIX)/share/man/man3/libebroker.3 \
+	$(PREFIX)/share/man/man5/ebroker-policy.5
+
 install: all
 	install -D -m 0644 kmod/ebroker.ko $(DESTDIR)$(MODDIR)/ebroker.ko
 	install -D -m 0755 $(B)/bin/ebrokerctl $(DESTDIR)$(PREFIX)/sbin/ebrokerctl
+	install -D -m 0755 $(B)/bin/ebrokerd $(DESTDIR)$(PREFIX)/sbin/ebrokerd
+	install -D -m 0755 $(B)/bin/ebroker-worker $(DESTDIR)$(LIBEXECDIR)/ebroker-worker
 	install -D -m 0755 $(B)/bin/ebroker-sign $(DESTDIR)$(PREFIX)/bin/ebroker-sign
-	install -D -m 0644 docs/man/ebrokerctl.8 \
-		$(DESTDIR)$(PREFIX)/share/man/man8/ebrokerctl.8
-	install -D -m 0644 docs/man/ebroker-sign.1 \
-		$(DESTDIR)$(PREFIX)/share/man/man1/ebroker-sign.1
+	install -D -m 0755 $(LIBEBROKER_SO) $(DESTDIR)$(PREFIX)/lib/libebroker.so.1
+	ln -sf libebroker.so.1 $(DESTDIR)$(PREFIX)/lib/libebroker.so
+	install -D -m 0644 $(LIBEBROKER_PC) $(DESTDIR)$(PREFIX)/lib/pkgconfig/ebroker.pc
+	install -D -m 0644 libclient/include/ebroker/client.h \
+		$(DESTDIR)$(PREFIX)/include/ebroker/client.h
 	install -d $(DESTDIR)$(PREFIX)/include/linux
 	install -m 0644 uapi/linux/*.h $(DESTDIR)$(PREFIX)/include/linux/
-	@if [ -z "$(DESTDIR)" ]; then depmod -a $(notdir $(patsubst %/build,%,$(KDIR))); fi
+	install -D -m 0644 docs/man/ebrokerctl.8 $(DESTDIR)$(PREFIX)/share/man/man8/ebrokerctl.8
+	install -D -m 0644 docs/man/ebrokerd.8 $(DESTDIR)$(PREFIX)/share/man/man8/ebrokerd.8
+	install -D -m 0644 docs/man/ebroker-sign.1 $(DESTDIR)$(PREFIX)/share/man/man1/ebroker-sign.1
+	install -D -m 0644 docs/man/libebroker.3 $(DESTDIR)$(PREFIX)/share/man/man3/libebroker.3
+	install -D -m 0644 docs/man/ebroker-policy.5 \
+		$(DESTDIR)$(PREFIX)/share/man/man5/ebroker-policy.5
+	@if [ -z "$(DESTDIR)" ]; then depmod -a $(notdir $(patsubst %/build,%,$(KDIR))); ldconfig; fi
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+	-rmdir $(DESTDIR)$(PREFIX)/include/ebroker 2>/dev/null
+	@if [ -z "$(DESTDIR)" ]; then depmod -a $(notdir $(patsubst %/build,%,$(KDIR))); ldconfig; fi
 
 # -------------------------------------------------------------------- style
 USER_C	= $(shell git ls-files '*.c' '*.h' | grep -v -E '^(kmod|uapi|bench/kmod)/')

@@ -287,9 +287,17 @@ int eb_enclave_load(const struct eb_image *img, const struct eb_enclave_load_par
 	sigstruct = eb_image_sigstruct(img);
 	if (!tmpl || !sigstruct || !eb_image_page_count(img))
 		return -EINVAL;
-	r = pick_backend(params->backend, &backend);
-	if (r)
-		return r;
+	if (params->flags & EB_LOAD_DEVICE_FD) {
+		/* The caller opened the module's device: the backend is its
+		 * word, there may be no sysfs to ask (a sandbox). */
+		if (params->backend != EB_BACKEND_SIM || params->device || params->device_fd < 0)
+			return -EINVAL;
+		backend = EB_BACKEND_SIM;
+	} else {
+		r = pick_backend(params->backend, &backend);
+		if (r)
+			return r;
+	}
 	if (backend == EB_BACKEND_SIM) {
 		device = EB_DEV_PATH;
 		r = eb_sim_init();
@@ -309,10 +317,18 @@ int eb_enclave_load(const struct eb_image *img, const struct eb_enclave_load_par
 	e->backend = backend;
 	e->size = tmpl->size;
 	e->timeout_ms = params->call_timeout_ms;
-	e->fd = open(params->device ? params->device : device, O_RDWR | O_CLOEXEC);
-	if (e->fd < 0) {
-		r = errno == ENOENT ? -ENODEV : -errno;
-		goto fail;
+	if (params->flags & EB_LOAD_DEVICE_FD) {
+		e->fd = fcntl(params->device_fd, F_DUPFD_CLOEXEC, 3);
+		if (e->fd < 0) {
+			r = -errno;
+			goto fail;
+		}
+	} else {
+		e->fd = open(params->device ? params->device : device, O_RDWR | O_CLOEXEC);
+		if (e->fd < 0) {
+			r = errno == ENOENT ? -ENODEV : -errno;
+			goto fail;
+		}
 	}
 	if (backend == EB_BACKEND_SGX) {
 		r = eb_sgx_prepare(e);

@@ -47,8 +47,9 @@ struct eb_enclave;
 #define EB_LOADER_TIMEOUT_SIGNAL (SIGRTMIN + 4)
 
 /* eb_enclave_load_params.flags */
-#define EB_LOAD_CGROUP 0x1 /* charge .cgroup_fd's cgroup (EB_IOC_ENCLAVE_SET_CGROUP) */
-#define EB_LOAD_F_ALL  (EB_LOAD_CGROUP)
+#define EB_LOAD_CGROUP	  0x1 /* charge .cgroup_fd's cgroup (EB_IOC_ENCLAVE_SET_CGROUP) */
+#define EB_LOAD_DEVICE_FD 0x2 /* build in .device_fd, a /dev/ebroker opened by the caller */
+#define EB_LOAD_F_ALL	  (EB_LOAD_CGROUP | EB_LOAD_DEVICE_FD)
 
 /* eb_enclave_load_params.backend */
 enum eb_backend {
@@ -71,6 +72,17 @@ enum eb_backend {
  * @call_timeout_ms: a call that runs longer is stopped with -ETIMEDOUT
  *		and the enclave is dead after it; 0: no limit. Sim only.
  * @backend:	enum eb_backend; 0 (AUTO) picks one
+ * @device_fd:	with EB_LOAD_DEVICE_FD, a /dev/ebroker file descriptor that
+ *		holds no enclave yet, opened by someone allowed to (the
+ *		device is root-only: ebrokerd opens it for its unprivileged
+ *		workers, and may have done EB_IOC_ENCLAVE_SET_CGROUP on it).
+ *		The loader dup()s it (F_DUPFD_CLOEXEC): the caller keeps
+ *		@device_fd and should close it once the load returns, as
+ *		the enclave lives in the open file both share and its EPC
+ *		pages return to the pool only when both are closed. Requires
+ *		@backend EB_BACKEND_SIM and @device NULL; the loader then
+ *		opens no device and does not read /sys/kernel/ebroker/backend
+ *		(an unprivileged sandbox may have neither).
  */
 struct eb_enclave_load_params {
 	const char *device;
@@ -78,6 +90,7 @@ struct eb_enclave_load_params {
 	int cgroup_fd;
 	uint32_t call_timeout_ms;
 	uint32_t backend;
+	int device_fd;
 };
 
 /**
@@ -92,7 +105,9 @@ struct eb_enclave_load_params {
  * image's SIGSTRUCT and maps each page with its rights. On failure
  * everything is undone: no EPC page and no mapping is left.
  *
- * Return: 0; -EINVAL (bad @params or @img); -ENODEV (no backend: neither
+ * Return: 0; -EINVAL (bad @params or @img; EB_LOAD_DEVICE_FD without
+ * EB_BACKEND_SIM or with @device set); -EBADF (a bad @device_fd);
+ * -ENODEV (no backend: neither
  * the module nor /dev/sgx_enclave, or the one asked for is missing);
  * -EOPNOTSUPP (the module runs another backend than sim; on SGX:
  * EB_LOAD_CGROUP, a call timeout, or a vDSO without

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The worker's command line (docs/worker.md, "Invocation") and the limits
+ * that follow from it. Pure functions, unit-tested in args_test.c.
+ */
+#ifndef EB_WORKER_ARGS_H
+#define EB_WORKER_ARGS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <linux/ebroker_proto.h>
+
+/*
+ * --max-msg bounds: at least room for any ERROR the worker sends a client
+ * (header, ERRNO, SIDE, a full MESSAGE), at most what a policy may allow.
+ */
+#define WORKER_MAX_MSG_MIN 1024
+#define WORKER_MAX_MSG_MAX EBP_SESSION_MSG_MAX
+
+/*
+ * --call-timeout-ms bounds. Never 0 (no limit): the worker serves its
+ * sessions and SIGTERM from one thread, so an endless call would wedge it.
+ */
+#define WORKER_CALL_TIMEOUT_MIN 1
+#define WORKER_CALL_TIMEOUT_MAX (3600 * 1000)
+
+struct worker_args {
+	uint64_t instance_id;		    /* --instance: not 0 */
+	char enclave[EBP_ENCLAVE_NAME_MAX]; /* --enclave: [A-Za-z0-9_.-]{1,63} */
+	uint32_t max_msg;		    /* --max-msg: bytes per session message */
+	uint32_t call_timeout_ms;	    /* --call-timeout-ms */
+};
+
+/**
+ * worker_args_parse() - parse the command line
+ * @argc, @argv: main()'s; every option is required, once, as two words
+ *		("--max-msg 65536"), in any order
+ * @ret:	(out)
+ * @why:	on failure, what is wrong, for a message ("--max-msg: 12 is
+ *		out of range 1024..1048832")
+ * @why_len:	its size
+ * Return: 0; -EINVAL.
+ */
+int worker_args_parse(int argc, char *const *argv, struct worker_args *ret, char *why,
+		      size_t why_len);
+
+/* Decimal digits only, no sign or space, at most @max: 0 or -EINVAL/-ERANGE. */
+int worker_parse_u64(const char *s, uint64_t max, uint64_t *ret);
+
+/*
+ * The most output bytes a RESULT can carry in a @max_msg-byte message:
+ * the header, STATUS and DATA's attribute header come first, DATA is
+ * padded to 4 bytes, and a netlink attribute holds at most 65531 bytes.
+ */
+uint32_t worker_out_limit(uint32_t max_msg);
+
+#endif /* EB_WORKER_ARGS_H */

@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Startup: parse the image ebrokerd verified (fd 5) and build the enclave
+ * in the device ebrokerd opened and charged (fd 4). Both descriptors are
+ * closed here, whatever happens: the image is copied, and the enclave
+ * keeps the loader's duplicate of the device, so that its EPC pages go
+ * back to the pool as soon as the enclave is freed.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+
+#include <ebroker/image.h>
+
+#include "common/util.h"
+
+#include "worker.h"
+
+DEFINE_FREEP(struct eb_image, eb_image_free)
+
+enum ebp_side load_error_side(int err)
+{
+	switch (err < 0 ? -err : err) {
+	case EDQUOT:
+	case ENOSPC:
+	case EKEYREJECTED:
+	case EBADMSG:
+	case EPERM:
+		return EBP_SIDE_KERNEL;
+	default:
+		return EBP_SIDE_WORKER;
+	}
+}
+
+const char *load_error_words(int err)
+{
+	switch (err < 0 ? -err : err) {
+	case EDQUOT:
+		return "the tenant's cgroup, or one above it, is at its EPC limit";
+	case ENOSPC:
+		return "the EPC pool is full";
+	case EKEYREJECTED:
+		return "the module refused the image's signature";
+	case EBADMSG:
+		return "the module refused the image's SIGSTRUCT";
+	case EPERM:
+		return "the module found pages other than the ones signed";
+	case ENOMEM:
+		return "the worker ran out of memory";
+	default:
+		return "the loader failed";
+	}
+}
+
+static int image_read(struct eb_image **ret, char *why, size_t len)
+{
+	struct stat st;
+	const char *bad = NULL;
+	void *p;
+	int r;
+
+	if (fstat(WORKER_FD_IMAGE, &st) < 0) {
+		r = -errno;
+		snprintf(why, len, "cannot read the image: %s", strerror(-r));
+		return r;
+	}
+	p = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, WORKER_FD_IMAGE, 0);
+	if (p == MAP_FAILED) {
+		r = -errno;
+		snprintf(why, len, "cannot map the image: %s", strerror(-r));
+		return r;
+	}
+	r = eb_image_parse_why(p, st.st_size, ret, &bad);
+	munmap(p, st.st_size);
+	if (r)
+		snprintf(why, len, "the image is refused: %s", bad ? bad : strerror(-r));
+	return r;
+}
+
+int worker_load(struct worker *w, char *why, size_t why_len, enum ebp_side *ret_side)
+{
+	_cleanup_(eb_image_freep) struct eb_image *img = NULL;
+	const struct eb_enclave_load_params params = {
+		.flags = EB_LOAD_DEVICE_FD,
+		.device_fd = WORKER_FD_DEVICE,
+		.backend = EB_BACKEND_SIM,
+		.call_timeout_ms = w->args.call_timeout_ms,
+	};
+	int r;
+
+	r = image_read(&img, why, why_len);
+	close(WORKER_FD_IMAGE);
+	if (r) {
+		close(WORKER_FD_DEVICE);
+		*ret_side = EBP_SIDE_WORKER;
+		return r;
+	}
+	r = eb_enclave_load(img, &params, &w->enclave);
+	close(WORKER_FD_DEVICE);
+	if (r) {
+		snprintf(why, why_len, "cannot load enclave %s: %s (%s)", w->args.enclave,
+			 load_error_words(r), strerror(-r));
+		*ret_side = load_error_side(r);
+		return r;
+	}
+	r = eb_enclave_info(w->enclave, &w->info);
+	if (r) {
+		snprintf(why, why_len, "cannot read the enclave's identity: %s", strerror(-r));
+		*ret_side = EBP_SIDE_WORKER;
+		return r;
+	}
+	w->tcs = eb_enclave_tcs_count(w->enclave);
+	return 0;
+}
