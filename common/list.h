@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define container_of(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
+#define container_of(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
 
 struct list_head {
 	struct list_head *next, *prev;
@@ -46,15 +46,14 @@ static inline void list_del(struct list_head *e)
 
 #define list_first_entry(h, type, member) list_entry((h)->next, type, member)
 
-#define list_for_each_entry(pos, h, member)                                \
-	for (pos = list_entry((h)->next, __typeof__(*pos), member); \
-	     &pos->member != (h); pos = list_entry(pos->member.next, __typeof__(*pos), member))
+#define list_for_each_entry(pos, h, member)                                              \
+	for (pos = list_entry((h)->next, __typeof__(*pos), member); &pos->member != (h); \
+	     pos = list_entry(pos->member.next, __typeof__(*pos), member))
 
 /* Safe against removal of the current entry. */
-#define list_for_each_entry_safe(pos, n, h, member)                                \
-	for (pos = list_entry((h)->next, __typeof__(*pos), member),         \
-	    n = list_entry(pos->member.next, __typeof__(*pos), member);     \
-	     &pos->member != (h);                                           \
-	     pos = n, n = list_entry(n->member.next, __typeof__(*n), member))
+#define list_for_each_entry_safe(pos, n, h, member)                     \
+	for (pos = list_entry((h)->next, __typeof__(*pos), member),     \
+	    n = list_entry(pos->member.next, __typeof__(*pos), member); \
+	     &pos->member != (h); pos = n, n = list_entry(n->member.next, __typeof__(*n), member))
 
 #endif /* EB_COMMON_LIST_H */

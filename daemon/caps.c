@@ -13,11 +13,11 @@
 #include "caps.h"
 
 static const int keep[] = {
-	CAP_SYS_ADMIN,	/* EB_IOC_ENCLAVE_SET_CGROUP: charge the tenant's cgroup */
-	CAP_SETUID,	/* workers run under their own uid */
-	CAP_SETGID,	/* ... and gid, with no supplementary groups */
-	CAP_KILL,	/* stopping workers, which run under other uids */
-	CAP_NET_ADMIN,	/* SO_SNDBUFFORCE: session sockets sized to the message limit */
+	CAP_SYS_ADMIN, /* EB_IOC_ENCLAVE_SET_CGROUP: charge the tenant's cgroup */
+	CAP_SETUID,    /* workers run under their own uid */
+	CAP_SETGID,    /* ... and gid, with no supplementary groups */
+	CAP_KILL,      /* stopping workers, which run under other uids */
+	CAP_NET_ADMIN, /* SO_SNDBUFFORCE: session sockets sized to the message limit */
 };
 
 static int last_cap(void)

@@ -26,9 +26,9 @@
 #include "log.h"
 #include "quota.h"
 
-#define CONN_MAX	  8192
-#define CONN_PER_UID_MAX  256
-#define CONN_OUTQ_MAX	  (16 * 1024 * 1024)
+#define CONN_MAX	 8192
+#define CONN_PER_UID_MAX 256
+#define CONN_OUTQ_MAX	 (16 * 1024 * 1024)
 
 struct outmsg {
 	struct list_head link;
@@ -93,7 +93,8 @@ static int conn_flush(struct conn *c)
 	struct outmsg *om, *n;
 	int r;
 
-	list_for_each_entry_safe (om, n, &o->q, link) {
+	list_for_each_entry_safe(om, n, &o->q, link)
+	{
 		r = ebp_send(c->fd, om->m, om->fd);
 		if (r == -EAGAIN)
 			return 0;
@@ -110,7 +111,7 @@ static int conn_flush(struct conn *c)
 }
 
 static void conn_error(struct conn *c, int err, int side, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 static void conn_error(struct conn *c, int err, int side, const char *fmt, ...)
 {
 	char text[EBP_ERROR_MSG_MAX];
@@ -191,18 +192,17 @@ static void open_on(struct conn *c, struct instance *in)
 	if (r < 0) {
 		close(sp[0]);
 		session_end(d, s, "the worker did not take the session");
-		conn_error(c, r, EBP_SIDE_WORKER, "the worker of enclave %s did not take the session",
-			   c->enclave);
+		conn_error(c, r, EBP_SIDE_WORKER,
+			   "the worker of enclave %s did not take the session", c->enclave);
 		goto out;
 	}
 	r = ebp_msg_new(EBP_MSG_OPENED, c->request_id, 256, &m);
-	if (r == 0 && (nla_put_u64(m, EBP_A_SESSION_ID, s->id) ||
-		       nla_put_u64(m, EBP_A_INSTANCE_ID, in->id) ||
-		       nla_put(m, EBP_A_MRENCLAVE, 32, in->mrenclave) ||
-		       nla_put(m, EBP_A_MRSIGNER, 32, in->mrsigner) ||
-		       nla_put_u32(m, EBP_A_ISVPRODID, in->isv_prod_id) ||
-		       nla_put_u32(m, EBP_A_ISVSVN, in->isv_svn) ||
-		       nla_put_u32(m, EBP_A_MAX_MSG, max_msg))) {
+	if (r == 0 &&
+	    (nla_put_u64(m, EBP_A_SESSION_ID, s->id) || nla_put_u64(m, EBP_A_INSTANCE_ID, in->id) ||
+	     nla_put(m, EBP_A_MRENCLAVE, 32, in->mrenclave) ||
+	     nla_put(m, EBP_A_MRSIGNER, 32, in->mrsigner) ||
+	     nla_put_u32(m, EBP_A_ISVPRODID, in->isv_prod_id) ||
+	     nla_put_u32(m, EBP_A_ISVSVN, in->isv_svn) || nla_put_u32(m, EBP_A_MAX_MSG, max_msg))) {
 		nlmsg_free(m);
 		r = -ENOMEM;
 	}
@@ -215,7 +215,8 @@ static void open_on(struct conn *c, struct instance *in)
 		instance_drop_session(in, s->id);
 		session_end(d, s, "the client could not be sent the session");
 	} else {
-		log_info("session %" PRIu64 " opened: uid %u pid %d cgroup %s enclave %s instance %" PRIu64,
+		log_info("session %" PRIu64
+			 " opened: uid %u pid %d cgroup %s enclave %s instance %" PRIu64,
 			 s->id, s->uid, (int)s->pid, s->cgpath, s->enclave, in->id);
 	}
 out:
@@ -387,9 +388,8 @@ static int query_timeout(sd_event_source *src, uint64_t usec, void *userdata)
 	struct instance *in;
 
 	/* A worker busy in a long call answers late: report the counts known. */
-	list_for_each_entry (pl, &c->d->pools, link)
-		list_for_each_entry (in, &pl->instances, link)
-			instance_forget_conn(in, c);
+	list_for_each_entry(pl, &c->d->pools, link) list_for_each_entry(in, &pl->instances, link)
+	    instance_forget_conn(in, c);
 	c->queries = 1;
 	conn_query_done(c);
 	return 0;
@@ -406,15 +406,19 @@ static void handle_list(struct conn *c, const struct ebp_msg *m)
 	c->queries = 1; /* held until every query is sent */
 	c->state = CONN_WAIT_QUERY;
 	sd_event_source_set_io_events(c->src, 0);
-	list_for_each_entry (pl, &d->pools, link) {
-		list_for_each_entry (in, &pl->instances, link) {
+	list_for_each_entry(pl, &d->pools, link)
+	{
+		list_for_each_entry(in, &pl->instances, link)
+		{
 			bool wanted = false;
 
-			list_for_each_entry (s, &in->sessions, inst_link)
-				if (visible(c, s) && (!c->list_id || s->id == c->list_id)) {
-					wanted = true;
-					break;
-				}
+			list_for_each_entry(s, &in->sessions,
+					    inst_link) if (visible(c, s) &&
+							   (!c->list_id || s->id == c->list_id))
+			{
+				wanted = true;
+				break;
+			}
 			if (wanted && instance_query(in, c) == 0)
 				c->queries++;
 		}
@@ -480,9 +484,9 @@ static bool conn_read(struct conn *c)
 		return false;
 	if (n < 0) {
 		conn_log(c, "closing: ",
-			 n == -EMSGSIZE ? "message larger than the control limit" :
-			 n == -EBADMSG	? "a file descriptor where none belongs" :
-					  strerror((int)-n));
+			 n == -EMSGSIZE	 ? "message larger than the control limit"
+			 : n == -EBADMSG ? "a file descriptor where none belongs"
+					 : strerror((int)-n));
 		return false;
 	}
 	if (ebp_parse(buf, n, false, &m, &why) < 0) {
@@ -568,8 +572,7 @@ int conn_accept(struct daemon *d)
 		free(c);
 		return 1;
 	}
-	list_for_each_entry (o, &d->conns, link)
-		same += o->peer.uid == c->peer.uid;
+	list_for_each_entry(o, &d->conns, link) same += o->peer.uid == c->peer.uid;
 	if (same >= CONN_PER_UID_MAX) {
 		if (log_ratelimit_ok())
 			log_notice("uid %u has %u connections: refusing more", c->peer.uid, same);
@@ -600,10 +603,10 @@ void conn_free(struct conn *c)
 	if (c->waiting)
 		list_del(&c->wait_link);
 	if (c->state == CONN_WAIT_QUERY)
-		list_for_each_entry (pl, &c->d->pools, link)
-			list_for_each_entry (in, &pl->instances, link)
-				instance_forget_conn(in, c);
-	list_for_each_entry_safe (om, n, &c->out->q, link) {
+		list_for_each_entry(pl, &c->d->pools, link)
+		    list_for_each_entry(in, &pl->instances, link) instance_forget_conn(in, c);
+	list_for_each_entry_safe(om, n, &c->out->q, link)
+	{
 		nlmsg_free(om->m);
 		if (om->fd >= 0)
 			close(om->fd);

@@ -26,11 +26,11 @@
 #include "daemon/peer.h"
 #include "daemon/policy.h"
 
-#define SESSION_ENDED_KEEP_MS	 60000
-#define SESSION_ENDED_KEEP_MAX	 4096
-#define WORKER_START_TIMEOUT_MS	 60000
-#define WORKER_QUERY_TIMEOUT_MS	 1000
-#define SESSION_BUCKETS		 4096
+#define SESSION_ENDED_KEEP_MS	60000
+#define SESSION_ENDED_KEEP_MAX	4096
+#define WORKER_START_TIMEOUT_MS 60000
+#define WORKER_QUERY_TIMEOUT_MS 1000
+#define SESSION_BUCKETS		4096
 
 struct daemon_config {
 	const char *config_dir;	   /* policy root */
@@ -55,19 +55,19 @@ struct daemon {
 	struct list_head pools;
 	struct list_head sessions_ended; /* oldest first */
 	struct list_head session_buckets[SESSION_BUCKETS];
-	unsigned int n_sessions;	 /* live */
+	unsigned int n_sessions; /* live */
 	unsigned int n_ended;
 	unsigned int n_instances;
 	uint64_t next_session_id;
 	uint64_t next_instance_id;
-	uint8_t *uid_used;		 /* bitmap over the worker uid range */
+	uint8_t *uid_used; /* bitmap over the worker uid range */
 	bool exiting;
 };
 
 enum conn_state {
-	CONN_IDLE,	  /* reading requests */
-	CONN_WAIT_START,  /* OPEN waits for an instance to become ready */
-	CONN_WAIT_QUERY,  /* LIST waits for workers' call counts */
+	CONN_IDLE,	 /* reading requests */
+	CONN_WAIT_START, /* OPEN waits for an instance to become ready */
+	CONN_WAIT_QUERY, /* LIST waits for workers' call counts */
 };
 
 struct conn {
@@ -77,14 +77,14 @@ struct conn {
 	sd_event_source *src;
 	struct peer peer;
 	enum conn_state state;
-	uint32_t request_id;	  /* of the request being served */
+	uint32_t request_id; /* of the request being served */
 	char enclave[EBP_ENCLAVE_NAME_MAX];
 	struct instance *waiting; /* CONN_WAIT_START */
 	struct list_head wait_link;
-	unsigned int queries;	  /* CONN_WAIT_QUERY: workers yet to answer */
-	uint64_t list_id;	  /* LIST's SESSION_ID, 0 for all */
+	unsigned int queries; /* CONN_WAIT_QUERY: workers yet to answer */
+	uint64_t list_id;     /* LIST's SESSION_ID, 0 for all */
 	sd_event_source *timer;
-	struct conn_out *out;	  /* replies not yet sent */
+	struct conn_out *out; /* replies not yet sent */
 };
 
 struct pool {
@@ -93,7 +93,7 @@ struct pool {
 	char enclave[EBP_ENCLAVE_NAME_MAX];
 	uint64_t cgid;
 	char *cgpath;
-	int cgfd;		/* the tenant cgroup, for the charge target */
+	int cgfd; /* the tenant cgroup, for the charge target */
 	struct list_head instances;
 	unsigned int n_instances;
 };
@@ -110,7 +110,7 @@ struct instance_request;
 struct instance {
 	struct daemon *d;
 	struct pool *pool;
-	struct list_head link;	    /* in pool->instances */
+	struct list_head link; /* in pool->instances */
 	uint64_t id;
 	enum instance_state state;
 	pid_t pid;
@@ -118,15 +118,15 @@ struct instance {
 	uid_t uid;
 	int ctl_fd;
 	sd_event_source *ctl_src, *child_src, *timer;
-	struct list_head sessions;  /* live */
+	struct list_head sessions; /* live */
 	unsigned int n_sessions;
-	struct list_head waiters;   /* conns in CONN_WAIT_START */
-	struct list_head requests;  /* W_ADD/W_DROP/W_QUERY awaiting an answer */
+	struct list_head waiters;  /* conns in CONN_WAIT_START */
+	struct list_head requests; /* W_ADD/W_DROP/W_QUERY awaiting an answer */
 	uint32_t next_request;
 	unsigned int tcs;
 	uint8_t mrenclave[32], mrsigner[32];
 	uint16_t isv_prod_id, isv_svn;
-	int start_error;	    /* an ERROR the worker sent while starting */
+	int start_error; /* an ERROR the worker sent while starting */
 	int start_side;
 	char start_message[EBP_ERROR_MSG_MAX];
 };
@@ -137,7 +137,7 @@ struct session {
 	uint64_t id;
 	uid_t uid;
 	gid_t gid;
-	gid_t *groups;		   /* supplementary, for policy reloads */
+	gid_t *groups; /* supplementary, for policy reloads */
 	size_t n_groups;
 	pid_t pid;
 	uint64_t cgid;
@@ -149,7 +149,7 @@ struct session {
 	uint64_t opened_usec;	   /* CLOCK_MONOTONIC */
 	uint64_t ended_usec;
 	uint64_t calls;
-	char *reason;		   /* set when ended */
+	char *reason; /* set when ended */
 };
 
 /* daemon.c */
@@ -171,8 +171,7 @@ void pool_maintain(struct pool *pl);
 struct instance *pool_fallback(struct pool *pl);
 
 /* instance.c */
-int instance_start(struct pool *pl, const struct eb_enclave_conf *conf,
-		   struct instance **ret);
+int instance_start(struct pool *pl, const struct eb_enclave_conf *conf, struct instance **ret);
 int instance_add_session(struct instance *in, struct session *s, int fd);
 int instance_drop_session(struct instance *in, uint64_t id);
 int instance_query(struct instance *in, struct conn *c);
@@ -192,6 +191,6 @@ unsigned int sessions_of_cgroup(struct daemon *d, uint64_t cgid);
 
 #define session_for_each_live(d, s, b)                     \
 	for (unsigned int b = 0; b < SESSION_BUCKETS; b++) \
-		list_for_each_entry (s, &(d)->session_buckets[b], hash_link)
+	list_for_each_entry(s, &(d)->session_buckets[b], hash_link)
 
 #endif /* EB_DAEMON_H */

@@ -94,8 +94,8 @@ int daemon_reload(struct daemon *d, char **ret_error)
 
 	r = load_policy(d->cfg.config_dir, &p, &images, ret_error);
 	if (r < 0)
-		return log_error(r, "policy in %s refused, the old one stays: %s", d->cfg.config_dir,
-				 *ret_error ? *ret_error : strerror(-r));
+		return log_error(r, "policy in %s refused, the old one stays: %s",
+				 d->cfg.config_dir, *ret_error ? *ret_error : strerror(-r));
 	lim = eb_policy_limits(p);
 	if (lim->worker_uid_min != eb_policy_limits(old)->worker_uid_min ||
 	    lim->worker_uid_max != eb_policy_limits(old)->worker_uid_max) {
@@ -112,7 +112,8 @@ int daemon_reload(struct daemon *d, char **ret_error)
 
 	/* Sessions whose owner lost access end now; see ebroker-policy(5). */
 	for (unsigned int b = 0; b < SESSION_BUCKETS; b++)
-		list_for_each_entry_safe (s, sn, &d->session_buckets[b], hash_link) {
+		list_for_each_entry_safe(s, sn, &d->session_buckets[b], hash_link)
+		{
 			if (eb_policy_may_open(p, s->enclave, s->uid, s->gid, s->groups,
 					       s->n_groups))
 				continue;
@@ -121,9 +122,8 @@ int daemon_reload(struct daemon *d, char **ret_error)
 			session_end(d, s, "the policy no longer allows this user this enclave");
 		}
 	/* Instances of enclaves that left the policy, or whose image changed, stop when idle. */
-	list_for_each_entry_safe (pl, pn, &d->pools, link)
-		list_for_each_entry_safe (in, inn, &pl->instances, link)
-			instance_sessions_changed(in);
+	list_for_each_entry_safe(pl, pn, &d->pools, link)
+	    list_for_each_entry_safe(in, inn, &pl->instances, link) instance_sessions_changed(in);
 	log_notice("policy reloaded from %s: %zu enclaves", d->cfg.config_dir,
 		   eb_policy_enclave_count(p));
 	update_status(d);
@@ -141,8 +141,7 @@ static int on_signal(sd_event_source *src, const struct signalfd_siginfo *si, vo
 		sd_notify(false, "READY=1");
 		return 0;
 	}
-	log_notice("%s: exiting; workers keep serving their sessions",
-		   sigabbrev_np(si->ssi_signo));
+	log_notice("%s: exiting; workers keep serving their sessions", sigabbrev_np(si->ssi_signo));
 	sd_notify(false, "STOPPING=1");
 	return sd_event_exit(sd_event_source_get_event(src), 0);
 }
@@ -190,9 +189,8 @@ static int make_socket(struct daemon *d)
 		return log_error(EINVAL, "socket activation passed %d sockets, expected 1", n);
 	if (n == 1) {
 		if (sd_is_socket_unix(SD_LISTEN_FDS_START, SOCK_SEQPACKET, 1, NULL, 0) <= 0)
-			return log_error(EINVAL,
-					 "the activation socket is not a listening AF_UNIX "
-					 "SOCK_SEQPACKET socket");
+			return log_error(EINVAL, "the activation socket is not a listening AF_UNIX "
+						 "SOCK_SEQPACKET socket");
 		d->listen_fd = SD_LISTEN_FDS_START;
 		return 0;
 	}
@@ -208,7 +206,8 @@ static int make_socket(struct daemon *d)
 	if (lim->socket_group && *lim->socket_group) {
 		gr = getgrnam(lim->socket_group);
 		if (!gr)
-			return log_error(ENOENT, "SocketGroup=%s: no such group", lim->socket_group);
+			return log_error(ENOENT, "SocketGroup=%s: no such group",
+					 lim->socket_group);
 	}
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
@@ -223,8 +222,8 @@ static int make_socket(struct daemon *d)
 	if (listen(fd, SOMAXCONN) < 0)
 		return log_error(errno, "listen: %m");
 	d->listen_fd = TAKE_FD(fd);
-	log_info("listening on %s (mode %04o, group %s)", sa.sun_path,
-		 gr ? lim->socket_mode : 0666, gr ? gr->gr_name : "root");
+	log_info("listening on %s (mode %04o, group %s)", sa.sun_path, gr ? lim->socket_mode : 0666,
+		 gr ? gr->gr_name : "root");
 	return 0;
 }
 
@@ -254,8 +253,7 @@ static void help(void)
 	       "  --config-dir DIR      the policy (default /etc/ebroker)\n"
 	       "  --socket PATH         the socket to create (default " EBP_SOCKET_PATH ")\n"
 	       "  --runtime-dir DIR     worker sockets go to DIR/workers (default /run/ebroker)\n"
-	       "  --worker PATH         the worker binary (default " LIBEXECDIR
-	       "/ebroker-worker)\n"
+	       "  --worker PATH         the worker binary (default " LIBEXECDIR "/ebroker-worker)\n"
 	       "  --worker-cgroup DIR   cgroup for the workers (default "
 	       "/sys/fs/cgroup/ebroker.slice)\n"
 	       "  --device PATH         the enclave device (default /dev/ebroker)\n"

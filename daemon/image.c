@@ -24,7 +24,7 @@ static char *hex(const uint8_t *b, size_t n, char *out)
 }
 
 static int fail(char **ret_error, int err, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 static int fail(char **ret_error, int err, const char *fmt, ...)
 {
 	va_list ap;
@@ -73,8 +73,7 @@ int verified_image_load(const struct eb_enclave_conf *conf, struct verified_imag
 			    conf->image, why ? why : strerror(-r));
 
 	sig = eb_image_sigstruct(img);
-	if (!EVP_Digest(sig->modulus, sizeof(sig->modulus), mrsigner, &mdlen, EVP_sha256(),
-			NULL))
+	if (!EVP_Digest(sig->modulus, sizeof(sig->modulus), mrsigner, &mdlen, EVP_sha256(), NULL))
 		return -ENOMEM;
 	if (memcmp(mrsigner, conf->mrsigner, sizeof(mrsigner)))
 		return fail(ret_error, -EKEYREJECTED,

@@ -15,8 +15,8 @@
 #include "daemon/policy.h"
 
 struct verified_image {
-	int memfd;	   /* sealed: no write, grow or shrink */
-	size_t epc_pages;  /* what an instance takes: its pages and the SECS */
+	int memfd;	  /* sealed: no write, grow or shrink */
+	size_t epc_pages; /* what an instance takes: its pages and the SECS */
 	uint64_t enclave_size;
 };
 

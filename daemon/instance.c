@@ -229,10 +229,9 @@ int instance_start(struct pool *pl, const struct eb_enclave_conf *conf, struct i
 	snprintf(a_id, sizeof(a_id), "%" PRIu64, in->id);
 	snprintf(a_msg, sizeof(a_msg), "%u", eb_policy_limits(d->policy)->max_msg);
 	snprintf(a_timeout, sizeof(a_timeout), "%u", conf->call_timeout_ms);
-	const char *const argv[] = { "ebroker-worker",	"--instance",	    a_id,
-				     "--enclave",	conf->name,	    "--max-msg",
-				     a_msg,		"--call-timeout-ms", a_timeout,
-				     NULL };
+	const char *const argv[] = { "ebroker-worker", "--instance", a_id,  "--enclave",
+				     conf->name,       "--max-msg",  a_msg, "--call-timeout-ms",
+				     a_timeout,	       NULL };
 	const int fds[4] = { ctl[1], dev, img->memfd, listener };
 
 	pid = fork();
@@ -377,9 +376,7 @@ void instance_forget_conn(struct instance *in, struct conn *c)
 {
 	struct instance_request *rq;
 
-	list_for_each_entry (rq, &in->requests, link)
-		if (rq->conn == c)
-			rq->conn = NULL;
+	list_for_each_entry(rq, &in->requests, link) if (rq->conn == c) rq->conn = NULL;
 }
 
 void instance_stop(struct instance *in)
@@ -429,8 +426,8 @@ static int timer_handler(sd_event_source *src, uint64_t usec, void *userdata)
 		if (in->n_sessions)
 			break;
 		conf = eb_policy_enclave(in->d->policy, in->pool->enclave);
-		list_for_each_entry (o, &in->pool->instances, link)
-			live += o->state == INSTANCE_READY || o->state == INSTANCE_STARTING;
+		list_for_each_entry(o, &in->pool->instances, link) live +=
+		    o->state == INSTANCE_READY || o->state == INSTANCE_STARTING;
 		if (!conf || live > conf->min_warm)
 			instance_stop(in);
 		break;
@@ -456,8 +453,7 @@ static void got_ready(struct instance *in, const struct ebp_msg *m)
 	sd_event_source_set_enabled(in->timer, SD_EVENT_OFF);
 	log_info("instance %" PRIu64 " of enclave %s for cgroup %s: ready", in->id,
 		 in->pool->enclave, in->pool->cgpath);
-	list_for_each_entry_safe (c, n, &in->waiters, wait_link)
-		conn_instance_ready(c, in);
+	list_for_each_entry_safe(c, n, &in->waiters, wait_link) conn_instance_ready(c, in);
 	instance_sessions_changed(in);
 	pool_maintain(in->pool);
 }
@@ -573,8 +569,10 @@ static void describe_exit(const struct instance *in, const siginfo_t *si, char *
 		snprintf(buf, cap, "the worker serving enclave %s (pid %d) exited with status %d",
 			 in->pool->enclave, (int)in->pid, si->si_status);
 	else
-		snprintf(buf, cap, "the worker serving enclave %s (pid %d) was killed by signal %d (%s)",
-			 in->pool->enclave, (int)in->pid, si->si_status, sigabbrev_np(si->si_status) ?: "?");
+		snprintf(buf, cap,
+			 "the worker serving enclave %s (pid %d) was killed by signal %d (%s)",
+			 in->pool->enclave, (int)in->pid, si->si_status,
+			 sigabbrev_np(si->si_status) ?: "?");
 }
 
 static int child_handler(sd_event_source *src, const siginfo_t *si, void *userdata)
@@ -591,12 +589,13 @@ static int child_handler(sd_event_source *src, const siginfo_t *si, void *userda
 		log_info("instance %" PRIu64 " of enclave %s for cgroup %s: stopped", in->id,
 			 pl->enclave, pl->cgpath);
 	else
-		log_warning(0, "instance %" PRIu64 " for cgroup %s: %s", in->id, pl->cgpath, reason);
+		log_warning(0, "instance %" PRIu64 " for cgroup %s: %s", in->id, pl->cgpath,
+			    reason);
 	in->state = INSTANCE_DEAD;
 
-	list_for_each_entry_safe (s, sn, &in->sessions, inst_link)
-		session_end(d, s, reason);
-	list_for_each_entry_safe (c, cn, &in->waiters, wait_link) {
+	list_for_each_entry_safe(s, sn, &in->sessions, inst_link) session_end(d, s, reason);
+	list_for_each_entry_safe(c, cn, &in->waiters, wait_link)
+	{
 		if (in->start_error)
 			conn_instance_failed(c, in->start_error, in->start_side, in->start_message);
 		else
@@ -613,7 +612,8 @@ void instance_free(struct instance *in)
 	struct instance_request *rq, *n;
 	char path[PATH_MAX];
 
-	list_for_each_entry_safe (rq, n, &in->requests, link) {
+	list_for_each_entry_safe(rq, n, &in->requests, link)
+	{
 		if (rq->type == EBP_MSG_W_QUERY && rq->conn)
 			conn_query_done(rq->conn);
 		list_del(&rq->link);

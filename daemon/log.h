@@ -20,13 +20,13 @@ void log_setup(void);
  * (so that "return log_error(r, ...)" logs and returns in one statement).
  */
 int log_full(int prio, int err, const char *const *fields, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
-#define log_error(err, ...)  log_full(LOG_ERR, (err), NULL, __VA_ARGS__)
+#define log_error(err, ...)   log_full(LOG_ERR, (err), NULL, __VA_ARGS__)
 #define log_warning(err, ...) log_full(LOG_WARNING, (err), NULL, __VA_ARGS__)
-#define log_notice(...)	     log_full(LOG_NOTICE, 0, NULL, __VA_ARGS__)
-#define log_info(...)	     log_full(LOG_INFO, 0, NULL, __VA_ARGS__)
-#define log_debug(...)	     log_full(LOG_DEBUG, 0, NULL, __VA_ARGS__)
+#define log_notice(...)	      log_full(LOG_NOTICE, 0, NULL, __VA_ARGS__)
+#define log_info(...)	      log_full(LOG_INFO, 0, NULL, __VA_ARGS__)
+#define log_debug(...)	      log_full(LOG_DEBUG, 0, NULL, __VA_ARGS__)
 
 /* At most a burst of 10, then 5 a second; says how many were suppressed. */
 bool log_ratelimit_ok(void);

@@ -118,8 +118,8 @@ int peer_identify(int fd, uint64_t accepted_usec, const char *cgroup_root, struc
 	p.gid = cred.gid;
 	len = sizeof(p.groups);
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, p.groups, &len) < 0)
-		return fail(ret_why, errno == ERANGE ? "too many supplementary groups" :
-						       "no peer groups",
+		return fail(ret_why,
+			    errno == ERANGE ? "too many supplementary groups" : "no peer groups",
 			    -errno);
 	p.n_groups = len / sizeof(gid_t);
 

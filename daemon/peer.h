@@ -22,9 +22,9 @@ struct peer {
 	gid_t groups[PEER_GROUPS_MAX];
 	size_t n_groups;
 	int pidfd;
-	int cgfd;     /* the peer's cgroup directory, O_RDONLY */
+	int cgfd;      /* the peer's cgroup directory, O_RDONLY */
 	uint64_t cgid; /* its cgroup id: the module's key for it */
-	char *cgpath; /* "/tenants/alice" */
+	char *cgpath;  /* "/tenants/alice" */
 };
 
 /**

@@ -22,9 +22,8 @@ struct pool *pool_get(struct daemon *d, const char *enclave, const struct peer *
 {
 	struct pool *pl;
 
-	list_for_each_entry (pl, &d->pools, link)
-		if (pl->cgid == p->cgid && !strcmp(pl->enclave, enclave))
-			return pl;
+	list_for_each_entry(pl, &d->pools, link) if (pl->cgid == p->cgid &&
+						     !strcmp(pl->enclave, enclave)) return pl;
 	pl = calloc(1, sizeof(*pl));
 	if (!pl)
 		return NULL;
@@ -59,7 +58,8 @@ static unsigned int live_instances(struct pool *pl, struct instance **ret_best,
 	struct instance *in, *best = NULL, *starting = NULL;
 	unsigned int live = 0;
 
-	list_for_each_entry (in, &pl->instances, link) {
+	list_for_each_entry(in, &pl->instances, link)
+	{
 		if (in->state == INSTANCE_READY) {
 			live++;
 			if (!best || in->n_sessions < best->n_sessions)

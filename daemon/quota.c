@@ -56,7 +56,8 @@ void quota_explain(const char *sysfs_root, const char *cgroup_root, const char *
 					 (unsigned long long)st.st_ino);
 				if (read_u64(path, &cur) == 0 && (cur + need > max)) {
 					snprintf(buf, cap,
-						 "cgroup %s has not enough EPC left under its limit of %s (%s in use; "
+						 "cgroup %s has not enough EPC left under its "
+						 "limit of %s (%s in use; "
 						 "an instance of enclave %s needs %s)",
 						 walk, human(max, b1), human(cur, b2), enclave,
 						 human(need, b3));

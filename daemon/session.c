@@ -48,12 +48,8 @@ struct session *session_find(struct daemon *d, uint64_t id)
 {
 	struct session *s;
 
-	list_for_each_entry (s, bucket(d, id), hash_link)
-		if (s->id == id)
-			return s;
-	list_for_each_entry (s, &d->sessions_ended, hash_link)
-		if (s->id == id)
-			return s;
+	list_for_each_entry(s, bucket(d, id), hash_link) if (s->id == id) return s;
+	list_for_each_entry(s, &d->sessions_ended, hash_link) if (s->id == id) return s;
 	return NULL;
 }
 
@@ -99,7 +95,8 @@ void sessions_expire(struct daemon *d)
 	uint64_t now = now_usec();
 	struct session *s, *n;
 
-	list_for_each_entry_safe (s, n, &d->sessions_ended, hash_link) {
+	list_for_each_entry_safe(s, n, &d->sessions_ended, hash_link)
+	{
 		if (d->n_ended <= SESSION_ENDED_KEEP_MAX &&
 		    now - s->ended_usec < SESSION_ENDED_KEEP_MS * 1000ULL)
 			break;

@@ -51,8 +51,8 @@ int ebp_msg_new(uint16_t type, uint32_t request_id, size_t payload, struct nl_ms
 int ebp_send(int sock, struct nl_msg *m, int fd);
 
 /* An ERROR reply: ERRNO @err (positive or negative), SIDE, MESSAGE from @fmt. */
-int ebp_send_error(int sock, uint32_t request_id, int err, enum ebp_side side, const char *fmt,
-		   ...) __attribute__((format(printf, 5, 6)));
+int ebp_send_error(int sock, uint32_t request_id, int err, enum ebp_side side, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
 
 /* A message of @type with no attributes (DONE, LIST, RELOAD, W_QUERY). */
 int ebp_send_empty(int sock, uint16_t type, uint32_t request_id);

@@ -39,7 +39,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (p < buf || p + nla_len(a) > buf + size - 1)
 				abort();
 		}
-		if (m.attrs[EBP_A_ENCLAVE] && strlen(ebp_get_str(&m, EBP_A_ENCLAVE)) >= EBP_ENCLAVE_NAME_MAX)
+		if (m.attrs[EBP_A_ENCLAVE] &&
+		    strlen(ebp_get_str(&m, EBP_A_ENCLAVE)) >= EBP_ENCLAVE_NAME_MAX)
 			abort();
 		if (m.attrs[EBP_A_SESSION_ID] && nla_len(m.attrs[EBP_A_SESSION_ID]) != 8)
 			abort();
