@@ -56,6 +56,7 @@ HOST_TEST_SRCS	:= $(wildcard sdk/signer/*_test.c)
 HOST_TESTS	:= $(HOST_TEST_SRCS:%.c=$(B)/test/%)
 
 DEMO_TENANT	:= $(B)/bin/demo-tenant
+DEMO_CLIENT	:= $(B)/bin/demo-client
 
 # Each userspace part has its own fragment (common/common.mk, proto/proto.mk,
 # sdk/*/*.mk, libclient/, worker/, daemon/ and ctl/) that appends what it
@@ -66,7 +67,7 @@ include $(sort $(wildcard common/*.mk)) $(sort $(wildcard proto/*.mk)) \
 	$(sort $(wildcard sdk/*/*.mk)) $(wildcard libclient/*.mk worker/*.mk daemon/*.mk) \
 	$(sort $(wildcard ctl/*.mk))
 
-userspace: deps ksrc $(LIBEBSIGN) $(HOST_TESTS) selftests $(DEMO_TENANT) \
+userspace: deps ksrc $(LIBEBSIGN) $(HOST_TESTS) selftests $(DEMO_TENANT) $(DEMO_CLIENT) \
 	$(USERSPACE_TARGETS)
 
 $(B)/obj/%.o: %.c
@@ -91,6 +92,11 @@ $(B)/selftests/test-key.pem $(B)/selftests/test-key2.pem:
 $(DEMO_TENANT): scripts/demo.d/tenant.c selftests/ebroker/tencl.h $(LIBEBSIGN)
 	@mkdir -p $(dir $@)
 	$(CC) $(EB_CFLAGS) -Wno-sign-compare -o $@ $< $(LIBEBSIGN) $(LDLIBS_CRYPTO)
+
+# It links the shared libebroker, as a tenant's program would.
+$(DEMO_CLIENT): scripts/demo.d/client.c $(LIBEBROKER_SO) libclient/include/ebroker/client.h
+	@mkdir -p $(dir $@)
+	$(CC) $(EB_CFLAGS) $(LIBCLIENT_CFLAGS) -o $@ $< -L$(B)/lib -lebroker -Wl,-rpath,'$$ORIGIN/../lib'
 
 selftests: ksrc $(LIBEBSIGN) $(LIBEBIMAGE) $(B)/selftests/test-key.pem \
 		$(B)/selftests/test-key2.pem

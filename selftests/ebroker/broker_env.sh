@@ -15,7 +15,7 @@
 
 top=${EBROKER_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 BROKER_TMP=${BROKER_TMP:-/tmp/ebroker-broker.$$}
-BROKER_CG=/sys/fs/cgroup/ebroker-tenants
+BROKER_CG=${BROKER_CG:-/sys/fs/cgroup/ebroker-tenants}
 BROKER_WORKER_CG=/sys/fs/cgroup/ebroker-test.slice
 BROKER_SOCKET=$BROKER_TMP/ebroker.sock
 BROKER_LOG=$BROKER_TMP/ebrokerd.log
@@ -97,8 +97,8 @@ broker_start() {
 
 broker_stop() {
 	[ -n "$BROKER_PID" ] || return 0
-	kill "$BROKER_PID" 2>/dev/null
-	wait "$BROKER_PID" 2>/dev/null
+	kill "$BROKER_PID" 2>/dev/null || true
+	wait "$BROKER_PID" 2>/dev/null || true
 	BROKER_PID=
 }
 
@@ -113,11 +113,12 @@ as_user() { # NAME CMD...
 broker_cleanup() {
 	broker_stop
 	# Workers outlive the daemon by design: end them here.
-	[ -d "$BROKER_WORKER_CG" ] && for c in "$BROKER_WORKER_CG"/*/; do
+	local c
+	for c in "$BROKER_WORKER_CG"/*/; do
 		[ -f "$c/cgroup.kill" ] && echo 1 >"$c/cgroup.kill"
 	done
 	sleep 0.2
-	rmdir "$BROKER_WORKER_CG"/*/ "$BROKER_WORKER_CG" 2>/dev/null
-	rmdir "$BROKER_CG"/*/ "$BROKER_CG" 2>/dev/null
+	rmdir "$BROKER_WORKER_CG"/*/ "$BROKER_WORKER_CG" 2>/dev/null || true
+	rmdir "$BROKER_CG"/*/ "$BROKER_CG" 2>/dev/null || true
 	rm -rf "$BROKER_TMP"
 }
