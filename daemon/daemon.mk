@@ -25,3 +25,15 @@ $(EBROKERD): $(DAEMON_OBJS) $(B)/obj/ctl/size.o $(LIBEBIMAGE) $(LIBEBPROTO)
 	@mkdir -p $(dir $@)
 	$(CC) $(EB_CFLAGS) -o $@ $(DAEMON_OBJS) $(B)/obj/ctl/size.o $(LIBEBIMAGE) $(LIBEBPROTO) \
 		$(NL_LIBS) $(SYSTEMD_LIBS) $(LDLIBS_CRYPTO)
+
+# Host unit tests, each linked with just the objects it tests.
+DAEMON_TESTS	:= $(B)/test/daemon/peer_test $(B)/test/daemon/quota_test
+USERSPACE_TARGETS += $(DAEMON_TESTS)
+
+$(B)/test/daemon/peer_test: daemon/peer_test.c $(B)/obj/daemon/peer.o
+	@mkdir -p $(dir $@)
+	$(CC) $(EB_CFLAGS) -MMD -MP -o $@ $(filter %.c %.o,$^)
+
+$(B)/test/daemon/quota_test: daemon/quota_test.c $(B)/obj/daemon/quota.o $(B)/obj/ctl/size.o
+	@mkdir -p $(dir $@)
+	$(CC) $(EB_CFLAGS) -MMD -MP -o $@ $(filter %.c %.o,$^)
