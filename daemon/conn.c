@@ -215,9 +215,7 @@ static void open_on(struct conn *c, struct instance *in)
 		instance_drop_session(in, s->id);
 		session_end(d, s, "the client could not be sent the session");
 	} else {
-		log_info("session %" PRIu64
-			 " opened: uid %u pid %d cgroup %s enclave %s instance %" PRIu64,
-			 s->id, s->uid, (int)s->pid, s->cgpath, s->enclave, in->id);
+		session_log(s, "opened by pid %d on instance %" PRIu64, (int)s->pid, in->id);
 	}
 out:
 	conn_resume(c);

@@ -184,6 +184,8 @@ void instance_free(struct instance *in);
 struct session *session_new(struct daemon *d, const struct peer *p, const char *enclave);
 struct session *session_find(struct daemon *d, uint64_t id);
 void session_end(struct daemon *d, struct session *s, const char *reason);
+void session_log(const struct session *s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 void session_free(struct session *s);
 void sessions_expire(struct daemon *d);
 unsigned int sessions_of_uid(struct daemon *d, uid_t uid);

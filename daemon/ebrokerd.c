@@ -121,7 +121,7 @@ int daemon_reload(struct daemon *d, char **ret_error)
 				instance_drop_session(s->instance, s->id);
 			session_end(d, s, "the policy no longer allows this user this enclave");
 		}
-	/* Instances of enclaves that left the policy, or whose image changed, stop when idle. */
+	/* Instances of enclaves that left the policy stop when idle. */
 	list_for_each_entry_safe(pl, pn, &d->pools, link)
 	    list_for_each_entry_safe(in, inn, &pl->instances, link) instance_sessions_changed(in);
 	log_notice("policy reloaded from %s: %zu enclaves", d->cfg.config_dir,

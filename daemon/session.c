@@ -5,6 +5,10 @@
  * so that their owner can still ask why they ended. Ids count up from 1 and
  * are never reused while the daemon runs.
  */
+#include <inttypes.h>
+#include <limits.h>
+#include <stdarg.h>
+
 #include "common/util.h"
 
 #include "daemon.h"
@@ -53,6 +57,24 @@ struct session *session_find(struct daemon *d, uint64_t id)
 	return NULL;
 }
 
+void session_log(const struct session *s, const char *fmt, ...)
+{
+	char f_id[48], f_uid[32], f_enclave[96], f_cgroup[PATH_MAX + 16], text[1024];
+	const char *const fields[] = { f_id, f_uid, f_enclave, f_cgroup, NULL };
+	va_list ap;
+
+	/* Journal fields, so that `journalctl EBROKER_UID=1001` finds a tenant's sessions. */
+	snprintf(f_id, sizeof(f_id), "EBROKER_SESSION=%" PRIu64, s->id);
+	snprintf(f_uid, sizeof(f_uid), "EBROKER_UID=%u", s->uid);
+	snprintf(f_enclave, sizeof(f_enclave), "EBROKER_ENCLAVE=%s", s->enclave);
+	snprintf(f_cgroup, sizeof(f_cgroup), "EBROKER_CGROUP=%s", s->cgpath);
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	log_full(LOG_INFO, 0, fields, "session %" PRIu64 " (uid %u, %s, enclave %s) %s", s->id,
+		 s->uid, s->cgpath, s->enclave, text);
+}
+
 void session_end(struct daemon *d, struct session *s, const char *reason)
 {
 	struct instance *in;
@@ -73,8 +95,7 @@ void session_end(struct daemon *d, struct session *s, const char *reason)
 	list_add_tail(&s->hash_link, &d->sessions_ended);
 	d->n_sessions--;
 	d->n_ended++;
-	log_info("session %" PRIu64 " of uid %u on %s ended: %s", s->id, s->uid, s->enclave,
-		 s->reason);
+	session_log(s, "ended: %s", s->reason);
 	if (in)
 		instance_sessions_changed(in);
 	sessions_expire(d);
