@@ -43,6 +43,7 @@
 #define INSTANCES_MAX	      64
 #define SESSIONS_PER_INST_MAX 10000
 #define SESSIONS_LIMIT_MAX    100000
+#define CALL_TIMEOUT_SEC_MAX 3600
 #define TIMEOUT_SEC_MAX	      86400
 #define MAX_MSG_MIN	      4096
 #define LOOKUP_BUF_MAX	      (16 * 1024 * 1024) /* getpwnam_r() / getgrnam_r() buffer */
@@ -702,7 +703,11 @@ static int set_enclave(struct parser *ps, enum key k, const char *key, const cha
 	case KEY_IDLE_TIMEOUT:
 		return value_msec(ps, key, v, TIMEOUT_SEC_MAX, &e->idle_timeout_ms);
 	case KEY_CALL_TIMEOUT:
-		return value_msec(ps, key, v, TIMEOUT_SEC_MAX, &e->call_timeout_ms);
+		/* A worker runs one call at a time: a call without end would wedge it. */
+		r = value_msec(ps, key, v, CALL_TIMEOUT_SEC_MAX, &e->call_timeout_ms);
+		if (r == 0 && e->call_timeout_ms == 0)
+			return fail(ps, 0, "%s=%s: must be at least 0.001 seconds", key, v);
+		return r;
 	default:
 		abort();
 	}

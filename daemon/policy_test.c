@@ -219,7 +219,7 @@ TEST_F(conf, enclave_defaults_and_values)
 	ASSERT_EQ(0, put(self->root, "enclaves.d/a.conf", ENCLAVE("")));
 	ASSERT_EQ(0, put(self->root, "enclaves.d/b-1.x_y.conf",
 			 ENCLAVE("MinWarmInstances=64\nMaxInstances=64\nSessionsPerInstance=10000\n"
-				 "IdleTimeoutSec=0.5\nCallTimeoutSec=0\n")));
+				 "IdleTimeoutSec=0.5\nCallTimeoutSec=3600\n")));
 	ASSERT_EQ(0, put(self->root, "enclaves.d/c.conf",
 			 ENCLAVE("IdleTimeoutSec=86400\nCallTimeoutSec=1.250\n")));
 	ASSERT_EQ(0, put(self->root, "enclaves.d/d.conf", ENCLAVE("IdleTimeoutSec=0.0010\n")));
@@ -246,7 +246,7 @@ TEST_F(conf, enclave_defaults_and_values)
 	EXPECT_EQ(64U, e->max_instances);
 	EXPECT_EQ(10000U, e->sessions_per_instance);
 	EXPECT_EQ(500U, e->idle_timeout_ms);
-	EXPECT_EQ(0U, e->call_timeout_ms);
+	EXPECT_EQ(3600000U, e->call_timeout_ms);
 
 	e = eb_policy_enclave(p, "c");
 	ASSERT_NE(NULL, e);
@@ -678,6 +678,16 @@ FIXTURE_VARIANT_ADD(refusal, timeout_finer_than_ms){
 	.file = ECHO,
 	.text = ENCLAVE("CallTimeoutSec=0.0005\n"),
 	.error = ":5: CallTimeoutSec=0.0005: finer than a millisecond",
+};
+FIXTURE_VARIANT_ADD(refusal, call_timeout_zero){
+	.file = ECHO,
+	.text = ENCLAVE("CallTimeoutSec=0\n"),
+	.error = ":5: CallTimeoutSec=0: must be at least 0.001 seconds",
+};
+FIXTURE_VARIANT_ADD(refusal, call_timeout_range){
+	.file = ECHO,
+	.text = ENCLAVE("CallTimeoutSec=3600.001\n"),
+	.error = ":5: CallTimeoutSec=3600.001: out of range 0..3600 seconds",
 };
 FIXTURE_VARIANT_ADD(refusal, timeout_unit){
 	.file = ECHO,

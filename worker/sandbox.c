@@ -180,7 +180,6 @@ static const int allowed[] = {
 	SCMP_SYS(restart_syscall),
 	SCMP_SYS(getpid),
 	SCMP_SYS(gettid),
-	SCMP_SYS(tgkill),
 	/* The loader's call timeout: a per-thread POSIX timer. */
 	SCMP_SYS(timer_create),
 	SCMP_SYS(timer_settime),
@@ -222,6 +221,10 @@ int sandbox_install(int enclave_fd, int signal_fd, int epoll_fd, int listen_fd)
 
 	/* Reading: only the SIGTERM signalfd (messages come by recvmsg). */
 	r = allow(ctx, SCMP_SYS(read), 1, SCMP_A0(SCMP_CMP_EQ, signal_fd));
+	/* Signals the loader passes on go to this process only, never to
+	 * another worker (which may run under a uid this one could signal). */
+	if (!r)
+		r = allow(ctx, SCMP_SYS(tgkill), 1, SCMP_A0(SCMP_CMP_EQ, getpid()));
 	/* Writing: only the log. */
 	if (!r)
 		r = allow(ctx, SCMP_SYS(write), 1, SCMP_A0(SCMP_CMP_EQ, STDERR_FILENO));
