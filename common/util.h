@@ -31,11 +31,11 @@
 	})
 
 /* Return fd and set it to -1: ownership leaves the cleanup scope. */
-#define TAKE_FD(fd)                \
-	({                         \
-		int _fd = (fd);    \
-		(fd) = -1;         \
-		_fd;               \
+#define TAKE_FD(fd)             \
+	({                      \
+		int _fd = (fd); \
+		(fd) = -1;      \
+		_fd;            \
 	})
 
 #define DEFINE_FREEP(type, func)             \

@@ -93,8 +93,7 @@ static int conn_flush(struct conn *c)
 	struct outmsg *om, *n;
 	int r;
 
-	list_for_each_entry_safe(om, n, &o->q, link)
-	{
+	list_for_each_entry_safe (om, n, &o->q, link) {
 		r = ebp_send(c->fd, om->m, om->fd);
 		if (r == -EAGAIN)
 			return 0;
@@ -364,7 +363,9 @@ static void list_reply(struct conn *c)
 	} else {
 		int r = 0;
 
-		session_for_each_live(d, s, b) if (r == 0 && visible(c, s)) r = put_session(c, s);
+		session_for_each_live (d, s, b)
+			if (r == 0 && visible(c, s))
+				r = put_session(c, s);
 		if (r == 0)
 			conn_done(c);
 	}
@@ -386,8 +387,9 @@ static int query_timeout(sd_event_source *src, uint64_t usec, void *userdata)
 	struct instance *in;
 
 	/* A worker busy in a long call answers late: report the counts known. */
-	list_for_each_entry(pl, &c->d->pools, link) list_for_each_entry(in, &pl->instances, link)
-	    instance_forget_conn(in, c);
+	list_for_each_entry (pl, &c->d->pools, link)
+		list_for_each_entry (in, &pl->instances, link)
+			instance_forget_conn(in, c);
 	c->queries = 1;
 	conn_query_done(c);
 	return 0;
@@ -404,19 +406,15 @@ static void handle_list(struct conn *c, const struct ebp_msg *m)
 	c->queries = 1; /* held until every query is sent */
 	c->state = CONN_WAIT_QUERY;
 	sd_event_source_set_io_events(c->src, 0);
-	list_for_each_entry(pl, &d->pools, link)
-	{
-		list_for_each_entry(in, &pl->instances, link)
-		{
+	list_for_each_entry (pl, &d->pools, link) {
+		list_for_each_entry (in, &pl->instances, link) {
 			bool wanted = false;
 
-			list_for_each_entry(s, &in->sessions,
-					    inst_link) if (visible(c, s) &&
-							   (!c->list_id || s->id == c->list_id))
-			{
-				wanted = true;
-				break;
-			}
+			list_for_each_entry (s, &in->sessions, inst_link)
+				if (visible(c, s) && (!c->list_id || s->id == c->list_id)) {
+					wanted = true;
+					break;
+				}
 			if (wanted && instance_query(in, c) == 0)
 				c->queries++;
 		}
@@ -570,7 +568,8 @@ int conn_accept(struct daemon *d)
 		free(c);
 		return 1;
 	}
-	list_for_each_entry(o, &d->conns, link) same += o->peer.uid == c->peer.uid;
+	list_for_each_entry (o, &d->conns, link)
+		same += o->peer.uid == c->peer.uid;
 	if (same >= CONN_PER_UID_MAX) {
 		if (log_ratelimit_ok())
 			log_notice("uid %u has %u connections: refusing more", c->peer.uid, same);
@@ -601,10 +600,10 @@ void conn_free(struct conn *c)
 	if (c->waiting)
 		list_del(&c->wait_link);
 	if (c->state == CONN_WAIT_QUERY)
-		list_for_each_entry(pl, &c->d->pools, link)
-		    list_for_each_entry(in, &pl->instances, link) instance_forget_conn(in, c);
-	list_for_each_entry_safe(om, n, &c->out->q, link)
-	{
+		list_for_each_entry (pl, &c->d->pools, link)
+			list_for_each_entry (in, &pl->instances, link)
+				instance_forget_conn(in, c);
+	list_for_each_entry_safe (om, n, &c->out->q, link) {
 		nlmsg_free(om->m);
 		if (om->fd >= 0)
 			close(om->fd);

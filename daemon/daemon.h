@@ -59,6 +59,8 @@ struct daemon {
 	unsigned int n_ended;
 	unsigned int n_instances;
 	uint64_t next_session_id;
+	uint64_t session_id_mark; /* ids below it are recorded as used */
+	unsigned int generation;  /* of the policy: counts reloads */
 	uint64_t next_instance_id;
 	uint8_t *uid_used; /* bitmap over the worker uid range */
 	bool exiting;
@@ -112,6 +114,7 @@ struct instance {
 	struct pool *pool;
 	struct list_head link; /* in pool->instances */
 	uint64_t id;
+	unsigned int generation; /* of the policy it was started under */
 	enum instance_state state;
 	pid_t pid;
 	int pidfd;
@@ -180,6 +183,10 @@ void instance_sessions_changed(struct instance *in);
 void instance_forget_conn(struct instance *in, struct conn *c);
 void instance_free(struct instance *in);
 
+/* restart.c */
+int restart_scan(struct daemon *d);
+uint64_t session_id_next(struct daemon *d);
+
 /* session.c */
 struct session *session_new(struct daemon *d, const struct peer *p, const char *enclave);
 struct session *session_find(struct daemon *d, uint64_t id);
@@ -193,6 +200,6 @@ unsigned int sessions_of_cgroup(struct daemon *d, uint64_t cgid);
 
 #define session_for_each_live(d, s, b)                     \
 	for (unsigned int b = 0; b < SESSION_BUCKETS; b++) \
-	list_for_each_entry(s, &(d)->session_buckets[b], hash_link)
+		list_for_each_entry (s, &(d)->session_buckets[b], hash_link)
 
 #endif /* EB_DAEMON_H */

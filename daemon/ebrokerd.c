@@ -106,14 +106,14 @@ int daemon_reload(struct daemon *d, char **ret_error)
 		return log_error(EINVAL, "policy refused, the old one stays: WorkerUIDs= changed");
 	}
 	d->policy = p;
+	d->generation++;
 	free_images(d->images, n_old);
 	d->images = images;
 	eb_policy_free(old);
 
 	/* Sessions whose owner lost access end now; see ebroker-policy(5). */
 	for (unsigned int b = 0; b < SESSION_BUCKETS; b++)
-		list_for_each_entry_safe(s, sn, &d->session_buckets[b], hash_link)
-		{
+		list_for_each_entry_safe (s, sn, &d->session_buckets[b], hash_link) {
 			if (eb_policy_may_open(p, s->enclave, s->uid, s->gid, s->groups,
 					       s->n_groups))
 				continue;
@@ -121,9 +121,10 @@ int daemon_reload(struct daemon *d, char **ret_error)
 				instance_drop_session(s->instance, s->id);
 			session_end(d, s, "the policy no longer allows this user this enclave");
 		}
-	/* Instances of enclaves that left the policy stop when idle. */
-	list_for_each_entry_safe(pl, pn, &d->pools, link)
-	    list_for_each_entry_safe(in, inn, &pl->instances, link) instance_sessions_changed(in);
+	/* Instances started under the old policy take no new session and stop when idle. */
+	list_for_each_entry_safe (pl, pn, &d->pools, link)
+		list_for_each_entry_safe (in, inn, &pl->instances, link)
+			instance_sessions_changed(in);
 	log_notice("policy reloaded from %s: %zu enclaves", d->cfg.config_dir,
 		   eb_policy_enclave_count(p));
 	update_status(d);
@@ -371,6 +372,11 @@ int main(int argc, char **argv)
 
 	if (prepare_dirs(&d) < 0 || make_socket(&d) < 0)
 		return 1;
+	r = restart_scan(&d);
+	if (r < 0)
+		return log_error(r, "cannot record session ids in %s: %s", d.cfg.runtime_dir,
+				 strerror(-r)),
+		       1;
 	r = caps_drop_to_daemon_set();
 	if (r < 0) {
 		log_error(r, "cannot drop capabilities: %s", strerror(-r));

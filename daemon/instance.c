@@ -206,6 +206,7 @@ int instance_start(struct pool *pl, const struct eb_enclave_conf *conf, struct i
 	in->d = d;
 	in->pool = pl;
 	in->id = ++d->next_instance_id;
+	in->generation = d->generation;
 	in->pidfd = in->ctl_fd = -1;
 	list_init(&in->sessions);
 	list_init(&in->waiters);
@@ -376,7 +377,9 @@ void instance_forget_conn(struct instance *in, struct conn *c)
 {
 	struct instance_request *rq;
 
-	list_for_each_entry(rq, &in->requests, link) if (rq->conn == c) rq->conn = NULL;
+	list_for_each_entry (rq, &in->requests, link)
+		if (rq->conn == c)
+			rq->conn = NULL;
 }
 
 void instance_stop(struct instance *in)
@@ -397,8 +400,8 @@ void instance_sessions_changed(struct instance *in)
 	if (in->state != INSTANCE_READY || in->n_sessions)
 		return;
 	conf = eb_policy_enclave(in->d->policy, in->pool->enclave);
-	if (!conf) {
-		instance_stop(in); /* the enclave left the policy */
+	if (!conf || in->generation != in->d->generation) {
+		instance_stop(in); /* the enclave left the policy, or the policy changed */
 		return;
 	}
 	arm_timer(in, conf->idle_timeout_ms);
@@ -426,9 +429,10 @@ static int timer_handler(sd_event_source *src, uint64_t usec, void *userdata)
 		if (in->n_sessions)
 			break;
 		conf = eb_policy_enclave(in->d->policy, in->pool->enclave);
-		list_for_each_entry(o, &in->pool->instances, link) live +=
-		    o->state == INSTANCE_READY || o->state == INSTANCE_STARTING;
-		if (!conf || live > conf->min_warm)
+		list_for_each_entry (o, &in->pool->instances, link)
+			live += o->generation == in->d->generation &&
+				(o->state == INSTANCE_READY || o->state == INSTANCE_STARTING);
+		if (!conf || in->generation != in->d->generation || live > conf->min_warm)
 			instance_stop(in);
 		break;
 	case INSTANCE_STOPPING:
@@ -453,7 +457,8 @@ static void got_ready(struct instance *in, const struct ebp_msg *m)
 	sd_event_source_set_enabled(in->timer, SD_EVENT_OFF);
 	log_info("instance %" PRIu64 " of enclave %s for cgroup %s: ready", in->id,
 		 in->pool->enclave, in->pool->cgpath);
-	list_for_each_entry_safe(c, n, &in->waiters, wait_link) conn_instance_ready(c, in);
+	list_for_each_entry_safe (c, n, &in->waiters, wait_link)
+		conn_instance_ready(c, in);
 	instance_sessions_changed(in);
 	pool_maintain(in->pool);
 }
@@ -593,9 +598,9 @@ static int child_handler(sd_event_source *src, const siginfo_t *si, void *userda
 			    reason);
 	in->state = INSTANCE_DEAD;
 
-	list_for_each_entry_safe(s, sn, &in->sessions, inst_link) session_end(d, s, reason);
-	list_for_each_entry_safe(c, cn, &in->waiters, wait_link)
-	{
+	list_for_each_entry_safe (s, sn, &in->sessions, inst_link)
+		session_end(d, s, reason);
+	list_for_each_entry_safe (c, cn, &in->waiters, wait_link) {
 		if (in->start_error)
 			conn_instance_failed(c, in->start_error, in->start_side, in->start_message);
 		else
@@ -612,8 +617,7 @@ void instance_free(struct instance *in)
 	struct instance_request *rq, *n;
 	char path[PATH_MAX];
 
-	list_for_each_entry_safe(rq, n, &in->requests, link)
-	{
+	list_for_each_entry_safe (rq, n, &in->requests, link) {
 		if (rq->type == EBP_MSG_W_QUERY && rq->conn)
 			conn_query_done(rq->conn);
 		list_del(&rq->link);

@@ -43,7 +43,7 @@
 #define INSTANCES_MAX	      64
 #define SESSIONS_PER_INST_MAX 10000
 #define SESSIONS_LIMIT_MAX    100000
-#define CALL_TIMEOUT_SEC_MAX 3600
+#define CALL_TIMEOUT_SEC_MAX  3600
 #define TIMEOUT_SEC_MAX	      86400
 #define MAX_MSG_MIN	      4096
 #define LOOKUP_BUF_MAX	      (16 * 1024 * 1024) /* getpwnam_r() / getgrnam_r() buffer */

@@ -22,8 +22,9 @@ struct pool *pool_get(struct daemon *d, const char *enclave, const struct peer *
 {
 	struct pool *pl;
 
-	list_for_each_entry(pl, &d->pools, link) if (pl->cgid == p->cgid &&
-						     !strcmp(pl->enclave, enclave)) return pl;
+	list_for_each_entry (pl, &d->pools, link)
+		if (pl->cgid == p->cgid && !strcmp(pl->enclave, enclave))
+			return pl;
 	pl = calloc(1, sizeof(*pl));
 	if (!pl)
 		return NULL;
@@ -58,8 +59,10 @@ static unsigned int live_instances(struct pool *pl, struct instance **ret_best,
 	struct instance *in, *best = NULL, *starting = NULL;
 	unsigned int live = 0;
 
-	list_for_each_entry(in, &pl->instances, link)
-	{
+	list_for_each_entry (in, &pl->instances, link) {
+		/* Instances of an earlier policy only serve the sessions they have. */
+		if (in->generation != pl->d->generation)
+			continue;
 		if (in->state == INSTANCE_READY) {
 			live++;
 			if (!best || in->n_sessions < best->n_sessions)
@@ -105,12 +108,15 @@ int pool_pick(struct pool *pl, const struct eb_enclave_conf *conf, struct instan
 	return 0;
 }
 
-/* Another ready instance to fall back on when growing failed, or NULL. */
+/* Another ready instance to fall back on when growing failed, or NULL: of
+ * any policy generation, since the tenant has no room for a new one. */
 struct instance *pool_fallback(struct pool *pl)
 {
-	struct instance *best;
+	struct instance *in, *best = NULL;
 
-	live_instances(pl, &best, NULL);
+	list_for_each_entry (in, &pl->instances, link)
+		if (in->state == INSTANCE_READY && (!best || in->n_sessions < best->n_sessions))
+			best = in;
 	return best;
 }
 

@@ -36,7 +36,7 @@ struct session *session_new(struct daemon *d, const struct peer *p, const char *
 	memcpy(s->groups, p->groups, p->n_groups * sizeof(gid_t));
 	s->n_groups = p->n_groups;
 	s->gid = p->gid;
-	s->id = ++d->next_session_id;
+	s->id = session_id_next(d);
 	s->uid = p->uid;
 	s->pid = p->pid;
 	s->cgid = p->cgid;
@@ -52,8 +52,12 @@ struct session *session_find(struct daemon *d, uint64_t id)
 {
 	struct session *s;
 
-	list_for_each_entry(s, bucket(d, id), hash_link) if (s->id == id) return s;
-	list_for_each_entry(s, &d->sessions_ended, hash_link) if (s->id == id) return s;
+	list_for_each_entry (s, bucket(d, id), hash_link)
+		if (s->id == id)
+			return s;
+	list_for_each_entry (s, &d->sessions_ended, hash_link)
+		if (s->id == id)
+			return s;
 	return NULL;
 }
 
@@ -116,8 +120,7 @@ void sessions_expire(struct daemon *d)
 	uint64_t now = now_usec();
 	struct session *s, *n;
 
-	list_for_each_entry_safe(s, n, &d->sessions_ended, hash_link)
-	{
+	list_for_each_entry_safe (s, n, &d->sessions_ended, hash_link) {
 		if (d->n_ended <= SESSION_ENDED_KEEP_MAX &&
 		    now - s->ended_usec < SESSION_ENDED_KEEP_MS * 1000ULL)
 			break;
@@ -131,7 +134,9 @@ unsigned int sessions_of_uid(struct daemon *d, uid_t uid)
 	unsigned int n = 0;
 	struct session *s;
 
-	session_for_each_live(d, s, b) if (s->uid == uid) n++;
+	session_for_each_live (d, s, b)
+		if (s->uid == uid)
+			n++;
 	return n;
 }
 
@@ -140,6 +145,8 @@ unsigned int sessions_of_cgroup(struct daemon *d, uint64_t cgid)
 	unsigned int n = 0;
 	struct session *s;
 
-	session_for_each_live(d, s, b) if (s->cgid == cgid) n++;
+	session_for_each_live (d, s, b)
+		if (s->cgid == cgid)
+			n++;
 	return n;
 }

@@ -323,8 +323,7 @@ int ebp_parse(const void *buf, size_t len, bool has_fd, struct ebp_msg *ret, con
 			    -EBADMSG);
 
 	/* libnl skips unknown types and keeps the last duplicate: refuse both first. */
-	nla_for_each_attr(a, (struct nlattr *)(h + 1), (int)(len - sizeof(*h)), rem)
-	{
+	nla_for_each_attr (a, (struct nlattr *)(h + 1), (int)(len - sizeof(*h)), rem) {
 		int type = a->nla_type;
 
 		if (type < 1 || type > EBP_A_MAX)

@@ -116,8 +116,7 @@ static void handle_query(struct worker *w, const struct ebp_msg *msg)
 	struct session *s;
 	struct nl_msg *m;
 
-	list_for_each_entry(s, &w->sessions, link)
-	{
+	list_for_each_entry (s, &w->sessions, link) {
 		if (w->control_fd < 0)
 			return;
 		if (ebp_msg_new(EBP_MSG_W_SESSION, msg->request_id, 64, &m) < 0) {

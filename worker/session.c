@@ -36,7 +36,9 @@ struct session *session_find(struct worker *w, uint64_t id)
 {
 	struct session *s;
 
-	list_for_each_entry(s, &w->sessions, link) if (s->id == id) return s;
+	list_for_each_entry (s, &w->sessions, link)
+		if (s->id == id)
+			return s;
 	return NULL;
 }
 

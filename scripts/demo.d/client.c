@@ -41,13 +41,16 @@ int main(int argc, char **argv)
 		return fail(who, "connecting");
 	if (ebroker_session_open(b, "keyvault", NULL, &s) < 0)
 		return fail(who, "opening a keyvault session");
-	if (ebroker_call(s, KV_ECALL_GENERATE, &gen, sizeof(gen), out, sizeof(out), &len,
-			 &status) < 0 || status != 0)
+	if (ebroker_call(s, KV_ECALL_GENERATE, &gen, sizeof(gen), out, sizeof(out), &len, &status) <
+		0 ||
+	    status != 0)
 		return fail(who, "GENERATE");
-	printf("%s: session %llu: key generated inside the enclave, public key %02x%02x%02x%02x...\n",
-	       who, (unsigned long long)ebroker_session_id(s), out[1], out[2], out[3], out[4]);
+	printf(
+	    "%s: session %llu: key generated inside the enclave, public key %02x%02x%02x%02x...\n",
+	    who, (unsigned long long)ebroker_session_id(s), out[1], out[2], out[3], out[4]);
 	if (ebroker_call(s, KV_ECALL_SIGN, digest, sizeof(digest), out, sizeof(out), &len,
-			 &status) < 0 || status != 0)
+			 &status) < 0 ||
+	    status != 0)
 		return fail(who, "SIGN");
 	printf("%s: signed a digest: r = %02x%02x%02x%02x... (%zu bytes)\n", who, out[0], out[1],
 	       out[2], out[3], len);
