@@ -490,6 +490,8 @@ static bool conn_read(struct conn *c)
 		return false;
 	}
 	c->request_id = m.request_id;
+	log_debug("client pid %d uid %u: %s, request %u", (int)c->peer.pid, c->peer.uid,
+		  ebp_msg_name(m.type), m.request_id);
 	switch (m.type) {
 	case EBP_MSG_OPEN:
 		handle_open(c, &m);

@@ -545,7 +545,10 @@ static int ctl_handler(sd_event_source *src, int fd, uint32_t revents, void *use
 	struct ebp_msg m;
 	ssize_t n;
 
-	for (;;) {
+	/* A bounded batch: a chatty worker cannot keep the loop from the others. */
+	for (int i = 0;; i++) {
+		if (i == 64)
+			return 0;
 		n = ebp_recv(fd, buf, sizeof(buf), NULL);
 		if (n == -EAGAIN)
 			return 0;
