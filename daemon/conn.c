@@ -120,14 +120,8 @@ static void conn_error(struct conn *c, int err, int side, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
-	if (ebp_msg_new(EBP_MSG_ERROR, c->request_id, sizeof(text) + 32, &m) < 0)
-		return;
-	if (nla_put_u32(m, EBP_A_ERRNO, abs(err)) || nla_put_u32(m, EBP_A_SIDE, side) ||
-	    nla_put_string(m, EBP_A_MESSAGE, text)) {
-		nlmsg_free(m);
-		return;
-	}
-	conn_send(c, m, -1);
+	if (ebp_msg_error(c->request_id, err, side, text, &m) == 0)
+		conn_send(c, m, -1);
 }
 
 static void conn_done(struct conn *c)

@@ -193,6 +193,26 @@ int ebp_send(int sock, struct nl_msg *m, int fd)
 	return n == (ssize_t)nlh->nlmsg_len ? 0 : -EMSGSIZE;
 }
 
+int ebp_msg_error(uint32_t request_id, int err, enum ebp_side side, const char *text,
+		  struct nl_msg **ret)
+{
+	char cut[EBP_ERROR_MSG_MAX];
+	struct nl_msg *m;
+	int r;
+
+	snprintf(cut, sizeof(cut), "%s", text);
+	r = ebp_msg_new(EBP_MSG_ERROR, request_id, sizeof(cut) + 32, &m);
+	if (r)
+		return r;
+	if (nla_put_u32(m, EBP_A_ERRNO, err < 0 ? -(unsigned int)err : (unsigned int)err) ||
+	    nla_put_u32(m, EBP_A_SIDE, side) || nla_put_string(m, EBP_A_MESSAGE, cut)) {
+		nlmsg_free(m);
+		return -ENOMEM;
+	}
+	*ret = m;
+	return 0;
+}
+
 int ebp_send_error(int sock, uint32_t request_id, int err, enum ebp_side side, const char *fmt, ...)
 {
 	char text[EBP_ERROR_MSG_MAX];
@@ -203,14 +223,10 @@ int ebp_send_error(int sock, uint32_t request_id, int err, enum ebp_side side, c
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
-	r = ebp_msg_new(EBP_MSG_ERROR, request_id, sizeof(text) + 32, &m);
+	r = ebp_msg_error(request_id, err, side, text, &m);
 	if (r)
 		return r;
-	if (nla_put_u32(m, EBP_A_ERRNO, err < 0 ? -err : err) || nla_put_u32(m, EBP_A_SIDE, side) ||
-	    nla_put_string(m, EBP_A_MESSAGE, text))
-		r = -ENOMEM;
-	else
-		r = ebp_send(sock, m, -1);
+	r = ebp_send(sock, m, -1);
 	nlmsg_free(m);
 	return r;
 }

@@ -50,7 +50,12 @@ int ebp_msg_new(uint16_t type, uint32_t request_id, size_t payload, struct nl_ms
  */
 int ebp_send(int sock, struct nl_msg *m, int fd);
 
-/* An ERROR reply: ERRNO @err (positive or negative), SIDE, MESSAGE from @fmt. */
+/* An ERROR message: ERRNO @err (positive or negative), SIDE, MESSAGE @text
+ * (cut to EBP_ERROR_MSG_MAX - 1 characters). Free with nlmsg_free(). */
+int ebp_msg_error(uint32_t request_id, int err, enum ebp_side side, const char *text,
+		  struct nl_msg **ret);
+
+/* Build and send an ERROR reply, MESSAGE from @fmt. */
 int ebp_send_error(int sock, uint32_t request_id, int err, enum ebp_side side, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 

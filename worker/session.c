@@ -215,24 +215,6 @@ static void reply(struct worker *w, struct session *s, struct nl_msg *m)
 		send_failed(w, s, r);
 }
 
-static int error_msg(uint32_t request_id, int err, enum ebp_side side, const char *text,
-		     struct nl_msg **ret)
-{
-	struct nl_msg *m;
-	int r;
-
-	r = ebp_msg_new(EBP_MSG_ERROR, request_id, EBP_ERROR_MSG_MAX + 32, &m);
-	if (r)
-		return r;
-	if (nla_put_u32(m, EBP_A_ERRNO, err < 0 ? -err : err) < 0 ||
-	    nla_put_u32(m, EBP_A_SIDE, side) < 0 || nla_put_string(m, EBP_A_MESSAGE, text) < 0) {
-		nlmsg_free(m);
-		return -ENOMEM;
-	}
-	*ret = m;
-	return 0;
-}
-
 static void reply_error(struct worker *w, struct session *s, uint32_t request_id, int err,
 			enum ebp_side side, const char *fmt, ...)
     __attribute__((format(printf, 6, 7)));
@@ -247,7 +229,7 @@ static void reply_error(struct worker *w, struct session *s, uint32_t request_id
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
-	if (error_msg(request_id, err, side, text, &m) < 0) {
+	if (ebp_msg_error(request_id, err, side, text, &m) < 0) {
 		session_end(w, s, "the worker ran out of memory");
 		return;
 	}
@@ -275,7 +257,7 @@ static void enclave_died(struct worker *w, struct session *s, uint32_t request_i
 			 strerror(r < 0 ? -r : EIO));
 	log_error(0, "session %" PRIu64 " (uid %u, pid %u): %s: the instance is dead", s->id,
 		  s->uid, s->pid, reason);
-	if (error_msg(request_id, r < 0 ? r : -EIO, EBP_SIDE_ENCLAVE, reason, &m) == 0) {
+	if (ebp_msg_error(request_id, r < 0 ? r : -EIO, EBP_SIDE_ENCLAVE, reason, &m) == 0) {
 		(void)ebp_send(s->fd, m, -1);
 		nlmsg_free(m);
 	}
