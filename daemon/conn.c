@@ -154,6 +154,8 @@ static const char *user_name(uid_t uid, char *buf, size_t cap)
 
 /* ---------------------------------------------------------------- OPEN */
 
+static void place(struct conn *c, struct pool *pl);
+
 static void open_on(struct conn *c, struct instance *in)
 {
 	struct daemon *d = c->d;
@@ -185,6 +187,11 @@ static void open_on(struct conn *c, struct instance *in)
 	if (r < 0) {
 		close(sp[0]);
 		session_end(d, s, "the worker did not take the session");
+		/* It died under us (instance_add_session() marked it): another one, then. */
+		if (++c->attempts < 3) {
+			place(c, in->pool);
+			return;
+		}
 		conn_error(c, r, EBP_SIDE_WORKER,
 			   "the worker of enclave %s did not take the session", c->enclave);
 		goto out;
@@ -260,10 +267,8 @@ static void handle_open(struct conn *c, const struct ebp_msg *m)
 	const char *name = ebp_get_str(m, EBP_A_ENCLAVE);
 	const struct eb_enclave_conf *conf = eb_policy_enclave(d->policy, name);
 	char who[128];
-	struct instance *in;
 	struct pool *pl;
 	unsigned int n;
-	int r;
 
 	if (!conf) {
 		conn_error(c, ENOENT, EBP_SIDE_DAEMON, "no enclave named '%s' is configured", name);
@@ -295,14 +300,26 @@ static void handle_open(struct conn *c, const struct ebp_msg *m)
 		conn_error(c, ENOMEM, EBP_SIDE_DAEMON, "out of memory");
 		return;
 	}
-	r = pool_pick(pl, conf, &in);
+	snprintf(c->enclave, sizeof(c->enclave), "%s", name);
+	c->attempts = 0;
+	place(c, pl);
+}
+
+/* Put @c's OPEN on a ready instance of @pl, or wait for one to start. */
+static void place(struct conn *c, struct pool *pl)
+{
+	const struct eb_enclave_conf *conf = eb_policy_enclave(c->d->policy, c->enclave);
+	struct instance *in;
+	int r;
+
+	r = conf ? pool_pick(pl, conf, &in) : -ENOENT;
 	if (r < 0) {
 		pool_maintain(pl);
 		conn_error(c, r, EBP_SIDE_DAEMON, "cannot start an instance of enclave %s: %s",
-			   name, strerror(-r));
+			   c->enclave, strerror(-r));
+		conn_resume(c);
 		return;
 	}
-	snprintf(c->enclave, sizeof(c->enclave), "%s", name);
 	if (in->state == INSTANCE_READY) {
 		open_on(c, in);
 		return;

@@ -83,8 +83,9 @@ struct conn {
 	char enclave[EBP_ENCLAVE_NAME_MAX];
 	struct instance *waiting; /* CONN_WAIT_START */
 	struct list_head wait_link;
-	unsigned int queries; /* CONN_WAIT_QUERY: workers yet to answer */
-	uint64_t list_id;     /* LIST's SESSION_ID, 0 for all */
+	unsigned int queries;  /* CONN_WAIT_QUERY: workers yet to answer */
+	unsigned int attempts; /* instances that died while taking this OPEN */
+	uint64_t list_id;      /* LIST's SESSION_ID, 0 for all */
 	sd_event_source *timer;
 	struct conn_out *out; /* replies not yet sent */
 };

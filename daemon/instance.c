@@ -94,6 +94,20 @@ static int arm_timer(struct instance *in, uint64_t ms)
 					  timer_handler, in);
 }
 
+/*
+ * The worker's control connection is gone: it is exiting, or broke the
+ * protocol and is being killed. It takes no new session from now on; its
+ * sessions end when the child watch sees it exit.
+ */
+static void instance_lost(struct instance *in)
+{
+	if (in->state == INSTANCE_READY || in->state == INSTANCE_STARTING) {
+		in->state = INSTANCE_STOPPING;
+		arm_timer(in, WORKER_STOP_GRACE_MS);
+	}
+	sd_event_source_set_enabled(in->ctl_src, SD_EVENT_OFF);
+}
+
 /* In the child, between fork and exec: only async-signal-safe calls. */
 static void __attribute__((noreturn))
 exec_worker(struct daemon *d, struct instance *in, int procs_fd, const int fds[4],
@@ -298,9 +312,15 @@ static int send_request(struct instance *in, struct nl_msg *m, uint16_t type, in
 	r = ebp_send(in->ctl_fd, m, fd);
 	if (r < 0) {
 		free(rq);
-		log_error(r, "worker %d does not take control messages (%s): stopping it",
-			  (int)in->pid, strerror(-r));
-		kill(in->pid, SIGKILL);
+		if (r == -EPIPE || r == -ECONNRESET) {
+			log_info("worker %d is exiting: no new %s for it", (int)in->pid,
+				 ebp_msg_name(type));
+		} else {
+			log_error(r, "worker %d does not take control messages (%s): killing it",
+				  (int)in->pid, strerror(-r));
+			sd_event_source_send_child_signal(in->child_src, SIGKILL, NULL, 0);
+		}
+		instance_lost(in);
 		return r;
 	}
 	list_add_tail(&rq->link, &in->requests);
@@ -564,7 +584,7 @@ static int ctl_handler(sd_event_source *src, int fd, uint32_t revents, void *use
 		}
 	}
 	/* End of stream or a violation: the child watch does the rest. */
-	sd_event_source_set_enabled(src, SD_EVENT_OFF);
+	instance_lost(in);
 	return 0;
 }
 
