@@ -98,7 +98,7 @@ $(DEMO_CLIENT): scripts/demo.d/client.c $(LIBEBROKER_SO) libclient/include/ebrok
 	@mkdir -p $(dir $@)
 	$(CC) $(EB_CFLAGS) $(LIBCLIENT_CFLAGS) -o $@ $< -L$(B)/lib -lebroker -Wl,-rpath,'$$ORIGIN/../lib'
 
-selftests: ksrc $(LIBEBSIGN) $(LIBEBIMAGE) $(B)/selftests/test-key.pem \
+selftests: ksrc $(LIBEBSIGN) $(LIBEBIMAGE) $(LIBEBROKER_SO) $(LIBEBPROTO) $(B)/selftests/test-key.pem \
 		$(B)/selftests/test-key2.pem
 	$(MAKE) -C selftests/ebroker OUTPUT=$(CURDIR)/$(B)/selftests \
 		TOP=$(CURDIR) KSFT_DIR=$(CURDIR)/$(KSFT_DIR) CC="$(CC)" \
