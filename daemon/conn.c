@@ -156,45 +156,71 @@ static const char *user_name(uid_t uid, char *buf, size_t cap)
 
 static void place(struct conn *c, struct pool *pl);
 
+/* Socket buffers of this size hold a whole message without any help. */
+#define SOCKET_BUFFER_DEFAULT 212992
+
+/*
+ * Hand @c's new session to @in. The client gets its end only once the
+ * worker has said it took the other (W_ADD answered): a worker that dies
+ * before that costs the client nothing, the OPEN just goes to another
+ * instance (conn_session_failed()).
+ */
 static void open_on(struct conn *c, struct instance *in)
 {
 	struct daemon *d = c->d;
 	uint32_t max_msg = eb_policy_limits(d->policy)->max_msg;
 	int sp[2], buf = (int)max_msg * 2 + 65536;
 	struct session *s;
-	struct nl_msg *m;
 	int r;
 
 	s = session_new(d, &c->peer, c->enclave);
 	if (!s) {
 		conn_error(c, ENOMEM, EBP_SIDE_DAEMON, "out of memory");
-		goto out;
+		conn_resume(c);
+		return;
 	}
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0) {
 		r = -errno;
 		session_end(d, s, "the daemon could not create the session socket");
 		conn_error(c, r, EBP_SIDE_DAEMON, "cannot create a session socket: %s",
 			   strerror(-r));
-		goto out;
+		conn_resume(c);
+		return;
 	}
 	/* Room for a whole message of the policy's size limit, whatever wmem_max says. */
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; buf > SOCKET_BUFFER_DEFAULT && i < 2; i++) {
 		setsockopt(sp[i], SOL_SOCKET, SO_SNDBUFFORCE, &buf, sizeof(buf));
 		setsockopt(sp[i], SOL_SOCKET, SO_RCVBUFFORCE, &buf, sizeof(buf));
 	}
-	r = instance_add_session(in, s, sp[1]);
+	r = instance_add_session(in, s, sp[1], c);
 	close(sp[1]);
 	if (r < 0) {
 		close(sp[0]);
 		session_end(d, s, "the worker did not take the session");
-		/* It died under us (instance_add_session() marked it): another one, then. */
-		if (++c->attempts < 3) {
-			place(c, in->pool);
-			return;
-		}
-		conn_error(c, r, EBP_SIDE_WORKER,
-			   "the worker of enclave %s did not take the session", c->enclave);
-		goto out;
+		conn_session_failed(c, in, r, "the worker did not take the session");
+		return;
+	}
+	c->state = CONN_WAIT_ADD;
+	c->client_fd = sp[0];
+	c->adding = s->id;
+	sd_event_source_set_io_events(c->src, 0);
+}
+
+void conn_session_added(struct conn *c, struct instance *in)
+{
+	struct session *s = session_find(c->d, c->adding);
+	int fd = TAKE_FD(c->client_fd);
+	struct nl_msg *m;
+	int r;
+
+	c->adding = 0;
+	if (!s || s->reason) {
+		/* Ended already (the client of another request closed it by id, ...). */
+		close(fd);
+		conn_error(c, ECONNRESET, EBP_SIDE_WORKER, "the session ended at once: %s",
+			   s ? s->reason : "?");
+		conn_resume(c);
+		return;
 	}
 	r = ebp_msg_new(EBP_MSG_OPENED, c->request_id, 256, &m);
 	if (r == 0 &&
@@ -202,22 +228,36 @@ static void open_on(struct conn *c, struct instance *in)
 	     nla_put(m, EBP_A_MRENCLAVE, 32, in->mrenclave) ||
 	     nla_put(m, EBP_A_MRSIGNER, 32, in->mrsigner) ||
 	     nla_put_u32(m, EBP_A_ISVPRODID, in->isv_prod_id) ||
-	     nla_put_u32(m, EBP_A_ISVSVN, in->isv_svn) || nla_put_u32(m, EBP_A_MAX_MSG, max_msg))) {
+	     nla_put_u32(m, EBP_A_ISVSVN, in->isv_svn) ||
+	     nla_put_u32(m, EBP_A_MAX_MSG, eb_policy_limits(c->d->policy)->max_msg))) {
 		nlmsg_free(m);
 		r = -ENOMEM;
 	}
 	if (r == 0)
-		r = conn_send(c, m, sp[0]);
+		r = conn_send(c, m, fd);
 	else
-		close(sp[0]);
+		close(fd);
 	if (r < 0) {
 		/* The client will never see the session: end it now. */
 		instance_drop_session(in, s->id);
-		session_end(d, s, "the client could not be sent the session");
+		session_end(c->d, s, "the client could not be sent the session");
 	} else {
 		session_log(s, "opened by pid %d on instance %" PRIu64, (int)s->pid, in->id);
 	}
-out:
+	conn_resume(c);
+}
+
+void conn_session_failed(struct conn *c, struct instance *in, int err, const char *why)
+{
+	if (c->client_fd >= 0)
+		close(TAKE_FD(c->client_fd));
+	c->adding = 0;
+	/* The worker died under us (and is marked so): another instance, then. */
+	if (++c->attempts < 3) {
+		place(c, in->pool);
+		return;
+	}
+	conn_error(c, err, EBP_SIDE_WORKER, "enclave %s: %s", c->enclave, why);
 	conn_resume(c);
 }
 
@@ -572,6 +612,7 @@ int conn_accept(struct daemon *d)
 	list_init(&c->wait_link);
 	c->d = d;
 	c->fd = -1;
+	c->client_fd = -1;
 	r = peer_identify(fd, ts.tv_sec * 1000000ULL + ts.tv_nsec / 1000, "/sys/fs/cgroup",
 			  &c->peer, &why);
 	if (r < 0) {
@@ -612,7 +653,17 @@ void conn_free(struct conn *c)
 
 	if (c->waiting)
 		list_del(&c->wait_link);
-	if (c->state == CONN_WAIT_QUERY)
+	if (c->state == CONN_WAIT_ADD) {
+		/* The client left before its session was handed over: end it. */
+		struct session *s = session_find(c->d, c->adding);
+
+		if (s && s->instance) {
+			instance_drop_session(s->instance, s->id);
+			session_end(c->d, s, "the client left before the session was handed over");
+		}
+		close(c->client_fd);
+	}
+	if (c->state == CONN_WAIT_QUERY || c->state == CONN_WAIT_ADD)
 		list_for_each_entry (pl, &c->d->pools, link)
 			list_for_each_entry (in, &pl->instances, link)
 				instance_forget_conn(in, c);

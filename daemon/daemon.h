@@ -70,6 +70,7 @@ enum conn_state {
 	CONN_IDLE,	 /* reading requests */
 	CONN_WAIT_START, /* OPEN waits for an instance to become ready */
 	CONN_WAIT_QUERY, /* LIST waits for workers' call counts */
+	CONN_WAIT_ADD,	 /* OPEN waits for the worker to take the session */
 };
 
 struct conn {
@@ -85,6 +86,8 @@ struct conn {
 	struct list_head wait_link;
 	unsigned int queries;  /* CONN_WAIT_QUERY: workers yet to answer */
 	unsigned int attempts; /* instances that died while taking this OPEN */
+	uint64_t adding;       /* CONN_WAIT_ADD: the session being handed over */
+	int client_fd;	       /* CONN_WAIT_ADD: the client's end of it */
 	uint64_t list_id;      /* LIST's SESSION_ID, 0 for all */
 	sd_event_source *timer;
 	struct conn_out *out; /* replies not yet sent */
@@ -166,6 +169,8 @@ void conn_free(struct conn *c);
 void conn_instance_ready(struct conn *c, struct instance *in);
 void conn_instance_failed(struct conn *c, int err, int side, const char *message);
 void conn_query_done(struct conn *c);
+void conn_session_added(struct conn *c, struct instance *in);
+void conn_session_failed(struct conn *c, struct instance *in, int err, const char *why);
 
 /* pool.c */
 struct pool *pool_get(struct daemon *d, const char *enclave, const struct peer *p);
@@ -176,7 +181,7 @@ struct instance *pool_fallback(struct pool *pl);
 
 /* instance.c */
 int instance_start(struct pool *pl, const struct eb_enclave_conf *conf, struct instance **ret);
-int instance_add_session(struct instance *in, struct session *s, int fd);
+int instance_add_session(struct instance *in, struct session *s, int fd, struct conn *c);
 int instance_drop_session(struct instance *in, uint64_t id);
 int instance_query(struct instance *in, struct conn *c);
 void instance_stop(struct instance *in);

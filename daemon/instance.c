@@ -47,7 +47,7 @@ struct instance_request {
 	uint32_t id;
 	uint16_t type;
 	uint64_t session_id; /* W_ADD */
-	struct conn *conn;   /* W_QUERY; NULL once the connection is gone */
+	struct conn *conn;   /* W_ADD, W_QUERY; NULL once the connection is gone */
 };
 
 static int ctl_handler(sd_event_source *src, int fd, uint32_t revents, void *userdata);
@@ -329,7 +329,7 @@ static int send_request(struct instance *in, struct nl_msg *m, uint16_t type, in
 	return 0;
 }
 
-int instance_add_session(struct instance *in, struct session *s, int fd)
+int instance_add_session(struct instance *in, struct session *s, int fd, struct conn *c)
 {
 	struct instance_request *rq;
 	struct nl_msg *m;
@@ -349,6 +349,7 @@ int instance_add_session(struct instance *in, struct session *s, int fd)
 	if (r < 0)
 		return r;
 	rq->session_id = s->id;
+	rq->conn = c;
 	s->instance = in;
 	s->instance_id = in->id;
 	s->worker_pid = in->pid;
@@ -540,14 +541,18 @@ static bool handle_ctl(struct instance *in, const struct ebp_msg *m)
 		if (!rq)
 			return false;
 		if (m->type == EBP_MSG_ERROR && rq->type == EBP_MSG_W_ADD) {
-			s = session_find(d, rq->session_id);
-			if (s && s->instance == in) {
-				char why[EBP_ERROR_MSG_MAX + 64];
+			char why[EBP_ERROR_MSG_MAX + 64];
 
-				snprintf(why, sizeof(why), "the worker refused the session: %s",
-					 ebp_get_str(m, EBP_A_MESSAGE));
+			snprintf(why, sizeof(why), "the worker refused the session: %s",
+				 ebp_get_str(m, EBP_A_MESSAGE));
+			s = session_find(d, rq->session_id);
+			if (s && s->instance == in)
 				session_end(d, s, why);
-			}
+			if (rq->conn)
+				conn_session_failed(rq->conn, in,
+						    -(int)nla_get_u32(m->attrs[EBP_A_ERRNO]), why);
+		} else if (rq->type == EBP_MSG_W_ADD && rq->conn) {
+			conn_session_added(rq->conn, in);
 		}
 		if (rq->type == EBP_MSG_W_QUERY && rq->conn)
 			conn_query_done(rq->conn);
@@ -643,6 +648,8 @@ void instance_free(struct instance *in)
 	list_for_each_entry_safe (rq, n, &in->requests, link) {
 		if (rq->type == EBP_MSG_W_QUERY && rq->conn)
 			conn_query_done(rq->conn);
+		if (rq->type == EBP_MSG_W_ADD && rq->conn)
+			conn_session_failed(rq->conn, in, -EIO, "its worker exited");
 		list_del(&rq->link);
 		free(rq);
 	}
