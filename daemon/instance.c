@@ -3,9 +3,9 @@
  * Enclave instances: one ebroker-worker process each (docs/worker.md).
  *
  * The daemon opens /dev/ebroker and names the tenant's cgroup as the charge
- * target (EB_IOC_ENCLAVE_SET_CGROUP, the one privileged step), then forks a
- * child that moves itself into the tenant's worker cgroup under the
- * worker cgroup root (never the daemon's own cgroup, so that a daemon
+ * target (EB_IOC_ENCLAVE_SET_CGROUP, the one privileged step), then starts
+ * a child born in the tenant's worker cgroup under the worker cgroup root
+ * (clone3 CLONE_INTO_CGROUP; never the daemon's own cgroup, so that a daemon
  * restart does not kill it), takes an unprivileged uid of its own, sets
  * no_new_privs and execs the worker with exactly four descriptors: its
  * control socket, the device, the verified image and a listening socket a
@@ -31,6 +31,7 @@
 #include <inttypes.h>
 
 #include <linux/ebroker.h>
+#include <linux/sched.h>
 
 #include "common/util.h"
 #include "proto/proto.h"
@@ -110,8 +111,7 @@ static void instance_lost(struct instance *in)
 
 /* In the child, between fork and exec: only async-signal-safe calls. */
 static void __attribute__((noreturn))
-exec_worker(struct daemon *d, struct instance *in, int procs_fd, const int fds[4],
-	    const char *const argv[])
+exec_worker(struct daemon *d, struct instance *in, const int fds[4], const char *const argv[])
 {
 	sigset_t all;
 	int high[4];
@@ -120,8 +120,6 @@ exec_worker(struct daemon *d, struct instance *in, int procs_fd, const int fds[4
 	sigprocmask(SIG_SETMASK, &all, NULL);
 	signal(SIGPIPE, SIG_DFL);
 	setsid();
-	if (write(procs_fd, "0", 1) != 1)
-		_exit(120);
 	/* Move the four descriptors above 2..6 first, then into place. */
 	for (int i = 0; i < 4; i++) {
 		high[i] = fcntl(fds[i], F_DUPFD, 64);
@@ -183,9 +181,7 @@ static int open_worker_cgroup(struct daemon *d, struct pool *pl, int *ret)
 	snprintf(path, sizeof(path), "%s/tenant-%" PRIu64, d->cfg.worker_cgroup, pl->cgid);
 	if (mkdir(path, 0755) < 0 && errno != EEXIST)
 		return log_error(errno, "cannot create worker cgroup %s: %m", path);
-	snprintf(path, sizeof(path), "%s/tenant-%" PRIu64 "/cgroup.procs", d->cfg.worker_cgroup,
-		 pl->cgid);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return log_error(errno, "cannot open %s: %m", path);
 	*ret = fd;
@@ -204,7 +200,7 @@ int instance_start(struct pool *pl, const struct eb_enclave_conf *conf, struct i
 {
 	struct daemon *d = pl->d;
 	const struct verified_image *img = image_of(d, conf->name);
-	_cleanup_(closep) int dev = -1, listener = -1, procs = -1;
+	_cleanup_(closep) int dev = -1, listener = -1, cgroup = -1;
 	int ctl[2] = { -1, -1 };
 	char a_id[24], a_msg[16], a_timeout[16];
 	struct timeval tv = { WORKER_SEND_TIMEOUT_MS / 1000, 0 };
@@ -235,7 +231,7 @@ int instance_start(struct pool *pl, const struct eb_enclave_conf *conf, struct i
 	if (r == 0)
 		r = open_listener(d, in->id, &listener);
 	if (r == 0)
-		r = open_worker_cgroup(d, pl, &procs);
+		r = open_worker_cgroup(d, pl, &cgroup);
 	if (r == 0 && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ctl) < 0)
 		r = -errno;
 	if (r < 0)
@@ -249,18 +245,28 @@ int instance_start(struct pool *pl, const struct eb_enclave_conf *conf, struct i
 				     a_timeout,	       NULL };
 	const int fds[4] = { ctl[1], dev, img->memfd, listener };
 
-	pid = fork();
+	/*
+	 * Like fork(), but born in the tenant's worker cgroup (no migration,
+	 * which costs an RCU grace period) and with a pidfd from the start.
+	 */
+	struct clone_args ca = {
+		.flags = CLONE_INTO_CGROUP | CLONE_PIDFD,
+		.pidfd = (uintptr_t)&in->pidfd,
+		.exit_signal = SIGCHLD,
+		.cgroup = (uint64_t)cgroup,
+	};
+	pid = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
 	if (pid < 0) {
 		r = -errno;
+		log_error(r, "cannot start a worker in its cgroup: %m");
 		goto fail;
 	}
 	if (pid == 0)
-		exec_worker(d, in, procs, fds, argv);
+		exec_worker(d, in, fds, argv);
 
 	close(ctl[1]);
 	in->ctl_fd = ctl[0];
 	in->pid = pid;
-	in->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	setsockopt(in->ctl_fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	r = sd_event_add_child_pidfd(d->event, &in->child_src, in->pidfd, WEXITED, child_handler,
 				     in);

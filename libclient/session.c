@@ -153,7 +153,7 @@ _public_ int ebroker_session_open(struct ebroker *b, const char *enclave,
 {
 	_cleanup_(session_freep) struct ebroker_session *s = NULL;
 	_cleanup_(nlmsg_freep) struct nl_msg *m = NULL;
-	uint8_t nonce[EBP_NONCE_SIZE], key[EBP_PUBKEY_SIZE];
+	uint8_t fresh[EBP_NONCE_SIZE + EBP_PUBKEY_SIZE]; /* one getrandom() for both */
 	uint32_t timeout = 0;
 	int r;
 
@@ -188,15 +188,13 @@ _public_ int ebroker_session_open(struct ebroker *b, const char *enclave,
 	snprintf(s->enclave, sizeof(s->enclave), "%s", enclave);
 
 	/* The attested session's: unused by protocol version 1, but always fresh. */
-	r = random_bytes(nonce, sizeof(nonce));
-	if (r == 0)
-		r = random_bytes(key, sizeof(key));
+	r = random_bytes(fresh, sizeof(fresh));
 	if (r < 0)
 		return r;
 	r = ebp_msg_new(EBP_MSG_OPEN, 0, 256, &m);
 	if (r == 0 && (nla_put_string(m, EBP_A_ENCLAVE, enclave) < 0 ||
-		       nla_put(m, EBP_A_NONCE, sizeof(nonce), nonce) < 0 ||
-		       nla_put(m, EBP_A_CLIENT_KEY, sizeof(key), key) < 0))
+		       nla_put(m, EBP_A_NONCE, EBP_NONCE_SIZE, fresh) < 0 ||
+		       nla_put(m, EBP_A_CLIENT_KEY, EBP_PUBKEY_SIZE, fresh + EBP_NONCE_SIZE) < 0))
 		r = -ENOMEM;
 	if (r < 0)
 		return ebc_fail(-r, EBROKER_SIDE_LIBRARY, "cannot build a request: %s",

@@ -13,8 +13,11 @@ WORKER_TESTS	:= $(patsubst %.c,$(B)/test/%,$(wildcard worker/*_test.c))
 EBROKER_WORKER	:= $(B)/bin/ebroker-worker
 
 WORKER_CFLAGS	= $(NL_CFLAGS) $(shell pkg-config --cflags libseccomp)
-WORKER_LIBS	= $(LIBEBLOADER) $(LIBEBIMAGE) $(LIBEBPROTO) $(NL_LIBS) \
-		  $(shell pkg-config --libs libseccomp)
+# libnl and libseccomp are linked statically: a worker is exec'd for every
+# cold open, and resolving two more shared libraries is a good part of its
+# start-up time.
+WORKER_LIBS	= $(LIBEBLOADER) $(LIBEBIMAGE) $(LIBEBPROTO) \
+		  -Wl,-Bstatic $(shell pkg-config --static --libs libnl-3.0 libseccomp) -Wl,-Bdynamic
 
 USERSPACE_TARGETS += $(EBROKER_WORKER) $(WORKER_TESTS)
 
