@@ -96,7 +96,7 @@ $(DEMO_TENANT): scripts/demo.d/tenant.c selftests/ebroker/tencl.h $(LIBEBSIGN)
 # It links the shared libebroker, as a tenant's program would.
 $(DEMO_CLIENT): scripts/demo.d/client.c $(LIBEBROKER_SO) libclient/include/ebroker/client.h
 	@mkdir -p $(dir $@)
-	$(CC) $(EB_CFLAGS) $(LIBCLIENT_CFLAGS) -o $@ $< -L$(B)/lib -lebroker -Wl,-rpath,'$$ORIGIN/../lib'
+	$(CC) $(EB_CFLAGS) $(LIBCLIENT_CFLAGS) -o $@ $< $(LIBEBROKER_SO) -Wl,-rpath,'$$ORIGIN/../lib'
 
 selftests: ksrc $(LIBEBSIGN) $(LIBEBIMAGE) $(LIBEBROKER_SO) $(LIBEBPROTO) $(B)/selftests/test-key.pem \
 		$(B)/selftests/test-key2.pem

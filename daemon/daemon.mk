@@ -2,9 +2,10 @@
 #
 # ebrokerd (included by the top-level Makefile): build/bin/ebrokerd from
 # every daemon/*.c but tests and fuzz targets, with libebimage (to verify
-# images), libebproto, the size formatter of ctl/, libsystemd (sd-event,
-# sd-daemon, sd-journal), libnl-3 and libcrypto (MRSIGNER). The worker it
-# starts is worker/'s ebroker-worker, installed to $(LIBEXECDIR).
+# images), libebsign (MRSIGNER) with libcrypto, libebproto, the size
+# formatter of ctl/, libsystemd (sd-event, sd-daemon, sd-journal) and
+# libnl-3. The worker it starts is worker/'s ebroker-worker, installed to
+# $(LIBEXECDIR).
 
 LIBEXECDIR	?= $(PREFIX)/libexec
 DAEMON_SRCS	:= $(filter-out %_test.c %_fuzz.c,$(wildcard daemon/*.c))
@@ -21,13 +22,15 @@ $(B)/obj/daemon/%.o: daemon/%.c
 	$(CC) $(EB_CFLAGS) $(NL_CFLAGS) $(SYSTEMD_CFLAGS) -DLIBEXECDIR='"$(LIBEXECDIR)"' \
 		-MMD -MP -c -o $@ $<
 
-$(EBROKERD): $(DAEMON_OBJS) $(B)/obj/ctl/size.o $(LIBEBIMAGE) $(LIBEBPROTO)
+$(EBROKERD): $(DAEMON_OBJS) $(B)/obj/ctl/size.o $(LIBEBIMAGE) $(LIBEBPROTO) $(LIBEBSIGN)
 	@mkdir -p $(dir $@)
 	$(CC) $(EB_CFLAGS) -o $@ $(DAEMON_OBJS) $(B)/obj/ctl/size.o $(LIBEBIMAGE) $(LIBEBPROTO) \
+		$(LIBEBSIGN) \
 		$(NL_LIBS) $(SYSTEMD_LIBS) $(LDLIBS_CRYPTO)
 
 # Host unit tests, each linked with just the objects it tests.
-DAEMON_TESTS	:= $(B)/test/daemon/peer_test $(B)/test/daemon/quota_test
+DAEMON_TESTS	:= $(B)/test/daemon/peer_test $(B)/test/daemon/quota_test \
+		   $(B)/test/daemon/image_test
 USERSPACE_TARGETS += $(DAEMON_TESTS)
 
 $(B)/test/daemon/peer_test: daemon/peer_test.c $(B)/obj/daemon/peer.o
@@ -37,3 +40,10 @@ $(B)/test/daemon/peer_test: daemon/peer_test.c $(B)/obj/daemon/peer.o
 $(B)/test/daemon/quota_test: daemon/quota_test.c $(B)/obj/daemon/quota.o $(B)/obj/ctl/size.o
 	@mkdir -p $(dir $@)
 	$(CC) $(EB_CFLAGS) -MMD -MP -o $@ $(filter %.c %.o,$^)
+
+# It reads the signed sample images, so they come first.
+$(B)/test/daemon/image_test: daemon/image_test.c $(B)/obj/daemon/image.o $(LIBEBIMAGE) \
+		$(LIBEBSIGN) $(SAMPLES_OUT)/echo.ebimg $(SAMPLES_OUT)/keyvault.ebimg
+	@mkdir -p $(dir $@)
+	$(CC) $(EB_CFLAGS) -MMD -MP -o $@ daemon/image_test.c $(B)/obj/daemon/image.o \
+		$(LIBEBIMAGE) $(LIBEBSIGN) $(LDLIBS_CRYPTO)

@@ -6,9 +6,8 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 
-#include <openssl/evp.h>
-
 #include <ebroker/image.h>
+#include <ebroker/sign.h>
 
 #include "common/util.h"
 
@@ -47,7 +46,6 @@ int verified_image_load(const struct eb_enclave_conf *conf, struct verified_imag
 	char want[65], got[65];
 	struct verified_image *v;
 	const char *why = NULL;
-	unsigned int mdlen;
 	struct stat st;
 	ssize_t n;
 	int r;
@@ -73,8 +71,10 @@ int verified_image_load(const struct eb_enclave_conf *conf, struct verified_imag
 			    conf->image, why ? why : strerror(-r));
 
 	sig = eb_image_sigstruct(img);
-	if (!EVP_Digest(sig->modulus, sizeof(sig->modulus), mrsigner, &mdlen, EVP_sha256(), NULL))
-		return -ENOMEM;
+	r = eb_sigstruct_mrsigner(sig, mrsigner);
+	if (r < 0)
+		return fail(ret_error, r, "enclave %s: cannot hash the signer of %s", conf->name,
+			    conf->image);
 	if (memcmp(mrsigner, conf->mrsigner, sizeof(mrsigner)))
 		return fail(ret_error, -EKEYREJECTED,
 			    "enclave %s: image %s is signed by MRSIGNER %s, the policy expects %s",
