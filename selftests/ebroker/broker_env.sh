@@ -5,7 +5,9 @@
 # that lets "tenants" open the echo and keyvault samples, and ebrokerd
 # running in the foreground on a socket of its own.
 #
-#   broker_setup          users, cgroups, policy in $BROKER_TMP/etc
+#   broker_setup          users, cgroups, policy in $BROKER_TMP/etc, and copies
+#                         of the programs users and workers run in $BROKER_BIN
+#                         (the tree itself may not be open to other users)
 #   broker_start [ARGS]   start ebrokerd (pid in $BROKER_PID), wait for its socket
 #   broker_stop           stop it (workers keep running until their sessions end)
 #   as_user NAME CMD...   run CMD as NAME inside NAME's cgroup
@@ -19,6 +21,7 @@ BROKER_CG=${BROKER_CG:-/sys/fs/cgroup/ebroker-tenants}
 BROKER_WORKER_CG=/sys/fs/cgroup/ebroker-test.slice
 BROKER_SOCKET=$BROKER_TMP/ebroker.sock
 BROKER_LOG=$BROKER_TMP/ebrokerd.log
+BROKER_BIN=$BROKER_TMP/bin
 BROKER_PID=
 EBROKERD=$top/build/bin/ebrokerd
 EBROKERCTL=$top/build/bin/ebrokerctl
@@ -42,8 +45,14 @@ broker_enclave() {
 }
 
 broker_setup() {
-	mkdir -p "$BROKER_TMP/etc/enclaves.d" "$BROKER_TMP/etc/policy.d" "$BROKER_TMP/run"
+	mkdir -p "$BROKER_TMP/etc/enclaves.d" "$BROKER_TMP/etc/policy.d" "$BROKER_TMP/run" \
+		"$BROKER_BIN" "$BROKER_TMP/lib"
 	chmod 755 "$BROKER_TMP"
+	local f
+	for f in ebroker-worker ebrokerctl demo-client ../selftests/broker_load; do
+		[ -x "$top/build/bin/$f" ] && cp "$top/build/bin/$f" "$BROKER_BIN/"
+	done
+	cp "$top/build/lib/libebroker.so.1" "$BROKER_TMP/lib/"
 	getent group ebroker >/dev/null || groupadd -r ebroker
 	getent group tenants >/dev/null || groupadd tenants
 	local u uid=2101
@@ -82,7 +91,7 @@ broker_setup() {
 broker_start() {
 	rm -f "$BROKER_SOCKET"
 	"$EBROKERD" --foreground --config-dir "$BROKER_TMP/etc" --socket "$BROKER_SOCKET" \
-		--runtime-dir "$BROKER_TMP/run" --worker "$top/build/bin/ebroker-worker" \
+		--runtime-dir "$BROKER_TMP/run" --worker "$BROKER_BIN/ebroker-worker" \
 		--worker-cgroup "$BROKER_WORKER_CG" "$@" 2>>"$BROKER_LOG" &
 	BROKER_PID=$!
 	for _ in $(seq 100); do
@@ -102,10 +111,10 @@ broker_stop() {
 	BROKER_PID=
 }
 
-as_user() { # NAME CMD...
+as_user() { # NAME CMD...: CMD from $BROKER_BIN, which other users can reach
 	local name=$1
 	shift
-	sh -c 'n=$1; shift; echo $$ >"$0/cgroup.procs" &&
+	LD_LIBRARY_PATH=$BROKER_TMP/lib sh -c 'n=$1; shift; echo $$ >"$0/cgroup.procs" &&
 		exec setpriv --reuid="$n" --regid=users --init-groups -- "$@"' \
 		"$BROKER_CG/$name" "$name" "$@"
 }

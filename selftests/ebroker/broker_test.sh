@@ -87,7 +87,7 @@ result $? "broker_test"
 
 no_workers
 fds=$(settled_fds)
-as_user alice "$st/broker_load"
+as_user alice "$BROKER_BIN/broker_load"
 result $? "broker_load (as alice)"
 
 # Nothing left behind.
