@@ -30,13 +30,16 @@ int main(int argc, char **argv)
 {
 	const char *who = argc > 1 ? argv[1] : "client";
 	struct kv_generate gen = { .policy = 0x0001 /* EB_KEYPOLICY_MRENCLAVE */ };
-	uint8_t out[KV_GENERATE_OUT_SIZE], digest[KV_DIGEST_SIZE] = "a digest of a message";
+	uint8_t out[KV_GENERATE_OUT_SIZE], digest[KV_DIGEST_SIZE] = { 0 };
 	struct ebroker_session *s = NULL;
 	struct ebroker *b = NULL;
 	size_t len;
 	int status;
 	char c;
 
+	/* Each client its own message. The instance is shared by the tenant's
+	 * sessions, and so is keyvault's one loaded key. */
+	snprintf((char *)digest, sizeof(digest), "a digest from %s", who);
 	if (ebroker_connect(NULL, &b) < 0)
 		return fail(who, "connecting");
 	if (ebroker_session_open(b, "keyvault", NULL, &s) < 0)
