@@ -31,6 +31,7 @@
 #define WORKER_START_TIMEOUT_MS 60000
 #define WORKER_QUERY_TIMEOUT_MS 1000
 #define SESSION_BUCKETS		4096
+#define SESSION_COUNT_BITS	10 /* 1024 buckets per count table */
 
 struct daemon_config {
 	const char *config_dir;	   /* policy root */
@@ -55,7 +56,9 @@ struct daemon {
 	struct list_head pools;
 	struct list_head sessions_ended; /* oldest first */
 	struct list_head session_buckets[SESSION_BUCKETS];
-	unsigned int n_sessions; /* live */
+	struct list_head per_uid[1 << SESSION_COUNT_BITS];    /* live sessions by uid */
+	struct list_head per_cgroup[1 << SESSION_COUNT_BITS]; /* ... by cgroup id */
+	unsigned int n_sessions;			      /* live */
 	unsigned int n_ended;
 	unsigned int n_instances;
 	uint64_t next_session_id;

@@ -347,6 +347,10 @@ int main(int argc, char **argv)
 	list_init(&d.sessions_ended);
 	for (unsigned int b = 0; b < SESSION_BUCKETS; b++)
 		list_init(&d.session_buckets[b]);
+	for (unsigned int b = 0; b < ELEMENTSOF(d.per_uid); b++) {
+		list_init(&d.per_uid[b]);
+		list_init(&d.per_cgroup[b]);
+	}
 
 	r = load_policy(d.cfg.config_dir, &d.policy, &d.images, &error);
 	if (r < 0) {

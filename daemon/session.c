@@ -19,6 +19,55 @@ static struct list_head *bucket(struct daemon *d, uint64_t id)
 	return &d->session_buckets[(id * 0x9e3779b97f4a7c15ULL) >> 52];
 }
 
+/*
+ * Live sessions per uid and per cgroup, for the policy's limits: counted as
+ * sessions open and end, so that an OPEN costs the same with 10 sessions
+ * or 10,000. A key's entry goes when its count drops to 0.
+ */
+struct session_count {
+	struct list_head link;
+	uint64_t key;
+	unsigned int n;
+};
+
+static struct session_count *count_find(struct list_head *buckets, uint64_t key, bool create)
+{
+	struct list_head *b = &buckets[(key * 0x9e3779b97f4a7c15ULL) >> (64 - SESSION_COUNT_BITS)];
+	struct session_count *c;
+
+	list_for_each_entry (c, b, link)
+		if (c->key == key)
+			return c;
+	if (!create)
+		return NULL;
+	c = calloc(1, sizeof(*c));
+	if (c) {
+		c->key = key;
+		list_add_tail(&c->link, b);
+	}
+	return c;
+}
+
+static int count_add(struct list_head *buckets, uint64_t key)
+{
+	struct session_count *c = count_find(buckets, key, true);
+
+	if (!c)
+		return -ENOMEM;
+	c->n++;
+	return 0;
+}
+
+static void count_del(struct list_head *buckets, uint64_t key)
+{
+	struct session_count *c = count_find(buckets, key, false);
+
+	if (c && --c->n == 0) {
+		list_del(&c->link);
+		free(c);
+	}
+}
+
 struct session *session_new(struct daemon *d, const struct peer *p, const char *enclave)
 {
 	struct session *s = calloc(1, sizeof(*s));
@@ -42,7 +91,17 @@ struct session *session_new(struct daemon *d, const struct peer *p, const char *
 	s->cgid = p->cgid;
 	snprintf(s->enclave, sizeof(s->enclave), "%s", enclave);
 	s->opened_usec = now_usec();
+	list_init(&s->hash_link);
 	list_init(&s->inst_link);
+	if (count_add(d->per_uid, s->uid) < 0) {
+		session_free(s);
+		return NULL;
+	}
+	if (count_add(d->per_cgroup, s->cgid) < 0) {
+		count_del(d->per_uid, s->uid);
+		session_free(s);
+		return NULL;
+	}
 	list_add_tail(&s->hash_link, bucket(d, s->id));
 	d->n_sessions++;
 	return s;
@@ -98,6 +157,8 @@ void session_end(struct daemon *d, struct session *s, const char *reason)
 	list_del(&s->hash_link);
 	list_add_tail(&s->hash_link, &d->sessions_ended);
 	d->n_sessions--;
+	count_del(d->per_uid, s->uid);
+	count_del(d->per_cgroup, s->cgid);
 	d->n_ended++;
 	session_log(s, "ended: %s", s->reason);
 	if (in)
@@ -131,22 +192,14 @@ void sessions_expire(struct daemon *d)
 
 unsigned int sessions_of_uid(struct daemon *d, uid_t uid)
 {
-	unsigned int n = 0;
-	struct session *s;
+	struct session_count *c = count_find(d->per_uid, uid, false);
 
-	session_for_each_live (d, s, b)
-		if (s->uid == uid)
-			n++;
-	return n;
+	return c ? c->n : 0;
 }
 
 unsigned int sessions_of_cgroup(struct daemon *d, uint64_t cgid)
 {
-	unsigned int n = 0;
-	struct session *s;
+	struct session_count *c = count_find(d->per_cgroup, cgid, false);
 
-	session_for_each_live (d, s, b)
-		if (s->cgid == cgid)
-			n++;
-	return n;
+	return c ? c->n : 0;
 }

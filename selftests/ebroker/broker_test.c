@@ -1435,6 +1435,8 @@ FIXTURE_TEARDOWN(broker)
 	if (self->policy_changed) {
 		snprintf(path, sizeof(path), "%s/etc/policy.d/20-broken.conf", env.tmp);
 		unlink(path);
+		snprintf(path, sizeof(path), "%s/etc/policy.d/30-limits.conf", env.tmp);
+		unlink(path);
 		write_text(env.policy, env.policy_saved);
 		if (ebroker_connect(env.sock, &b) == 0)
 			ebroker_reload(b);
@@ -1797,6 +1799,54 @@ TEST_F(broker, policy_reload)
 		nap_ms(100);
 	ASSERT_AG(r, &p);
 	echo_ok(_metadata, &self->bob, p.slot, "bob, after SIGHUP");
+	self->policy_changed = false;
+	ebroker_disconnect(root);
+}
+
+/*
+ * SessionsPerUser= and SessionsPerCgroup= refuse the next OPEN with EUSERS,
+ * naming the limit; a session that ends makes room again.
+ */
+TEST_F(broker, session_limits)
+{
+	char limits[PATH_MAX];
+	struct ebroker *root = NULL;
+	struct ag_rep p;
+	uint64_t end;
+	uint32_t a1;
+	int r;
+
+	ASSERT_TRUE(settle());
+	ASSERT_EQ(0, ebroker_connect(env.sock, &root));
+	self->policy_changed = true;
+	snprintf(limits, sizeof(limits), "%s/etc/policy.d/30-limits.conf", env.tmp);
+
+	ASSERT_EQ(0, write_text(limits, "[Limits]\nSessionsPerUser=2\nSessionsPerCgroup=100\n"));
+	ASSERT_EQ(0, ebroker_reload(root));
+	a1 = open_ok(_metadata, &self->alice, "echo", NULL);
+	open_ok(_metadata, &self->alice, "keyvault", NULL);
+	ASSERT_AG_FAILS(a_open(&self->alice, "echo", &p), &p, EUSERS, EBROKER_SIDE_DAEMON,
+			"alice (uid 2101) has 2 sessions open, the most the policy allows "
+			"(SessionsPerUser=)");
+	/* bob is not alice: his own count. */
+	open_ok(_metadata, &self->bob, "echo", NULL);
+	/* A session that ends makes room, once its worker has told the daemon. */
+	ASSERT_EQ(0, a_simple(&self->alice, AG_DROP, 0, a1, &p));
+	end = now_ms() + 5000;
+	while ((r = a_open(&self->alice, "echo", &p)) == -EUSERS && now_ms() < end)
+		nap_ms(50);
+	ASSERT_AG(r, &p);
+	echo_ok(_metadata, &self->alice, p.slot, "alice, after making room");
+
+	ASSERT_EQ(0, write_text(limits, "[Limits]\nSessionsPerUser=100\nSessionsPerCgroup=2\n"));
+	ASSERT_EQ(0, ebroker_reload(root));
+	ASSERT_AG_FAILS(a_open(&self->alice, "echo", &p), &p, EUSERS, EBROKER_SIDE_DAEMON,
+			"cgroup /ebroker-tenants/alice has 2 sessions open, the most the policy "
+			"allows (SessionsPerCgroup=)");
+	open_ok(_metadata, &self->bob, "echo", NULL);
+
+	ASSERT_EQ(0, unlink(limits));
+	ASSERT_EQ(0, ebroker_reload(root));
 	self->policy_changed = false;
 	ebroker_disconnect(root);
 }
