@@ -68,9 +68,15 @@ static int conn_send(struct conn *c, struct nl_msg *m, int fd)
 		return r;
 	}
 	if (o->bytes > CONN_OUTQ_MAX) {
+		/* A client that does not read its replies is dropped: the hang-up frees it. */
 		nlmsg_free(m);
 		if (fd >= 0)
 			close(fd);
+		if (log_ratelimit_ok())
+			log_notice("client pid %d uid %u leaves its replies unread: dropping it",
+				   (int)c->peer.pid, c->peer.uid);
+		shutdown(c->fd, SHUT_RDWR);
+		sd_event_source_set_io_events(c->src, EPOLLIN);
 		return -ENOBUFS;
 	}
 	om = malloc(sizeof(*om));
@@ -155,10 +161,9 @@ static const char *user_name(uid_t uid, char *buf, size_t cap)
 /* ---------------------------------------------------------------- OPEN */
 
 static void place(struct conn *c, struct pool *pl);
+static bool admit(struct conn *c, const char *name);
 
 /* Socket buffers of this size hold a whole message without any help. */
-#define SOCKET_BUFFER_DEFAULT 212992
-
 /*
  * Hand @c's new session to @in. The client gets its end only once the
  * worker has said it took the other (W_ADD answered): a worker that dies
@@ -168,11 +173,14 @@ static void place(struct conn *c, struct pool *pl);
 static void open_on(struct conn *c, struct instance *in)
 {
 	struct daemon *d = c->d;
-	uint32_t max_msg = eb_policy_limits(d->policy)->max_msg;
-	int sp[2], buf = (int)max_msg * 2 + 65536;
+	int sp[2], need = (int)in->max_msg + 64;
 	struct session *s;
 	int r;
 
+	if (!admit(c, c->enclave)) {
+		conn_resume(c);
+		return;
+	}
 	s = session_new(d, &c->peer, c->enclave);
 	if (!s) {
 		conn_error(c, ENOMEM, EBP_SIDE_DAEMON, "out of memory");
@@ -187,10 +195,15 @@ static void open_on(struct conn *c, struct instance *in)
 		conn_resume(c);
 		return;
 	}
-	/* Room for a whole message of the policy's size limit, whatever wmem_max says. */
-	for (int i = 0; buf > SOCKET_BUFFER_DEFAULT && i < 2; i++) {
-		setsockopt(sp[i], SOL_SOCKET, SO_SNDBUFFORCE, &buf, sizeof(buf));
-		setsockopt(sp[i], SOL_SOCKET, SO_RCVBUFFORCE, &buf, sizeof(buf));
+	/* Room for a whole message of the instance's size limit, whatever the host's defaults. */
+	for (int i = 0; i < 2; i++) {
+		int have = 0;
+		socklen_t len = sizeof(have);
+
+		if (getsockopt(sp[i], SOL_SOCKET, SO_SNDBUF, &have, &len) == 0 && have >= 2 * need)
+			continue;
+		setsockopt(sp[i], SOL_SOCKET, SO_SNDBUFFORCE, &need, sizeof(need));
+		setsockopt(sp[i], SOL_SOCKET, SO_RCVBUFFORCE, &need, sizeof(need));
 	}
 	r = instance_add_session(in, s, sp[1], c);
 	close(sp[1]);
@@ -229,7 +242,7 @@ void conn_session_added(struct conn *c, struct instance *in)
 	     nla_put(m, EBP_A_MRSIGNER, 32, in->mrsigner) ||
 	     nla_put_u32(m, EBP_A_ISVPRODID, in->isv_prod_id) ||
 	     nla_put_u32(m, EBP_A_ISVSVN, in->isv_svn) ||
-	     nla_put_u32(m, EBP_A_MAX_MSG, eb_policy_limits(c->d->policy)->max_msg))) {
+	     nla_put_u32(m, EBP_A_MAX_MSG, in->max_msg))) {
 		nlmsg_free(m);
 		r = -ENOMEM;
 	}
@@ -300,32 +313,35 @@ void conn_instance_failed(struct conn *c, int err, int side, const char *message
 	conn_resume(c);
 }
 
-static void handle_open(struct conn *c, const struct ebp_msg *m)
+/*
+ * May @c open enclave @name now? Checked when the OPEN arrives and again
+ * when an instance is there to take it, since the wait may be long enough
+ * for other sessions to open or for a reload to change the answer. On no,
+ * the client has its error.
+ */
+static bool admit(struct conn *c, const char *name)
 {
 	struct daemon *d = c->d;
 	const struct eb_policy_limits *lim = eb_policy_limits(d->policy);
-	const char *name = ebp_get_str(m, EBP_A_ENCLAVE);
-	const struct eb_enclave_conf *conf = eb_policy_enclave(d->policy, name);
 	char who[128];
-	struct pool *pl;
 	unsigned int n;
 
-	if (!conf) {
+	if (!eb_policy_enclave(d->policy, name)) {
 		conn_error(c, ENOENT, EBP_SIDE_DAEMON, "no enclave named '%s' is configured", name);
-		return;
+		return false;
 	}
 	if (!eb_policy_may_open(d->policy, name, c->peer.uid, c->peer.gid, c->peer.groups,
 				c->peer.n_groups)) {
 		conn_error(c, EACCES, EBP_SIDE_DAEMON, "%s may not open enclave %s (policy)",
 			   user_name(c->peer.uid, who, sizeof(who)), name);
-		return;
+		return false;
 	}
 	n = sessions_of_uid(d, c->peer.uid);
 	if (n >= lim->sessions_per_user) {
 		conn_error(c, EUSERS, EBP_SIDE_DAEMON,
 			   "%s has %u sessions open, the most the policy allows (SessionsPerUser=)",
 			   user_name(c->peer.uid, who, sizeof(who)), n);
-		return;
+		return false;
 	}
 	n = sessions_of_cgroup(d, c->peer.cgid);
 	if (n >= lim->sessions_per_cgroup) {
@@ -333,9 +349,19 @@ static void handle_open(struct conn *c, const struct ebp_msg *m)
 			   "cgroup %s has %u sessions open, the most the policy allows "
 			   "(SessionsPerCgroup=)",
 			   c->peer.cgpath, n);
-		return;
+		return false;
 	}
-	pl = pool_get(d, name, &c->peer);
+	return true;
+}
+
+static void handle_open(struct conn *c, const struct ebp_msg *m)
+{
+	const char *name = ebp_get_str(m, EBP_A_ENCLAVE);
+	struct pool *pl;
+
+	if (!admit(c, name))
+		return;
+	pl = pool_get(c->d, name, &c->peer);
 	if (!pl) {
 		conn_error(c, ENOMEM, EBP_SIDE_DAEMON, "out of memory");
 		return;
@@ -454,6 +480,11 @@ static void handle_list(struct conn *c, const struct ebp_msg *m)
 	struct session *s;
 
 	c->list_id = m->attrs[EBP_A_SESSION_ID] ? nla_get_u64(m->attrs[EBP_A_SESSION_ID]) : 0;
+	if (m->attrs[EBP_A_SESSION_ID] && !c->list_id) {
+		/* Ids start at 1: 0 names no session (and does not mean "all"). */
+		conn_error(c, ENOENT, EBP_SIDE_DAEMON, "no session 0 of yours");
+		return;
+	}
 	c->queries = 1; /* held until every query is sent */
 	c->state = CONN_WAIT_QUERY;
 	sd_event_source_set_io_events(c->src, 0);

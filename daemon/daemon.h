@@ -132,6 +132,9 @@ struct instance {
 	unsigned int n_sessions;
 	struct list_head waiters;  /* conns in CONN_WAIT_START */
 	struct list_head requests; /* W_ADD/W_DROP/W_QUERY awaiting an answer */
+	struct list_head outq;	   /* control messages the worker has not taken yet */
+	unsigned int outq_len;
+	uint32_t max_msg; /* its --max-msg: the policy's when it started */
 	uint32_t next_request;
 	unsigned int tcs;
 	uint8_t mrenclave[32], mrsigner[32];

@@ -6,6 +6,7 @@
  * end of a socket connected to that instance's worker. Calls never pass
  * through here. See docs/deployment.md and ebrokerd(8).
  */
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <signal.h>
@@ -192,6 +193,11 @@ static int make_socket(struct daemon *d)
 		if (sd_is_socket_unix(SD_LISTEN_FDS_START, SOCK_SEQPACKET, 1, NULL, 0) <= 0)
 			return log_error(EINVAL, "the activation socket is not a listening AF_UNIX "
 						 "SOCK_SEQPACKET socket");
+		/* systemd passes it blocking unless NonBlocking=yes: accepts come in batches. */
+		if (fcntl(SD_LISTEN_FDS_START, F_SETFL,
+			  fcntl(SD_LISTEN_FDS_START, F_GETFL) | O_NONBLOCK) < 0)
+			return log_error(errno,
+					 "cannot make the activation socket non-blocking: %m");
 		d->listen_fd = SD_LISTEN_FDS_START;
 		return 0;
 	}

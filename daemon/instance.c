@@ -12,9 +12,10 @@
  * restarted daemon reconnects on. The worker loads the enclave, sandboxes
  * itself and says W_READY; sessions are then handed to it with W_ADD.
  *
- * The daemon's end of the control socket is blocking with a send timeout:
- * control messages are few and small, and a worker that does not read them
- * within WORKER_SEND_TIMEOUT_MS is treated as wedged and killed.
+ * The daemon's end of the control socket never blocks: what a worker busy in
+ * a long call has not read yet waits in a queue of the instance's, and a
+ * worker that leaves WORKER_OUTQ_MAX messages unread is killed. At most one
+ * W_QUERY is in flight per worker.
  */
 #include <limits.h>
 #include <fcntl.h>
@@ -40,8 +41,8 @@
 #include "image.h"
 #include "log.h"
 
-#define WORKER_SEND_TIMEOUT_MS 2000
-#define WORKER_STOP_GRACE_MS   5000
+#define WORKER_STOP_GRACE_MS 5000
+#define WORKER_OUTQ_MAX	     1024 /* control messages a worker may leave unread */
 
 struct instance_request {
 	struct list_head link;
@@ -52,12 +53,21 @@ struct instance_request {
 };
 
 static int ctl_handler(sd_event_source *src, int fd, uint32_t revents, void *userdata);
+static void instance_lost(struct instance *in);
 static int child_handler(sd_event_source *src, const siginfo_t *si, void *userdata);
 static int timer_handler(sd_event_source *src, uint64_t usec, void *userdata);
 
 static void worker_socket_path(struct daemon *d, uint64_t id, char *buf, size_t cap)
 {
 	snprintf(buf, cap, "%s/workers/%" PRIu64 ".sock", d->cfg.runtime_dir, id);
+}
+
+static void unlink_socket(struct daemon *d, uint64_t id)
+{
+	char path[PATH_MAX];
+
+	worker_socket_path(d, id, path, sizeof(path));
+	unlink(path);
 }
 
 static int uid_alloc(struct daemon *d, uid_t *ret)
@@ -116,7 +126,9 @@ exec_worker(struct daemon *d, struct instance *in, const int fds[4], const char 
 	sigset_t all;
 	int high[4];
 
+	/* SIGTERM stays blocked across exec: the worker takes it once it can act on it. */
 	sigemptyset(&all);
+	sigaddset(&all, SIGTERM);
 	sigprocmask(SIG_SETMASK, &all, NULL);
 	signal(SIGPIPE, SIG_DFL);
 	setsid();
@@ -129,13 +141,16 @@ exec_worker(struct daemon *d, struct instance *in, const int fds[4], const char 
 	for (int i = 0; i < 4; i++)
 		if (dup2(high[i], 3 + i) < 0)
 			_exit(121);
-	close_range(7, ~0U, 0);
+	if (close_range(7, ~0U, 0) < 0)
+		_exit(121);
 	int null = open("/dev/null", O_RDONLY);
 	if (null < 0 || dup2(null, STDIN_FILENO) < 0)
 		_exit(121);
 	close(null);
-	if (chdir("/") < 0 || setgroups(0, NULL) < 0 || setresgid(in->uid, in->uid, in->uid) < 0 ||
-	    setresuid(in->uid, in->uid, in->uid) < 0)
+	/* Raw system calls: after a raw clone3() glibc's set*id thread broadcast is not to be trusted. */
+	if (chdir("/") < 0 || syscall(SYS_setgroups, 0, NULL) < 0 ||
+	    syscall(SYS_setresgid, in->uid, in->uid, in->uid) < 0 ||
+	    syscall(SYS_setresuid, in->uid, in->uid, in->uid) < 0)
 		_exit(122);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
 	    setrlimit(RLIMIT_CORE, &(struct rlimit){ 0, 0 }) < 0)
@@ -162,10 +177,14 @@ static int open_listener(struct daemon *d, uint64_t id, int *ret)
 {
 	_cleanup_(closep) int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char path[PATH_MAX];
 
 	if (fd < 0)
 		return -errno;
-	worker_socket_path(d, id, sa.sun_path, sizeof(sa.sun_path));
+	worker_socket_path(d, id, path, sizeof(path));
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return log_error(ENAMETOOLONG, "worker socket path %s is too long", path);
+	strcpy(sa.sun_path, path);
 	unlink(sa.sun_path);
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 4) < 0)
 		return log_error(errno, "cannot listen on %s: %m", sa.sun_path);
@@ -203,7 +222,6 @@ int instance_start(struct pool *pl, const struct eb_enclave_conf *conf, struct i
 	_cleanup_(closep) int dev = -1, listener = -1, cgroup = -1;
 	int ctl[2] = { -1, -1 };
 	char a_id[24], a_msg[16], a_timeout[16];
-	struct timeval tv = { WORKER_SEND_TIMEOUT_MS / 1000, 0 };
 	struct instance *in;
 	pid_t pid;
 	int r;
@@ -221,6 +239,8 @@ int instance_start(struct pool *pl, const struct eb_enclave_conf *conf, struct i
 	list_init(&in->sessions);
 	list_init(&in->waiters);
 	list_init(&in->requests);
+	list_init(&in->outq);
+	in->max_msg = eb_policy_limits(d->policy)->max_msg;
 	r = uid_alloc(d, &in->uid);
 	if (r < 0) {
 		free(in);
@@ -238,7 +258,7 @@ int instance_start(struct pool *pl, const struct eb_enclave_conf *conf, struct i
 		goto fail;
 
 	snprintf(a_id, sizeof(a_id), "%" PRIu64, in->id);
-	snprintf(a_msg, sizeof(a_msg), "%u", eb_policy_limits(d->policy)->max_msg);
+	snprintf(a_msg, sizeof(a_msg), "%u", in->max_msg);
 	snprintf(a_timeout, sizeof(a_timeout), "%u", conf->call_timeout_ms);
 	const char *const argv[] = { "ebroker-worker", "--instance", a_id,  "--enclave",
 				     conf->name,       "--max-msg",  a_msg, "--call-timeout-ms",
@@ -267,7 +287,7 @@ int instance_start(struct pool *pl, const struct eb_enclave_conf *conf, struct i
 	close(ctl[1]);
 	in->ctl_fd = ctl[0];
 	in->pid = pid;
-	setsockopt(in->ctl_fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	fcntl(in->ctl_fd, F_SETFL, O_NONBLOCK);
 	r = sd_event_add_child_pidfd(d->event, &in->child_src, in->pidfd, WEXITED, child_handler,
 				     in);
 	if (r < 0) {
@@ -276,19 +296,28 @@ int instance_start(struct pool *pl, const struct eb_enclave_conf *conf, struct i
 		waitpid(pid, NULL, 0);
 		close(in->pidfd);
 		close(in->ctl_fd);
+		unlink_socket(d, in->id);
 		uid_release(d, in->uid);
 		free(in);
-		return log_error(r, "cannot watch worker %d: %m", (int)pid);
+		return log_error(r, "cannot watch worker %d: %s", (int)pid, strerror(-r));
 	}
 	sd_event_source_set_child_pidfd_own(in->child_src, true);
 	in->pidfd = -1; /* owned by the event source now */
-	sd_event_add_io(d->event, &in->ctl_src, in->ctl_fd, EPOLLIN, ctl_handler, in);
-	arm_timer(in, WORKER_START_TIMEOUT_MS);
 
 	in->state = INSTANCE_STARTING;
 	list_add_tail(&in->link, &pl->instances);
 	pl->n_instances++;
 	d->n_instances++;
+	r = sd_event_add_io(d->event, &in->ctl_src, in->ctl_fd, EPOLLIN, ctl_handler, in);
+	if (r == 0)
+		r = arm_timer(in, WORKER_START_TIMEOUT_MS);
+	if (r < 0) {
+		/* Unwatched, it would never be heard from: stop it, the child watch cleans up. */
+		log_error(r, "cannot watch worker %d: %s", (int)pid, strerror(-r));
+		sd_event_source_send_child_signal(in->child_src, SIGKILL, NULL, 0);
+		in->state = INSTANCE_DEAD;
+		return r;
+	}
 	log_info("instance %" PRIu64 " of enclave %s for cgroup %s: worker %d (uid %u) started",
 		 in->id, pl->enclave, pl->cgpath, (int)pid, in->uid);
 	*ret = in;
@@ -299,33 +328,95 @@ fail:
 		close(ctl[0]);
 		close(ctl[1]);
 	}
+	if (listener >= 0)
+		unlink_socket(d, in->id);
 	uid_release(d, in->uid);
 	free(in);
 	return r;
 }
 
+struct queued_msg {
+	struct list_head link;
+	struct nl_msg *m;
+	int fd;
+};
+
+static void queued_free(struct queued_msg *q)
+{
+	list_del(&q->link);
+	nlmsg_free(q->m);
+	if (q->fd >= 0)
+		close(q->fd);
+	free(q);
+}
+
+/* Send what waits in @in's queue; -errno when the worker cannot be talked to. */
+static int ctl_flush(struct instance *in)
+{
+	struct queued_msg *q, *n;
+	int r;
+
+	list_for_each_entry_safe (q, n, &in->outq, link) {
+		r = ebp_send(in->ctl_fd, q->m, q->fd);
+		if (r == -EAGAIN)
+			break;
+		if (r < 0)
+			return r;
+		queued_free(q);
+		in->outq_len--;
+	}
+	return sd_event_source_set_io_events(in->ctl_src, EPOLLIN | (in->outq_len ? EPOLLOUT : 0));
+}
+
+/*
+ * Send a request to the worker, taking @m; @fd is only borrowed. The
+ * control socket never blocks the daemon: what the worker has not read yet
+ * (it may be in a long call) waits in a queue, which a worker that stops
+ * reading altogether overflows and is killed for.
+ */
 static int send_request(struct instance *in, struct nl_msg *m, uint16_t type, int fd,
 			struct instance_request **ret)
 {
 	struct instance_request *rq = calloc(1, sizeof(*rq));
-	int r;
+	struct queued_msg *q = NULL;
+	int r = -EAGAIN;
 
-	if (!rq)
+	if (!rq) {
+		nlmsg_free(m);
 		return -ENOMEM;
+	}
 	rq->id = ++in->next_request ? in->next_request : ++in->next_request;
 	rq->type = type;
 	nlmsg_hdr(m)->nlmsg_seq = rq->id;
-	r = ebp_send(in->ctl_fd, m, fd);
+	if (list_empty(&in->outq))
+		r = ebp_send(in->ctl_fd, m, fd);
+	if (r == -EAGAIN && in->outq_len >= WORKER_OUTQ_MAX) {
+		log_error(0, "worker %d left %u control messages unread: killing it", (int)in->pid,
+			  in->outq_len);
+		sd_event_source_send_child_signal(in->child_src, SIGKILL, NULL, 0);
+		r = -ENOBUFS;
+	} else if (r == -EAGAIN) {
+		q = calloc(1, sizeof(*q));
+		if (q) {
+			q->m = m;
+			q->fd = fd >= 0 ? fcntl(fd, F_DUPFD_CLOEXEC, 3) : -1;
+			list_add_tail(&q->link, &in->outq);
+			in->outq_len++;
+			m = NULL;
+			r = sd_event_source_set_io_events(in->ctl_src, EPOLLIN | EPOLLOUT);
+		} else {
+			r = -ENOMEM;
+		}
+	}
+	nlmsg_free(m);
 	if (r < 0) {
 		free(rq);
-		if (r == -EPIPE || r == -ECONNRESET) {
+		if (r == -EPIPE || r == -ECONNRESET)
 			log_info("worker %d is exiting: no new %s for it", (int)in->pid,
 				 ebp_msg_name(type));
-		} else {
-			log_error(r, "worker %d does not take control messages (%s): killing it",
-				  (int)in->pid, strerror(-r));
-			sd_event_source_send_child_signal(in->child_src, SIGKILL, NULL, 0);
-		}
+		else if (r != -ENOBUFS)
+			log_error(r, "cannot send worker %d a %s: %s", (int)in->pid,
+				  ebp_msg_name(type), strerror(-r));
 		instance_lost(in);
 		return r;
 	}
@@ -347,11 +438,11 @@ int instance_add_session(struct instance *in, struct session *s, int fd, struct 
 	if (r < 0)
 		return r;
 	if (nla_put_u64(m, EBP_A_SESSION_ID, s->id) || nla_put_u32(m, EBP_A_UID, s->uid) ||
-	    nla_put_u32(m, EBP_A_PID, s->pid))
-		r = -ENOMEM;
-	else
-		r = send_request(in, m, EBP_MSG_W_ADD, fd, &rq);
-	nlmsg_free(m);
+	    nla_put_u32(m, EBP_A_PID, s->pid)) {
+		nlmsg_free(m);
+		return -ENOMEM;
+	}
+	r = send_request(in, m, EBP_MSG_W_ADD, fd, &rq);
 	if (r < 0)
 		return r;
 	rq->session_id = s->id;
@@ -374,12 +465,11 @@ int instance_drop_session(struct instance *in, uint64_t id)
 	r = ebp_msg_new(EBP_MSG_W_DROP, 0, 16, &m);
 	if (r < 0)
 		return r;
-	if (nla_put_u64(m, EBP_A_SESSION_ID, id))
-		r = -ENOMEM;
-	else
-		r = send_request(in, m, EBP_MSG_W_DROP, -1, NULL);
-	nlmsg_free(m);
-	return r;
+	if (nla_put_u64(m, EBP_A_SESSION_ID, id)) {
+		nlmsg_free(m);
+		return -ENOMEM;
+	}
+	return send_request(in, m, EBP_MSG_W_DROP, -1, NULL);
 }
 
 int instance_query(struct instance *in, struct conn *c)
@@ -390,11 +480,14 @@ int instance_query(struct instance *in, struct conn *c)
 
 	if (in->state != INSTANCE_READY)
 		return -ESRCH;
+	/* One query in flight per worker: a LIST flood cannot pile them up. */
+	list_for_each_entry (rq, &in->requests, link)
+		if (rq->type == EBP_MSG_W_QUERY)
+			return -EBUSY;
 	r = ebp_msg_new(EBP_MSG_W_QUERY, 0, 0, &m);
 	if (r < 0)
 		return r;
 	r = send_request(in, m, EBP_MSG_W_QUERY, -1, &rq);
-	nlmsg_free(m);
 	if (r == 0)
 		rq->conn = c;
 	return r;
@@ -459,8 +552,12 @@ static int timer_handler(sd_event_source *src, uint64_t usec, void *userdata)
 		list_for_each_entry (o, &in->pool->instances, link)
 			live += o->generation == in->d->generation &&
 				(o->state == INSTANCE_READY || o->state == INSTANCE_STARTING);
-		if (!conf || in->generation != in->d->generation || live > conf->min_warm)
+		/* A removed tenant cgroup opens no session again: warm instances go too. */
+		if (!conf || in->generation != in->d->generation || live > conf->min_warm ||
+		    faccessat(in->pool->cgfd, "cgroup.procs", F_OK, 0) < 0)
 			instance_stop(in);
+		else
+			arm_timer(in, conf->idle_timeout_ms > 1000 ? conf->idle_timeout_ms : 1000);
 		break;
 	case INSTANCE_STOPPING:
 		sd_event_source_send_child_signal(in->child_src, SIGKILL, NULL, 0);
@@ -576,6 +673,10 @@ static int ctl_handler(sd_event_source *src, int fd, uint32_t revents, void *use
 	struct ebp_msg m;
 	ssize_t n;
 
+	if ((revents & EPOLLOUT) && ctl_flush(in) < 0) {
+		instance_lost(in);
+		return 0;
+	}
 	/* A bounded batch: a chatty worker cannot keep the loop from the others. */
 	for (int i = 0;; i++) {
 		if (i == 64)
@@ -583,8 +684,16 @@ static int ctl_handler(sd_event_source *src, int fd, uint32_t revents, void *use
 		n = ebp_recv(fd, buf, sizeof(buf), NULL);
 		if (n == -EAGAIN)
 			return 0;
-		if (n <= 0)
+		if (n == 0)
 			break;
+		if (n < 0) {
+			log_error(0, "worker %d sent %s: killing it", (int)in->pid,
+				  n == -EMSGSIZE  ? "an oversized control message"
+				  : n == -EBADMSG ? "a file descriptor"
+						  : strerror((int)-n));
+			sd_event_source_send_child_signal(in->child_src, SIGKILL, NULL, 0);
+			break;
+		}
 		if (ebp_parse(buf, n, false, &m, &why) < 0 || !handle_ctl(in, &m)) {
 			if (n > 0 && why[0] == '?')
 				why = ebp_msg_name(m.type);
@@ -662,10 +771,11 @@ void instance_free(struct instance *in)
 	sd_event_source_disable_unref(in->ctl_src);
 	sd_event_source_disable_unref(in->child_src);
 	sd_event_source_disable_unref(in->timer);
+	while (!list_empty(&in->outq))
+		queued_free(list_first_entry(&in->outq, struct queued_msg, link));
 	if (in->ctl_fd >= 0)
 		close(in->ctl_fd);
-	worker_socket_path(d, in->id, path, sizeof(path));
-	unlink(path);
+	unlink_socket(d, in->id);
 	uid_release(d, in->uid);
 	list_del(&in->link);
 	in->pool->n_instances--;

@@ -80,14 +80,15 @@ static int start_ticks(const char *stat, uint64_t *ret)
 	return 0;
 }
 
-static int real_uid(const char *status, uid_t *ret)
+/* The effective uid (the second of "Uid:"), which is what SO_PEERCRED reports. */
+static int effective_uid(const char *status, uid_t *ret)
 {
 	const char *p = strstr(status, "\nUid:");
-	unsigned int r;
+	unsigned int r, e;
 
-	if (!p || sscanf(p + 5, "%u", &r) != 1)
+	if (!p || sscanf(p + 5, "%u %u", &r, &e) != 2)
 		return -EBADMSG;
-	*ret = r;
+	*ret = e;
 	return 0;
 }
 
@@ -108,7 +109,7 @@ int peer_identify(int fd, uint64_t accepted_usec, const char *cgroup_root, struc
 	struct pollfd pfd;
 	uint64_t ticks = 0;
 	struct stat st;
-	uid_t ruid = (uid_t)-1;
+	uid_t euid = (uid_t)-1;
 	int r;
 
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 || cred.pid <= 0)
@@ -139,10 +140,10 @@ int peer_identify(int fd, uint64_t accepted_usec, const char *cgroup_root, struc
 	}
 	r = read_proc(p.pid, "status", buf, sizeof(buf));
 	if (r == 0)
-		r = real_uid(buf, &ruid);
+		r = effective_uid(buf, &euid);
 	if (r < 0)
 		goto gone;
-	if (ruid != p.uid) {
+	if (euid != p.uid) {
 		r = fail(ret_why, "the client's pid names a process of another user", -ESRCH);
 		goto out;
 	}
