@@ -30,8 +30,6 @@
 #include <sys/wait.h>
 #include <time.h>
 
-#include <openssl/core_names.h>
-#include <openssl/ec.h>
 #include <openssl/evp.h>
 
 #include <ebroker/client.h>
@@ -41,6 +39,7 @@
 #include "../../sdk/samples/echo/echo.h"
 #include "../../sdk/samples/keyvault/keyvault.h"
 #include "eb_test.h"
+#include "kv_verify.h"
 #include "kselftest_harness.h"
 
 #define PAGE	       4096
@@ -717,50 +716,6 @@ static bool same_but_id(const char *a, uint64_t ia, const char *b, uint64_t ib)
 }
 
 /* ------------------------------------------------------------- keyvault */
-
-static void sha256(const void *msg, size_t len, uint8_t digest[KV_DIGEST_SIZE])
-{
-	unsigned int n = KV_DIGEST_SIZE;
-
-	EVP_Digest(msg, len, digest, &n, EVP_sha256(), NULL);
-}
-
-/* Does the raw r || s @sig verify as ECDSA-SHA256 of @msg for the P-256 point @pub? */
-static bool verify(const uint8_t pub[KV_PUB_SIZE], const void *msg, size_t len,
-		   const uint8_t sig[KV_SIG_SIZE])
-{
-	OSSL_PARAM params[] = {
-		OSSL_PARAM_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, "prime256v1", 0),
-		OSSL_PARAM_octet_string(OSSL_PKEY_PARAM_PUB_KEY, (void *)pub, KV_PUB_SIZE),
-		OSSL_PARAM_END,
-	};
-	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
-	EVP_PKEY *pkey = NULL;
-	ECDSA_SIG *s = ECDSA_SIG_new();
-	BIGNUM *r = BN_bin2bn(sig, 32, NULL), *ss = BN_bin2bn(sig + 32, 32, NULL);
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
-	unsigned char *der = NULL;
-	bool ok = false;
-	int der_len;
-
-	if (!ctx || EVP_PKEY_fromdata_init(ctx) <= 0 ||
-	    EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_PUBLIC_KEY, params) <= 0 || !s || !r || !ss ||
-	    !md || !ECDSA_SIG_set0(s, r, ss)) {
-		BN_free(r);
-		BN_free(ss);
-		goto out;
-	}
-	der_len = i2d_ECDSA_SIG(s, &der);
-	ok = der_len > 0 && EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, pkey) == 1 &&
-	     EVP_DigestVerify(md, der, der_len, msg, len) == 1;
-out:
-	OPENSSL_free(der);
-	EVP_MD_CTX_free(md);
-	ECDSA_SIG_free(s);
-	EVP_PKEY_free(pkey);
-	EVP_PKEY_CTX_free(ctx);
-	return ok;
-}
 
 /* GENERATE, SIGN (verified by OpenSSL), PUBLIC_KEY on a keyvault session: the key. */
 static void keyvault_ok(struct __test_metadata *_metadata, struct agent *a, uint32_t slot,
