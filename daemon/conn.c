@@ -146,13 +146,38 @@ static void conn_resume(struct conn *c)
 		sd_event_source_set_io_events(c->src, EPOLLIN);
 }
 
+/*
+ * "alice (uid 1001)" for refusals. The user database may be remote (LDAP,
+ * sssd) and slow, and a client can be refused as often as it likes: each
+ * uid is looked up once and remembered, in a small table whose oldest
+ * entry makes room.
+ */
 static const char *user_name(uid_t uid, char *buf, size_t cap)
 {
+	static struct {
+		uid_t uid;
+		bool used;
+		char name[64];
+	} cache[64];
+	static unsigned int next;
 	struct passwd pw, *res = NULL;
 	char tmp[1024];
+	unsigned int i;
 
-	if (getpwuid_r(uid, &pw, tmp, sizeof(tmp), &res) == 0 && res)
-		snprintf(buf, cap, "%s (uid %u)", res->pw_name, uid);
+	for (i = 0; i < ELEMENTSOF(cache); i++)
+		if (cache[i].used && cache[i].uid == uid)
+			break;
+	if (i == ELEMENTSOF(cache)) {
+		i = next++ % ELEMENTSOF(cache);
+		cache[i].used = true;
+		cache[i].uid = uid;
+		if (getpwuid_r(uid, &pw, tmp, sizeof(tmp), &res) == 0 && res)
+			snprintf(cache[i].name, sizeof(cache[i].name), "%s", res->pw_name);
+		else
+			cache[i].name[0] = '\0';
+	}
+	if (cache[i].name[0])
+		snprintf(buf, cap, "%s (uid %u)", cache[i].name, uid);
 	else
 		snprintf(buf, cap, "uid %u", uid);
 	return buf;
