@@ -382,26 +382,35 @@ static bool parse_id(const char *s, uint32_t *ret)
 	return true;
 }
 
-/* -ESRCH: no such user; -ENOMEM; -errno from NSS. */
-static int lookup_user(const char *name, uid_t *ret)
+/*
+ * A user's uid or a group's gid by name, from NSS. -ESRCH: no such name;
+ * -ENOMEM; -errno from NSS. The buffer grows until the entry fits.
+ */
+static int lookup_id(const char *name, bool group, uint32_t *ret)
 {
-	long hint = sysconf(_SC_GETPW_R_SIZE_MAX);
+	long hint = sysconf(group ? _SC_GETGR_R_SIZE_MAX : _SC_GETPW_R_SIZE_MAX);
 	size_t size = hint > 0 ? (size_t)hint : 4096;
 
 	for (;;) {
 		_cleanup_(freep) char *buf = malloc(size);
-		struct passwd pw, *res = NULL;
+		struct passwd pw, *pw_res = NULL;
+		struct group gr, *gr_res = NULL;
+		bool found;
 		int r;
 
 		if (!buf)
 			return -ENOMEM;
-		r = getpwnam_r(name, &pw, buf, size, &res);
+		if (group)
+			r = getgrnam_r(name, &gr, buf, size, &gr_res);
+		else
+			r = getpwnam_r(name, &pw, buf, size, &pw_res);
 		if (r == ERANGE && size < LOOKUP_BUF_MAX) {
 			size *= 2;
 			continue;
 		}
-		if (r == 0 && res) {
-			*ret = res->pw_uid;
+		found = group ? gr_res != NULL : pw_res != NULL;
+		if (r == 0 && found) {
+			*ret = group ? gr_res->gr_gid : pw_res->pw_uid;
 			return 0;
 		}
 		/* getpwnam_r(3): these mean "not found" for some NSS modules. */
@@ -411,51 +420,21 @@ static int lookup_user(const char *name, uid_t *ret)
 	}
 }
 
-static int lookup_group(const char *name, gid_t *ret)
-{
-	long hint = sysconf(_SC_GETGR_R_SIZE_MAX);
-	size_t size = hint > 0 ? (size_t)hint : 4096;
-
-	for (;;) {
-		_cleanup_(freep) char *buf = malloc(size);
-		struct group gr, *res = NULL;
-		int r;
-
-		if (!buf)
-			return -ENOMEM;
-		r = getgrnam_r(name, &gr, buf, size, &res);
-		if (r == ERANGE && size < LOOKUP_BUF_MAX) {
-			size *= 2;
-			continue;
-		}
-		if (r == 0 && res) {
-			*ret = res->gr_gid;
-			return 0;
-		}
-		if (r == 0 || r == ENOENT || r == ESRCH || r == EBADF || r == EPERM)
-			return -ESRCH;
-		return -r;
-	}
-}
-
 /* A uid or gid from Users= or Groups=, by number or by name. */
 static int value_id(struct parser *ps, const char *key, const char *item, bool group, uint32_t *ret)
 {
-	uid_t uid = 0;
-	gid_t gid = 0;
 	int r;
 
 	if (parse_id(item, ret))
 		return 0;
 	if (is_digit_base(item[0], 10) && strspn(item, "0123456789") == strlen(item))
 		return fail(ps, 0, "%s=: '%s' is out of range 0..%u", key, item, ID_INVALID - 1);
-	r = group ? lookup_group(item, &gid) : lookup_user(item, &uid);
+	r = lookup_id(item, group, ret);
 	if (r == -ESRCH)
 		return fail(ps, 0, "%s=: no such %s '%s'", key, group ? "group" : "user", item);
 	if (r < 0)
 		return fail_errno(ps, r, "%s=: cannot look up %s '%s': %s", key,
 				  group ? "group" : "user", item, strerror(-r));
-	*ret = group ? gid : uid;
 	return 0;
 }
 
@@ -513,7 +492,7 @@ static int set_daemon(struct parser *ps, enum key k, const char *key, const char
 	case KEY_SOCKET_GROUP:
 		if (*v) {
 			if (!parse_id(v, &gid)) {
-				r = lookup_group(v, &gid);
+				r = lookup_id(v, true, &gid);
 				if (r == -ESRCH)
 					return fail(ps, 0, "%s=%s: no such group", key, v);
 				if (r < 0)
