@@ -43,6 +43,13 @@ static const uint16_t attr_size[EBP_A_MAX + 1] = {
 	[EBP_A_MAX_MSG] = 4,
 	[EBP_A_WORKER_PID] = 4,
 	[EBP_A_TCS] = 4,
+	[EBP_A_ENCLAVE_KEY] = EBP_PUBKEY_SIZE,
+	[EBP_A_REPORT] = EBP_REPORT_SIZE,
+	[EBP_A_TARGETINFO] = EBP_TARGETINFO_SIZE,
+	[EBP_A_ATTESTATION] = 4,
+	[EBP_A_SESSIONS] = 4,
+	[EBP_A_INSTANCES] = 4,
+	[EBP_A_TENANTS] = 4,
 };
 
 /* What libnl checks: types and bounds. Exact sizes are checked after it. */
@@ -73,6 +80,15 @@ static struct nla_policy policy[EBP_A_MAX + 1] = {
 	[EBP_A_MAX_MSG] = { .type = NLA_U32 },
 	[EBP_A_WORKER_PID] = { .type = NLA_U32 },
 	[EBP_A_TCS] = { .type = NLA_U32 },
+	[EBP_A_RECORD] = { .type = NLA_UNSPEC }, /* bounded by the packet size */
+	[EBP_A_QUOTE] = { .type = NLA_UNSPEC, .maxlen = EBP_QUOTE_MAX },
+	[EBP_A_ENCLAVE_KEY] = { .type = NLA_UNSPEC, .minlen = EBP_PUBKEY_SIZE },
+	[EBP_A_REPORT] = { .type = NLA_UNSPEC, .minlen = EBP_REPORT_SIZE },
+	[EBP_A_TARGETINFO] = { .type = NLA_UNSPEC, .minlen = EBP_TARGETINFO_SIZE },
+	[EBP_A_ATTESTATION] = { .type = NLA_U32 },
+	[EBP_A_SESSIONS] = { .type = NLA_U32 },
+	[EBP_A_INSTANCES] = { .type = NLA_U32 },
+	[EBP_A_TENANTS] = { .type = NLA_U32 },
 };
 
 struct msg_rule {
@@ -91,7 +107,7 @@ static const struct msg_rule rules[__EBP_MSG_MAX] = {
 	[EBP_MSG_OPEN] = { "OPEN", BIT(EBP_A_ENCLAVE) | BIT(EBP_A_NONCE) | BIT(EBP_A_CLIENT_KEY) },
 	[EBP_MSG_OPENED] = { "OPENED",
 			     BIT(EBP_A_SESSION_ID) | BIT(EBP_A_INSTANCE_ID) | IDENTITY |
-				 BIT(EBP_A_MAX_MSG),
+				 BIT(EBP_A_MAX_MSG) | BIT(EBP_A_QUOTE) | BIT(EBP_A_ENCLAVE_KEY),
 			     0, true },
 	[EBP_MSG_CLOSE] = { "CLOSE", BIT(EBP_A_SESSION_ID) },
 	[EBP_MSG_LIST] = { "LIST", 0, BIT(EBP_A_SESSION_ID) },
@@ -102,17 +118,28 @@ static const struct msg_rule rules[__EBP_MSG_MAX] = {
 				  BIT(EBP_A_STATE),
 			      BIT(EBP_A_REASON) },
 	[EBP_MSG_RELOAD] = { "RELOAD" },
-	[EBP_MSG_CALL] = { "CALL", BIT(EBP_A_FUNCTION) | BIT(EBP_A_OUT_MAX), BIT(EBP_A_DATA) },
-	[EBP_MSG_RESULT] = { "RESULT", BIT(EBP_A_STATUS), BIT(EBP_A_DATA) },
+	[EBP_MSG_STATUS] = { "STATUS" },
+	[EBP_MSG_DAEMON_STATUS] = { "DAEMON_STATUS",
+				    BIT(EBP_A_ATTESTATION) | BIT(EBP_A_SESSIONS) |
+					BIT(EBP_A_INSTANCES) | BIT(EBP_A_TENANTS),
+				    BIT(EBP_A_REASON) },
+	[EBP_MSG_CALL] = { "CALL", BIT(EBP_A_RECORD) | BIT(EBP_A_OUT_MAX) },
+	[EBP_MSG_RESULT] = { "RESULT", BIT(EBP_A_RECORD) },
 	[EBP_MSG_W_READY] = { "W_READY", BIT(EBP_A_TCS) | IDENTITY },
-	[EBP_MSG_W_ADD] = { "W_ADD", BIT(EBP_A_SESSION_ID) | BIT(EBP_A_UID) | BIT(EBP_A_PID), 0,
-			    true },
+	[EBP_MSG_W_ADD] = { "W_ADD",
+			    BIT(EBP_A_SESSION_ID) | BIT(EBP_A_UID) | BIT(EBP_A_PID) |
+				BIT(EBP_A_NONCE) | BIT(EBP_A_CLIENT_KEY) | BIT(EBP_A_TARGETINFO),
+			    0, true },
+	[EBP_MSG_W_ADDED] = { "W_ADDED",
+			      BIT(EBP_A_SESSION_ID) | BIT(EBP_A_REPORT) | BIT(EBP_A_ENCLAVE_KEY) },
 	[EBP_MSG_W_DROP] = { "W_DROP", BIT(EBP_A_SESSION_ID) },
 	[EBP_MSG_W_ENDED] = { "W_ENDED",
 			      BIT(EBP_A_SESSION_ID) | BIT(EBP_A_CALLS) | BIT(EBP_A_REASON) },
 	[EBP_MSG_W_QUERY] = { "W_QUERY" },
 	[EBP_MSG_W_SESSION] = { "W_SESSION", BIT(EBP_A_SESSION_ID) | BIT(EBP_A_UID) |
 						 BIT(EBP_A_PID) | BIT(EBP_A_CALLS) },
+	[EBP_MSG_W_CALL] = { "W_CALL", BIT(EBP_A_FUNCTION) | BIT(EBP_A_OUT_MAX), BIT(EBP_A_DATA) },
+	[EBP_MSG_W_RESULT] = { "W_RESULT", BIT(EBP_A_STATUS), BIT(EBP_A_DATA) },
 };
 
 const char *ebp_msg_name(uint16_t type)

@@ -60,6 +60,15 @@ static const struct {
 	[EBP_A_MAX_MSG] = { K_U32 },
 	[EBP_A_WORKER_PID] = { K_U32 },
 	[EBP_A_TCS] = { K_U32 },
+	[EBP_A_RECORD] = { K_BIN, 0 },
+	[EBP_A_QUOTE] = { K_BIN, 0 },
+	[EBP_A_ENCLAVE_KEY] = { K_BIN, EBP_PUBKEY_SIZE },
+	[EBP_A_REPORT] = { K_BIN, EBP_REPORT_SIZE },
+	[EBP_A_TARGETINFO] = { K_BIN, EBP_TARGETINFO_SIZE },
+	[EBP_A_ATTESTATION] = { K_U32 },
+	[EBP_A_SESSIONS] = { K_U32 },
+	[EBP_A_INSTANCES] = { K_U32 },
+	[EBP_A_TENANTS] = { K_U32 },
 };
 
 #define IDENTITY \
@@ -78,7 +87,9 @@ static const struct {
 	{ EBP_MSG_OPEN, "OPEN", BIT(EBP_A_ENCLAVE) | BIT(EBP_A_NONCE) | BIT(EBP_A_CLIENT_KEY), 0,
 	  false },
 	{ EBP_MSG_OPENED, "OPENED",
-	  BIT(EBP_A_SESSION_ID) | BIT(EBP_A_INSTANCE_ID) | IDENTITY | BIT(EBP_A_MAX_MSG), 0, true },
+	  BIT(EBP_A_SESSION_ID) | BIT(EBP_A_INSTANCE_ID) | IDENTITY | BIT(EBP_A_MAX_MSG) |
+	      BIT(EBP_A_QUOTE) | BIT(EBP_A_ENCLAVE_KEY),
+	  0, true },
 	{ EBP_MSG_CLOSE, "CLOSE", BIT(EBP_A_SESSION_ID), 0, false },
 	{ EBP_MSG_LIST, "LIST", 0, BIT(EBP_A_SESSION_ID), false },
 	{ EBP_MSG_SESSION, "SESSION",
@@ -87,17 +98,28 @@ static const struct {
 	      BIT(EBP_A_AGE_MS) | BIT(EBP_A_CALLS) | BIT(EBP_A_STATE),
 	  BIT(EBP_A_REASON), false },
 	{ EBP_MSG_RELOAD, "RELOAD", 0, 0, false },
-	{ EBP_MSG_CALL, "CALL", BIT(EBP_A_FUNCTION) | BIT(EBP_A_OUT_MAX), BIT(EBP_A_DATA), false },
-	{ EBP_MSG_RESULT, "RESULT", BIT(EBP_A_STATUS), BIT(EBP_A_DATA), false },
+	{ EBP_MSG_STATUS, "STATUS", 0, 0, false },
+	{ EBP_MSG_DAEMON_STATUS, "DAEMON_STATUS",
+	  BIT(EBP_A_ATTESTATION) | BIT(EBP_A_SESSIONS) | BIT(EBP_A_INSTANCES) | BIT(EBP_A_TENANTS),
+	  BIT(EBP_A_REASON), false },
+	{ EBP_MSG_CALL, "CALL", BIT(EBP_A_RECORD) | BIT(EBP_A_OUT_MAX), 0, false },
+	{ EBP_MSG_RESULT, "RESULT", BIT(EBP_A_RECORD), 0, false },
 	{ EBP_MSG_W_READY, "W_READY", BIT(EBP_A_TCS) | IDENTITY, 0, false },
-	{ EBP_MSG_W_ADD, "W_ADD", BIT(EBP_A_SESSION_ID) | BIT(EBP_A_UID) | BIT(EBP_A_PID), 0,
-	  true },
+	{ EBP_MSG_W_ADD, "W_ADD",
+	  BIT(EBP_A_SESSION_ID) | BIT(EBP_A_UID) | BIT(EBP_A_PID) | BIT(EBP_A_NONCE) |
+	      BIT(EBP_A_CLIENT_KEY) | BIT(EBP_A_TARGETINFO),
+	  0, true },
+	{ EBP_MSG_W_ADDED, "W_ADDED",
+	  BIT(EBP_A_SESSION_ID) | BIT(EBP_A_REPORT) | BIT(EBP_A_ENCLAVE_KEY), 0, false },
 	{ EBP_MSG_W_DROP, "W_DROP", BIT(EBP_A_SESSION_ID), 0, false },
 	{ EBP_MSG_W_ENDED, "W_ENDED", BIT(EBP_A_SESSION_ID) | BIT(EBP_A_CALLS) | BIT(EBP_A_REASON),
 	  0, false },
 	{ EBP_MSG_W_QUERY, "W_QUERY", 0, 0, false },
 	{ EBP_MSG_W_SESSION, "W_SESSION",
 	  BIT(EBP_A_SESSION_ID) | BIT(EBP_A_UID) | BIT(EBP_A_PID) | BIT(EBP_A_CALLS), 0, false },
+	{ EBP_MSG_W_CALL, "W_CALL", BIT(EBP_A_FUNCTION) | BIT(EBP_A_OUT_MAX), BIT(EBP_A_DATA),
+	  false },
+	{ EBP_MSG_W_RESULT, "W_RESULT", BIT(EBP_A_STATUS), BIT(EBP_A_DATA), false },
 };
 
 /* A distinct value per attribute, so that a mix-up shows. */
@@ -137,7 +159,7 @@ static size_t bin_of(int a, uint8_t *out)
 
 static int put_attr(struct nl_msg *m, int a)
 {
-	uint8_t b[64];
+	uint8_t b[EBP_TARGETINFO_SIZE];
 	size_t n;
 
 	switch (attr_kind[a].kind) {
@@ -156,7 +178,7 @@ static int put_attr(struct nl_msg *m, int a)
 
 static void check_attr(struct __test_metadata *_metadata, const struct ebp_msg *m, int a)
 {
-	uint8_t b[64];
+	uint8_t b[EBP_TARGETINFO_SIZE];
 	size_t n;
 
 	ASSERT_NE(NULL, m->attrs[a]) TH_LOG("attribute %d missing", a);
@@ -217,7 +239,7 @@ static void round_trip(struct __test_metadata *_metadata, size_t ti, uint64_t at
 		p0 = pp[0];
 		p1 = pp[1];
 	}
-	ASSERT_EQ(0, ebp_msg_new(types[ti].type, id, 512, &m));
+	ASSERT_EQ(0, ebp_msg_new(types[ti].type, id, 2048, &m));
 	for (int a = 1; a <= EBP_A_MAX; a++) {
 		if (attrs & BIT(a)) {
 			ASSERT_EQ(0, put_attr(m, a)) TH_LOG("%s: attribute %d", types[ti].name, a);
@@ -312,7 +334,7 @@ TEST(header_layout)
 	EXPECT_EQ(EBP_A_SESSION_ID, h);
 	nlmsg_free(m);
 
-	EXPECT_EQ(-EMSGSIZE, ebp_msg_new(EBP_MSG_CALL, 1, EBP_SESSION_MSG_MAX - 16 + 1, &m));
+	EXPECT_EQ(-EMSGSIZE, ebp_msg_new(EBP_MSG_W_CALL, 1, EBP_SESSION_MSG_MAX - 16 + 1, &m));
 }
 
 /* ------------------------------------------------ malformed messages, by hand */
@@ -358,7 +380,7 @@ static void raw_u64(struct raw *r, uint16_t type, uint64_t v)
 
 static void raw_bytes(struct raw *r, uint16_t type, size_t n)
 {
-	uint8_t b[64] = { 0 };
+	static const uint8_t b[1024];
 
 	raw_put(r, type, b, n);
 }
@@ -426,7 +448,7 @@ TEST(hand_built_baselines)
 	raw_u32(&r, EBP_A_SIDE, EBP_SIDE_WORKER);
 	raw_put(&r, EBP_A_MESSAGE, "", 1);
 	accepted(_metadata, &r, false);
-	raw_start(&r, EBP_MSG_RESULT);
+	raw_start(&r, EBP_MSG_W_RESULT);
 	raw_put(&r, EBP_A_DATA, "", 0);
 	raw_u32(&r, EBP_A_STATUS, (uint32_t)-EINVAL);
 	accepted(_metadata, &r, false);
@@ -440,7 +462,7 @@ TEST(hand_built_baselines)
 
 TEST(refuses_bad_header)
 {
-	static const uint16_t bad_types[] = { 0, 3, 15, 22, 31, 34, 63, 70, __EBP_MSG_MAX, 0xffff };
+	static const uint16_t bad_types[] = { 0, 3, 15, 24, 31, 34, 63, 73, __EBP_MSG_MAX, 0xffff };
 	struct raw r;
 
 	raw_close(&r);
@@ -507,7 +529,7 @@ TEST(refuses_bad_attribute)
 	raw_close(&r);
 	raw_u64(&r, EBP_A_SESSION_ID, 42);
 	refused(_metadata, &r, r.len, false, -EBADMSG, "duplicate attribute");
-	raw_start(&r, EBP_MSG_CALL);
+	raw_start(&r, EBP_MSG_W_CALL);
 	raw_put(&r, EBP_A_DATA, "a", 1);
 	raw_u32(&r, EBP_A_FUNCTION, 1);
 	raw_u32(&r, EBP_A_OUT_MAX, 1);
@@ -520,7 +542,7 @@ TEST(refuses_wrong_size)
 	static const size_t nonce[] = { 0, 1, EBP_NONCE_SIZE - 1, EBP_NONCE_SIZE + 1, 64 };
 	struct raw r;
 
-	raw_start(&r, EBP_MSG_CALL);
+	raw_start(&r, EBP_MSG_W_CALL);
 	raw_u64(&r, EBP_A_FUNCTION, 1); /* a u32 given 8 bytes */
 	raw_u32(&r, EBP_A_OUT_MAX, 1);
 	refused(_metadata, &r, r.len, false, -EBADMSG, "attribute of the wrong size");
@@ -641,7 +663,7 @@ TEST(refuses_missing_required)
 	raw_u32(&r, EBP_A_ERRNO, EIO);
 	raw_u32(&r, EBP_A_SIDE, EBP_SIDE_DAEMON);
 	refused(_metadata, &r, r.len, false, -EBADMSG, "a required attribute is missing");
-	raw_start(&r, EBP_MSG_CALL);
+	raw_start(&r, EBP_MSG_W_CALL);
 	raw_u32(&r, EBP_A_FUNCTION, 1);
 	refused(_metadata, &r, r.len, false, -EBADMSG, "a required attribute is missing");
 }
@@ -663,6 +685,8 @@ TEST(refuses_wrong_fd)
 	raw_u32(&r, EBP_A_ISVPRODID, 1);
 	raw_u32(&r, EBP_A_ISVSVN, 1);
 	raw_u32(&r, EBP_A_MAX_MSG, 65536);
+	raw_bytes(&r, EBP_A_QUOTE, 1000);
+	raw_bytes(&r, EBP_A_ENCLAVE_KEY, EBP_PUBKEY_SIZE);
 	accepted(_metadata, &r, true);
 	refused(_metadata, &r, r.len, false, -EBADMSG, "the file descriptor is missing");
 
@@ -670,6 +694,9 @@ TEST(refuses_wrong_fd)
 	raw_u64(&r, EBP_A_SESSION_ID, 1);
 	raw_u32(&r, EBP_A_UID, 1000);
 	raw_u32(&r, EBP_A_PID, 4242);
+	raw_bytes(&r, EBP_A_NONCE, EBP_NONCE_SIZE);
+	raw_bytes(&r, EBP_A_CLIENT_KEY, EBP_PUBKEY_SIZE);
+	raw_bytes(&r, EBP_A_TARGETINFO, EBP_TARGETINFO_SIZE);
 	accepted(_metadata, &r, true);
 	refused(_metadata, &r, r.len, false, -EBADMSG, "the file descriptor is missing");
 }
@@ -778,7 +805,7 @@ TEST(recv_larger_than_cap)
 	pair(_metadata, sv);
 	s0 = sv[0];
 	s1 = sv[1];
-	ASSERT_EQ(0, ebp_msg_new(EBP_MSG_CALL, 1, sizeof(data), &m));
+	ASSERT_EQ(0, ebp_msg_new(EBP_MSG_W_CALL, 1, sizeof(data), &m));
 	ASSERT_EQ(0, nla_put_u32(m, EBP_A_FUNCTION, 1));
 	ASSERT_EQ(0, nla_put_u32(m, EBP_A_OUT_MAX, 1));
 	ASSERT_EQ(0, nla_put(m, EBP_A_DATA, sizeof(data), data));
@@ -842,7 +869,7 @@ TEST(largest_data)
 	for (size_t i = 0; i < 128 * 1024; i++)
 		data[i] = (uint8_t)(i * 131);
 
-	ASSERT_EQ(0, ebp_msg_new(EBP_MSG_RESULT, 9, EBP_SESSION_MSG_MAX - 16, &m));
+	ASSERT_EQ(0, ebp_msg_new(EBP_MSG_W_RESULT, 9, EBP_SESSION_MSG_MAX - 16, &m));
 	ASSERT_EQ(0, nla_put_u32(m, EBP_A_STATUS, 0));
 	ASSERT_EQ(0, nla_put(m, EBP_A_DATA, n, data));
 	ASSERT_EQ(0, ebp_send(s0, m, -1));
@@ -854,7 +881,7 @@ TEST(largest_data)
 	EXPECT_EQ(0, memcmp(data, nla_data(pm.attrs[EBP_A_DATA]), n));
 
 	for (size_t i = 0; i < ELEMENTSOF(too_big); i++) {
-		ASSERT_EQ(0, ebp_msg_new(EBP_MSG_RESULT, 9, EBP_SESSION_MSG_MAX - 16, &m));
+		ASSERT_EQ(0, ebp_msg_new(EBP_MSG_W_RESULT, 9, EBP_SESSION_MSG_MAX - 16, &m));
 		ASSERT_EQ(0, nla_put_u32(m, EBP_A_STATUS, 0));
 		EXPECT_NE(0, nla_put(m, EBP_A_DATA, too_big[i], data))
 		TH_LOG("%zu bytes", too_big[i]);

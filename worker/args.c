@@ -128,13 +128,14 @@ int worker_args_parse(int argc, char *const *argv, struct worker_args *ret, char
 
 uint32_t worker_out_limit(uint32_t max_msg)
 {
-	/* The header, STATUS (a u32 attribute), DATA's attribute header. */
-	size_t head =
-	    sizeof(struct ebp_msghdr) + NLA_HDRLEN + NLA_ALIGN(sizeof(uint32_t)) + NLA_HDRLEN;
+	/* The header, RECORD's attribute header. */
+	size_t head = sizeof(struct ebp_msghdr) + NLA_HDRLEN;
 	uint32_t n;
 
-	if (max_msg < head)
+	if (max_msg < head + WORKER_RECORD_EXTRA)
 		return 0;
 	n = (uint32_t)(max_msg - head) & ~(uint32_t)(NLA_ALIGNTO - 1);
-	return n < UINT16_MAX - NLA_HDRLEN ? n : UINT16_MAX - NLA_HDRLEN;
+	if (n > UINT16_MAX - NLA_HDRLEN)
+		n = UINT16_MAX - NLA_HDRLEN;
+	return n - WORKER_RECORD_EXTRA;
 }

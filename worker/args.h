@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <linux/ebroker_attest.h>
 #include <linux/ebroker_proto.h>
 
 /*
@@ -49,10 +50,14 @@ int worker_args_parse(int argc, char *const *argv, struct worker_args *ret, char
 int worker_parse_u64(const char *s, uint64_t max, uint64_t *ret);
 
 /*
- * The most output bytes a RESULT can carry in a @max_msg-byte message:
- * the header, STATUS and DATA's attribute header come first, DATA is
- * padded to 4 bytes, and a netlink attribute holds at most 65531 bytes.
+ * The most output bytes of an enclave function a RESULT can carry in a
+ * @max_msg-byte message: the header and RECORD's attribute header come
+ * first, RECORD is padded to 4 bytes, a netlink attribute holds at most
+ * 65531 bytes, and the record adds its header, the result header and the
+ * tag (WORKER_RECORD_EXTRA) to the output.
  */
 uint32_t worker_out_limit(uint32_t max_msg);
+
+#define WORKER_RECORD_EXTRA (EB_RECORD_OVERHEAD + sizeof(struct eb_record_result))
 
 #endif /* EB_WORKER_ARGS_H */

@@ -130,7 +130,7 @@ TEST(parse_u64)
 	EXPECT_EQ(UINT64_MAX, v);
 }
 
-/* A RESULT of worker_out_limit() bytes fits the limit, and 4 more would not. */
+/* A RESULT of worker_out_limit() bytes of output fits the limit, and 4 more would not. */
 TEST(out_limit_fits)
 {
 	static const uint32_t sizes[] = { 1024,
@@ -146,23 +146,22 @@ TEST(out_limit_fits)
 	_cleanup_(freep) uint8_t *data = calloc(1, 1 << 17);
 
 	ASSERT_NE(NULL, data);
-	EXPECT_EQ(996U, worker_out_limit(1024));
-	EXPECT_EQ(65508U, worker_out_limit(65536));
+	EXPECT_EQ(1004U - WORKER_RECORD_EXTRA, worker_out_limit(1024));
+	EXPECT_EQ(65516U - WORKER_RECORD_EXTRA, worker_out_limit(65536));
 	for (size_t i = 0; i < ELEMENTSOF(sizes); i++) {
-		uint32_t max = sizes[i], n = worker_out_limit(max);
+		uint32_t max = sizes[i], n = worker_out_limit(max) + WORKER_RECORD_EXTRA;
 		struct nl_msg *m;
 		struct ebp_msg pm;
 		const char *why = NULL;
 		uint32_t len;
 
 		ASSERT_EQ(0, ebp_msg_new(EBP_MSG_RESULT, 1, max - sizeof(struct ebp_msghdr), &m));
-		ASSERT_EQ(0, nla_put_u32(m, EBP_A_STATUS, 0));
-		ASSERT_EQ(0, nla_put(m, EBP_A_DATA, n, data)) TH_LOG("max %u: %u bytes", max, n);
+		ASSERT_EQ(0, nla_put(m, EBP_A_RECORD, n, data)) TH_LOG("max %u: %u bytes", max, n);
 		len = nlmsg_hdr(m)->nlmsg_len;
 		EXPECT_GE(max, len)
 		TH_LOG("max %u: a RESULT of %u bytes of output is %u", max, n, len);
 		EXPECT_EQ(0, ebp_parse(nlmsg_hdr(m), len, false, &pm, &why)) TH_LOG("%s", why);
-		EXPECT_EQ(n, (uint32_t)nla_len(pm.attrs[EBP_A_DATA]));
+		EXPECT_EQ(n, (uint32_t)nla_len(pm.attrs[EBP_A_RECORD]));
 		/* The next size up needs 4 more bytes, or no longer fits an attribute. */
 		if (n < UINT16_MAX - NLA_HDRLEN)
 			EXPECT_LT(max, len + 4) TH_LOG("max %u: %u is not the most", max, n);

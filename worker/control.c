@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The control connection to ebrokerd: W_READY once connected, then
- * W_ADD/W_DROP/W_QUERY requests, each answered in order, and W_ENDED
+ * W_ADD/W_DROP/W_QUERY/W_CALL requests, each answered in order, and W_ENDED
  * whenever a session ends. The worker accepts nothing else: anything
  * malformed or unexpected closes the connection (sessions keep running)
  * and the worker waits on its listening socket for ebrokerd to come back.
@@ -12,6 +12,8 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+
+#include <linux/ebroker_attest.h>
 
 #include "common/util.h"
 
@@ -93,22 +95,94 @@ static void violation(struct worker *w, const char *why)
 	control_drop(w, "protocol violation");
 }
 
+static void send_error(struct worker *w, uint32_t request_id, int err, enum ebp_side side,
+		       const char *why)
+{
+	int r = ebp_send_error(w->control_fd, request_id, err, side, "%s", why);
+
+	if (r)
+		control_failed(w, r);
+}
+
 static void handle_add(struct worker *w, const struct ebp_msg *msg, int fd)
 {
 	uint64_t id = nla_get_u64(msg->attrs[EBP_A_SESSION_ID]);
+	struct eb_session_open_in in = { .session_id = id };
+	struct eb_session_open_out out;
 	char why[EBP_ERROR_MSG_MAX];
+	struct nl_msg *m;
 	int r;
 
+	memcpy(&in.qe_target, nla_data(msg->attrs[EBP_A_TARGETINFO]), sizeof(in.qe_target));
+	memcpy(in.nonce, nla_data(msg->attrs[EBP_A_NONCE]), sizeof(in.nonce));
+	memcpy(in.client_pub, nla_data(msg->attrs[EBP_A_CLIENT_KEY]), sizeof(in.client_pub));
 	r = session_add(w, id, nla_get_u32(msg->attrs[EBP_A_UID]),
-			nla_get_u32(msg->attrs[EBP_A_PID]), fd, why, sizeof(why));
+			nla_get_u32(msg->attrs[EBP_A_PID]), fd, &in, &out, why, sizeof(why));
 	if (r) {
 		log_warning(r, "session %" PRIu64 " refused: %s", id, why);
-		r = ebp_send_error(w->control_fd, msg->request_id, r, EBP_SIDE_WORKER, "%s", why);
-		if (r)
-			control_failed(w, r);
+		if (w->exit_status == WORKER_EXIT_DEAD)
+			session_end_all(w, why);
+		send_error(w, msg->request_id, r,
+			   r == -EPROTONOSUPPORT || r == -EIO ? EBP_SIDE_ENCLAVE : EBP_SIDE_WORKER,
+			   why);
 		return;
 	}
-	control_send_empty(w, EBP_MSG_DONE, msg->request_id);
+	if (ebp_msg_new(EBP_MSG_W_ADDED, msg->request_id, 512, &m) < 0) {
+		control_drop(w, "out of memory");
+		return;
+	}
+	if (nla_put_u64(m, EBP_A_SESSION_ID, id) < 0 ||
+	    nla_put(m, EBP_A_REPORT, sizeof(out.report), &out.report) < 0 ||
+	    nla_put(m, EBP_A_ENCLAVE_KEY, sizeof(out.enclave_pub), out.enclave_pub) < 0) {
+		nlmsg_free(m);
+		control_drop(w, "out of memory");
+		return;
+	}
+	control_send(w, m);
+}
+
+/* A plain ECALL for ebrokerd, outside any session (the quoting enclave's). */
+static void handle_call(struct worker *w, const struct ebp_msg *msg)
+{
+	uint32_t fn = nla_get_u32(msg->attrs[EBP_A_FUNCTION]);
+	uint32_t out_max = nla_get_u32(msg->attrs[EBP_A_OUT_MAX]);
+	const struct nlattr *data = msg->attrs[EBP_A_DATA];
+	size_t out_len = 0, room = sizeof(w->control_out) - 64;
+	struct nl_msg *m;
+	char why[128];
+	int status;
+
+	if (out_max > room) {
+		snprintf(why, sizeof(why), "OUT_MAX %u is more than a control message carries",
+			 out_max);
+		send_error(w, msg->request_id, EINVAL, EBP_SIDE_WORKER, why);
+		return;
+	}
+	status = eb_enclave_call(w->enclave, fn, data ? nla_data(data) : NULL,
+				 data ? (size_t)nla_len(data) : 0, w->control_out, out_max,
+				 &out_len);
+	if (eb_enclave_dead(w->enclave)) {
+		snprintf(why, sizeof(why), "the enclave died in function %u (%s)", fn,
+			 strerror(status < 0 ? -status : EIO));
+		log_error(0, "%s: the instance is dead", why);
+		send_error(w, msg->request_id, EIO, EBP_SIDE_ENCLAVE, why);
+		session_end_all(w, why);
+		w->exit_status = WORKER_EXIT_DEAD;
+		return;
+	}
+	if (out_len > out_max)
+		out_len = 0;
+	if (ebp_msg_new(EBP_MSG_W_RESULT, msg->request_id, 64 + out_len, &m) < 0) {
+		control_drop(w, "out of memory");
+		return;
+	}
+	if (nla_put_u32(m, EBP_A_STATUS, (uint32_t)status) < 0 ||
+	    (out_len && nla_put(m, EBP_A_DATA, (int)out_len, w->control_out) < 0)) {
+		nlmsg_free(m);
+		control_drop(w, "out of memory");
+		return;
+	}
+	control_send(w, m);
 }
 
 static void handle_query(struct worker *w, const struct ebp_msg *msg)
@@ -184,6 +258,9 @@ void control_event(struct worker *w)
 	}
 	case EBP_MSG_W_QUERY:
 		handle_query(w, &msg);
+		break;
+	case EBP_MSG_W_CALL:
+		handle_call(w, &msg);
 		break;
 	default:
 		snprintf(text, sizeof(text), "unexpected %s message", ebp_msg_name(msg.type));

@@ -53,8 +53,9 @@ static int setup(struct worker *w, const sigset_t *mask, char *why, size_t len)
 	w->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
 	w->signal_fd = signalfd(-1, mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	w->session_buf = malloc(w->args.max_msg);
-	w->out_buf = malloc(w->out_limit ? w->out_limit : 1);
-	if (w->epoll_fd < 0 || w->signal_fd < 0 || !w->session_buf || !w->out_buf)
+	w->call_buf = malloc(sizeof(uint64_t) + w->args.max_msg);
+	w->out_buf = malloc(w->out_limit + WORKER_RECORD_EXTRA);
+	if (w->epoll_fd < 0 || w->signal_fd < 0 || !w->session_buf || !w->call_buf || !w->out_buf)
 		goto fail;
 	/* A connection that goes away between readiness and accept4() must not block. */
 	flags = fcntl(w->listen_fd, F_GETFL);
@@ -188,6 +189,7 @@ int main(int argc, char **argv)
 	session_reap(&w);
 	eb_enclave_free(w.enclave);
 	free(w.session_buf);
+	free(w.call_buf);
 	free(w.out_buf);
 	return r;
 }

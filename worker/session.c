@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Sessions, the data plane: each is the worker's end of a socketpair whose
- * other end a client holds. A CALL runs the enclave function and is
- * answered with RESULT, or ERROR when the worker refuses it or the enclave
- * dies in it. Session sockets are non-blocking: a client that does not read
+ * other end a client holds, and a session inside the enclave, which holds
+ * its keys (EB_ECALL_SESSION_OPEN). A CALL carries a record the worker
+ * cannot read: it hands it to the enclave (EB_ECALL_SESSION_CALL) and sends
+ * back the record the enclave made, in a RESULT, or an ERROR when the
+ * worker refuses the call or the enclave dies in it. A record that fails
+ * authentication in the enclave ends the session. Session sockets are non-blocking: a client that does not read
  * its replies stalls only itself (the reply waits in ->pending and nothing
  * more is read from it until it is sent), never other sessions or ebrokerd.
  * A malformed message ends that one session.
@@ -16,6 +19,8 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+
+#include <linux/ebroker_attest.h>
 
 #include "common/util.h"
 
@@ -74,7 +79,42 @@ static int check_sndbuf(struct worker *w, int fd, char *why, size_t len)
 	return 0;
 }
 
-int session_add(struct worker *w, uint64_t id, uint32_t uid, uint32_t pid, int fd, char *why,
+/* The enclave's half of the session: its key, its report for the quoting enclave. */
+static int open_in_enclave(struct worker *w, const struct eb_session_open_in *in,
+			   struct eb_session_open_out *out, char *why, size_t len)
+{
+	size_t out_len = 0;
+	int r;
+
+	r = eb_enclave_call(w->enclave, EB_ECALL_SESSION_OPEN, in, sizeof(*in), out, sizeof(*out),
+			    &out_len);
+	if (eb_enclave_dead(w->enclave)) {
+		w->exit_status = WORKER_EXIT_DEAD;
+		return why_fail(why, len, -EIO, "the enclave died opening the session (%s)",
+				strerror(r < 0 ? -r : EIO));
+	}
+	if (r == -ENOSYS)
+		return why_fail(why, len, -EPROTONOSUPPORT,
+				"the enclave's runtime has no attested sessions (built with an "
+				"older SDK)");
+	if (r < 0)
+		return why_fail(why, len, r, "the enclave refused the session: %s", strerror(-r));
+	if (out_len != sizeof(*out))
+		return why_fail(why, len, -EPROTO,
+				"the enclave answered the session open with %zu bytes, not %zu",
+				out_len, sizeof(*out));
+	return 0;
+}
+
+static void close_in_enclave(struct worker *w, uint64_t id)
+{
+	if (eb_enclave_dead(w->enclave))
+		return;
+	(void)eb_enclave_call(w->enclave, EB_ECALL_SESSION_CLOSE, &id, sizeof(id), NULL, 0, NULL);
+}
+
+int session_add(struct worker *w, uint64_t id, uint32_t uid, uint32_t pid, int fd,
+		const struct eb_session_open_in *in, struct eb_session_open_out *out, char *why,
 		size_t why_len)
 {
 	_cleanup_(closep) int sfd = fd;
@@ -111,6 +151,12 @@ int session_add(struct worker *w, uint64_t id, uint32_t uid, uint32_t pid, int f
 	ev.data.ptr = &s->src;
 	if (epoll_ctl(w->epoll_fd, EPOLL_CTL_ADD, sfd, &ev) < 0)
 		return why_fail(why, why_len, -errno, "cannot watch the session socket: %m");
+	r = open_in_enclave(w, in, out, why, why_len);
+	if (r) {
+		epoll_ctl(w->epoll_fd, EPOLL_CTL_DEL, sfd, NULL);
+		return r;
+	}
+	s->in_enclave = true;
 	s->fd = TAKE_FD(sfd);
 	list_add_tail(&s->link, &w->sessions);
 	w->nr_sessions++;
@@ -128,6 +174,9 @@ void session_end(struct worker *w, struct session *s, const char *reason)
 	epoll_ctl(w->epoll_fd, EPOLL_CTL_DEL, s->fd, NULL);
 	close(s->fd);
 	s->fd = -1;
+	if (s->in_enclave)
+		close_in_enclave(w, s->id);
+	s->in_enclave = false;
 	if (s->pending)
 		nlmsg_free(s->pending);
 	s->pending = NULL;
@@ -241,19 +290,18 @@ static void reply_error(struct worker *w, struct session *s, uint32_t request_id
  * so is the instance. The caller learns why (best effort: if its socket is
  * full, it sees the session end), every session ends with that reason.
  */
-static void enclave_died(struct worker *w, struct session *s, uint32_t request_id, uint32_t fn,
-			 int r)
+static void enclave_died(struct worker *w, struct session *s, uint32_t request_id, int r)
 {
 	char reason[EBP_ERROR_MSG_MAX];
 	struct nl_msg *m;
 
 	if (r == -ETIMEDOUT)
-		snprintf(reason, sizeof(reason), "function %u ran past the %u ms call timeout", fn,
+		snprintf(reason, sizeof(reason), "a call ran past the %u ms call timeout",
 			 w->args.call_timeout_ms);
 	else if (r == -EFAULT)
-		snprintf(reason, sizeof(reason), "the enclave faulted in function %u", fn);
+		snprintf(reason, sizeof(reason), "the enclave faulted in a call");
 	else
-		snprintf(reason, sizeof(reason), "the enclave died in function %u (%s)", fn,
+		snprintf(reason, sizeof(reason), "the enclave died in a call (%s)",
 			 strerror(r < 0 ? -r : EIO));
 	log_error(0, "session %" PRIu64 " (uid %u, pid %u): %s: the instance is dead", s->id,
 		  s->uid, s->pid, reason);
@@ -267,11 +315,9 @@ static void enclave_died(struct worker *w, struct session *s, uint32_t request_i
 
 static void call(struct worker *w, struct session *s, const struct ebp_msg *msg)
 {
-	uint32_t fn = nla_get_u32(msg->attrs[EBP_A_FUNCTION]);
 	uint32_t out_max = nla_get_u32(msg->attrs[EBP_A_OUT_MAX]);
-	const struct nlattr *data = msg->attrs[EBP_A_DATA];
-	const void *in = data ? nla_data(data) : NULL;
-	size_t in_len = data ? (size_t)nla_len(data) : 0, out_len = 0;
+	const struct nlattr *rec = msg->attrs[EBP_A_RECORD];
+	size_t rec_len = (size_t)nla_len(rec), out_len = 0;
 	struct nl_msg *m;
 	int status;
 
@@ -282,24 +328,37 @@ static void call(struct worker *w, struct session *s, const struct ebp_msg *msg)
 			    out_max, w->out_limit, w->args.max_msg);
 		return;
 	}
-	status = eb_enclave_call(w->enclave, fn, in_len ? in : NULL, in_len, w->out_buf, out_max,
+	/* SESSION_CALL's input: the session id, then the record as it came. */
+	memcpy(w->call_buf, &s->id, sizeof(s->id));
+	memcpy(w->call_buf + sizeof(s->id), nla_data(rec), rec_len);
+	status = eb_enclave_call(w->enclave, EB_ECALL_SESSION_CALL, w->call_buf,
+				 sizeof(s->id) + rec_len, w->out_buf, out_max + WORKER_RECORD_EXTRA,
 				 &out_len);
-	/* Only a death is the loader's; any other value is the function's status. */
+	/* Only a death is the loader's; the function's status is inside the record. */
 	if (eb_enclave_dead(w->enclave)) {
-		enclave_died(w, s, msg->request_id, fn, status);
+		enclave_died(w, s, msg->request_id, status);
 		return;
 	}
-	if (out_len > out_max)
-		out_len = 0;
-	/* Room for STATUS and DATA: at most --max-msg less the header. */
-	if (ebp_msg_new(EBP_MSG_RESULT, msg->request_id,
-			NLA_HDRLEN + NLA_ALIGN(sizeof(uint32_t)) + NLA_HDRLEN + NLA_ALIGN(out_len),
-			&m) < 0) {
+	if (status == -EBADMSG) {
+		/* The enclave has dropped its keys: nothing more is accepted. */
+		s->in_enclave = false;
+		reply_error(w, s, msg->request_id, EBADMSG, EBP_SIDE_ENCLAVE,
+			    "a record failed authentication in the enclave (tampered, replayed, "
+			    "reordered or truncated): the session is ended");
+		session_end(w, s, "a record from the client failed authentication in the enclave");
+		return;
+	}
+	if (status < 0 || out_len < WORKER_RECORD_EXTRA || out_len > out_max + WORKER_RECORD_EXTRA) {
+		reply_error(w, s, msg->request_id, status < 0 ? -status : EPROTO, EBP_SIDE_ENCLAVE,
+			    "the enclave could not run the call: %s",
+			    status < 0 ? strerror(-status) : "it returned no record");
+		return;
+	}
+	if (ebp_msg_new(EBP_MSG_RESULT, msg->request_id, NLA_HDRLEN + NLA_ALIGN(out_len), &m) < 0) {
 		session_end(w, s, "the worker ran out of memory");
 		return;
 	}
-	if (nla_put_u32(m, EBP_A_STATUS, (uint32_t)status) < 0 ||
-	    (out_len && nla_put(m, EBP_A_DATA, (int)out_len, w->out_buf) < 0)) {
+	if (nla_put(m, EBP_A_RECORD, (int)out_len, w->out_buf) < 0) {
 		nlmsg_free(m);
 		session_end(w, s, "the worker ran out of memory");
 		return;

@@ -54,6 +54,7 @@ struct session {
 	uint32_t pid;
 	uint64_t calls;
 	int fd;
+	bool in_enclave; /* the enclave holds its keys: SESSION_CLOSE it at the end */
 	/* A reply the client's socket had no room for: the session reads
 	 * nothing more until it is sent (EPOLLOUT). */
 	struct nl_msg *pending;
@@ -79,8 +80,10 @@ struct worker {
 	size_t nr_sessions;
 
 	uint8_t *session_buf; /* args.max_msg bytes: one received CALL */
-	uint8_t *out_buf;     /* out_limit bytes: one call's output */
+	uint8_t *call_buf;    /* 8 + args.max_msg bytes: SESSION_CALL's input */
+	uint8_t *out_buf;     /* out_limit + WORKER_RECORD_EXTRA bytes: one result record */
 	uint8_t control_buf[EBP_CONTROL_MSG_MAX];
+	uint8_t control_out[EBP_CONTROL_MSG_MAX]; /* a W_CALL's output */
 
 	int exit_status; /* -1 while serving */
 };
@@ -94,7 +97,15 @@ void control_send(struct worker *w, struct nl_msg *m);
 void control_drop(struct worker *w, const char *why);
 
 /* session.c */
-int session_add(struct worker *w, uint64_t id, uint32_t uid, uint32_t pid, int fd, char *why,
+struct eb_session_open_in;
+struct eb_session_open_out;
+/*
+ * Take the session socket @fd and open the session in the enclave (@in: its
+ * attestation inputs); @out is the report and key for W_ADDED. On failure
+ * @fd is closed and @why says why.
+ */
+int session_add(struct worker *w, uint64_t id, uint32_t uid, uint32_t pid, int fd,
+		const struct eb_session_open_in *in, struct eb_session_open_out *out, char *why,
 		size_t why_len);
 struct session *session_find(struct worker *w, uint64_t id);
 void session_event(struct worker *w, struct session *s, uint32_t events);

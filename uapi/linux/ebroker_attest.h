@@ -127,7 +127,7 @@ struct eb_quote_cert {
 } __attribute__((packed));
 
 /* The largest quote anyone here makes or accepts. */
-#define EB_QUOTE_MAX			16384
+#define EB_QUOTE_MAX			8192
 
 /* ------------------------------------------- 2. the platform certificate */
 

@@ -6,14 +6,19 @@
  * packet:
  *
  *   client <-> ebrokerd   /run/ebroker/ebroker.sock: the control plane.
- *                         OPEN, CLOSE, LIST, RELOAD; the daemon answers each
- *                         with OPENED, SESSION..., DONE or ERROR.
+ *                         OPEN, CLOSE, LIST, RELOAD, STATUS; the daemon
+ *                         answers each with OPENED, SESSION..., DONE,
+ *                         DAEMON_STATUS or ERROR.
  *   client <-> worker     one end of a socketpair that OPENED carries
  *                         (SCM_RIGHTS): the data plane. CALL -> RESULT or
- *                         ERROR. The daemon never sees this traffic.
+ *                         ERROR. Both carry records encrypted end to end
+ *                         between the client and the enclave
+ *                         (<linux/ebroker_attest.h>): the worker moves them,
+ *                         the daemon never sees them.
  *   ebrokerd <-> worker   the worker's control socket: W_READY, W_ADD (with
- *                         the session's socket), W_DROP, W_ENDED, W_QUERY.
- *                         Internal: both ends are ebroker's own programs.
+ *                         the session's socket), W_ADDED, W_DROP, W_ENDED,
+ *                         W_QUERY, W_CALL. Internal: both ends are
+ *                         ebroker's own programs.
  *
  * A message is a struct ebp_msghdr followed by netlink-format attributes
  * (struct nlattr, 4-byte aligned), so that libnl's nlmsg_parse() and
@@ -47,7 +52,7 @@
 #include <linux/types.h>
 
 #define EBP_SOCKET_PATH		"/run/ebroker/ebroker.sock"
-#define EBP_VERSION		1
+#define EBP_VERSION		2	/* 2: attested, encrypted sessions */
 
 /* The largest message on a control connection, either way. */
 #define EBP_CONTROL_MSG_MAX	16384
@@ -65,6 +70,9 @@
 #define EBP_NONCE_SIZE		32
 #define EBP_PUBKEY_SIZE		32	/* X25519 */
 #define EBP_HASH_SIZE		32
+#define EBP_REPORT_SIZE		432	/* struct eb_report */
+#define EBP_TARGETINFO_SIZE	512	/* struct eb_targetinfo */
+#define EBP_QUOTE_MAX		8192	/* EB_QUOTE_MAX */
 
 /**
  * struct ebp_msghdr - the fixed part of every message
@@ -93,12 +101,15 @@ struct ebp_msghdr {
  *			ends a LIST).
  *
  * Control plane (client -> ebrokerd):
- * @EBP_MSG_OPEN:	open a session. ENCLAVE, NONCE, CLIENT_KEY (all
- *			required; NONCE and CLIENT_KEY are the attested
- *			session's, accepted and kept unused by version 1).
+ * @EBP_MSG_OPEN:	open a session. ENCLAVE, NONCE (fresh), CLIENT_KEY
+ *			(the client's ephemeral X25519 key), all required.
  *			Reply OPENED with the session socket, or ERROR.
  * @EBP_MSG_OPENED:	(ebrokerd -> client) SESSION_ID, INSTANCE_ID,
- *			MRENCLAVE, MRSIGNER, ISVPRODID, ISVSVN, MAX_MSG; one
+ *			MRENCLAVE, MRSIGNER, ISVPRODID, ISVSVN, MAX_MSG (what
+ *			the daemon believes: the client trusts only the
+ *			quote), QUOTE (the evidence, made for this session's
+ *			NONCE and CLIENT_KEY), ENCLAVE_KEY (the enclave's
+ *			ephemeral X25519 key, bound into the quote); one
  *			file descriptor: the client's end of the session.
  * @EBP_MSG_CLOSE:	end a session. SESSION_ID. Only its owner (or root).
  *			Reply DONE, or ERROR ENOENT (no such session of yours:
@@ -112,21 +123,30 @@ struct ebp_msghdr {
  *			STATE; REASON when STATE is ENDED.
  * @EBP_MSG_RELOAD:	re-read the policy (root only). DONE, or ERROR whose
  *			MESSAGE names the file, line and reason.
+ * @EBP_MSG_STATUS:	the daemon's state. Reply DAEMON_STATUS.
+ * @EBP_MSG_DAEMON_STATUS: (ebrokerd -> client) ATTESTATION, SESSIONS,
+ *			INSTANCES, TENANTS; REASON when ATTESTATION is not OK.
  *
  * Data plane (client -> worker):
- * @EBP_MSG_CALL:	FUNCTION, DATA (optional; absent is empty), OUT_MAX
- *			(required: the most output bytes the caller takes).
- * @EBP_MSG_RESULT:	(worker -> client) STATUS (the enclave function's
- *			return value: 0, positive, or a negative errno),
- *			DATA (optional, at most the call's OUT_MAX).
+ * @EBP_MSG_CALL:	RECORD (an EB_RECORD_CALL record: the function and
+ *			its input, encrypted), OUT_MAX (the most output bytes
+ *			the caller takes, plaintext).
+ * @EBP_MSG_RESULT:	(worker -> client) RECORD (an EB_RECORD_RESULT
+ *			record: the function's status and output, encrypted).
+ *			A record that fails authentication ends the session
+ *			on whichever side received it.
  *
  * Worker control (internal):
  * @EBP_MSG_W_READY:	(worker -> ebrokerd, once, after loading) TCS,
  *			MRENCLAVE, MRSIGNER, ISVPRODID, ISVSVN; or an ERROR
  *			saying why the enclave could not be loaded.
- * @EBP_MSG_W_ADD:	(ebrokerd -> worker) SESSION_ID, UID, PID; one file
- *			descriptor: the worker's end of the session. Reply
- *			DONE or ERROR.
+ * @EBP_MSG_W_ADD:	(ebrokerd -> worker) SESSION_ID, UID, PID, NONCE,
+ *			CLIENT_KEY, TARGETINFO (the quoting enclave's); one
+ *			file descriptor: the worker's end of the session.
+ *			Reply W_ADDED or ERROR.
+ * @EBP_MSG_W_ADDED:	(worker -> ebrokerd) SESSION_ID, REPORT (the
+ *			enclave's, for the quoting enclave, binding its key
+ *			and the client's nonce and key), ENCLAVE_KEY.
  * @EBP_MSG_W_DROP:	(ebrokerd -> worker) SESSION_ID: close it. Reply DONE
  *			(also for an unknown id, which may have just ended).
  * @EBP_MSG_W_ENDED:	(worker -> ebrokerd, unsolicited, request_id 0)
@@ -134,6 +154,11 @@ struct ebp_msghdr {
  * @EBP_MSG_W_QUERY:	(ebrokerd -> worker) replies: one W_SESSION per live
  *			session, then DONE.
  * @EBP_MSG_W_SESSION:	(worker -> ebrokerd) SESSION_ID, UID, PID, CALLS.
+ * @EBP_MSG_W_CALL:	(ebrokerd -> worker) FUNCTION, OUT_MAX, DATA
+ *			(optional): a plain ECALL, outside any session; how
+ *			the daemon asks the quoting enclave for quotes. Reply
+ *			W_RESULT or ERROR.
+ * @EBP_MSG_W_RESULT:	(worker -> ebrokerd) STATUS, DATA (optional).
  */
 enum ebp_msg_type {
 	EBP_MSG_ERROR		= 1,
@@ -145,6 +170,8 @@ enum ebp_msg_type {
 	EBP_MSG_LIST		= 19,
 	EBP_MSG_SESSION		= 20,
 	EBP_MSG_RELOAD		= 21,
+	EBP_MSG_STATUS		= 22,
+	EBP_MSG_DAEMON_STATUS	= 23,
 
 	EBP_MSG_CALL		= 32,
 	EBP_MSG_RESULT		= 33,
@@ -155,6 +182,9 @@ enum ebp_msg_type {
 	EBP_MSG_W_ENDED		= 67,
 	EBP_MSG_W_QUERY		= 68,
 	EBP_MSG_W_SESSION	= 69,
+	EBP_MSG_W_ADDED		= 70,
+	EBP_MSG_W_CALL		= 71,
+	EBP_MSG_W_RESULT	= 72,
 
 	__EBP_MSG_MAX,
 };
@@ -187,6 +217,15 @@ enum ebp_msg_type {
  * @EBP_A_MAX_MSG:	u32: the largest message the session accepts
  * @EBP_A_WORKER_PID:	u32
  * @EBP_A_TCS:		u32: calls the instance can run at once
+ * @EBP_A_RECORD:	binary: one session record (<linux/ebroker_attest.h>)
+ * @EBP_A_QUOTE:	binary, at most EB_QUOTE_MAX: an SGX ECDSA quote v3
+ * @EBP_A_ENCLAVE_KEY:	EBP_PUBKEY_SIZE bytes: the enclave's X25519 key
+ * @EBP_A_REPORT:	EBP_REPORT_SIZE bytes: a struct eb_report
+ * @EBP_A_TARGETINFO:	EBP_TARGETINFO_SIZE bytes: a struct eb_targetinfo
+ * @EBP_A_ATTESTATION:	u32: enum ebp_attestation_state
+ * @EBP_A_SESSIONS:	u32: live sessions
+ * @EBP_A_INSTANCES:	u32: enclave instances
+ * @EBP_A_TENANTS:	u32: tenant cgroups with instances
  */
 enum ebp_attr {
 	EBP_A_UNSPEC,
@@ -216,6 +255,15 @@ enum ebp_attr {
 	EBP_A_MAX_MSG,
 	EBP_A_WORKER_PID,
 	EBP_A_TCS,
+	EBP_A_RECORD,
+	EBP_A_QUOTE,
+	EBP_A_ENCLAVE_KEY,
+	EBP_A_REPORT,
+	EBP_A_TARGETINFO,
+	EBP_A_ATTESTATION,
+	EBP_A_SESSIONS,
+	EBP_A_INSTANCES,
+	EBP_A_TENANTS,
 
 	__EBP_A_MAX,
 };
@@ -244,6 +292,20 @@ enum ebp_side {
 enum ebp_session_state {
 	EBP_STATE_OPEN		= 1,
 	EBP_STATE_ENDED		= 2,
+};
+
+/**
+ * enum ebp_attestation_state - EBP_A_ATTESTATION
+ * @EBP_ATTESTATION_OK:		the quoting enclave answers and its own quote
+ *				verifies against the configured root
+ * @EBP_ATTESTATION_STARTING:	the quoting enclave is starting; OPENs wait
+ * @EBP_ATTESTATION_FAILING:	no session can be attested; OPENs fail with
+ *				the REASON
+ */
+enum ebp_attestation_state {
+	EBP_ATTESTATION_OK		= 1,
+	EBP_ATTESTATION_STARTING	= 2,
+	EBP_ATTESTATION_FAILING		= 3,
 };
 
 #endif /* _UAPI_LINUX_EBROKER_PROTO_H */
