@@ -131,12 +131,15 @@ MODDIR	?= /lib/modules/$(notdir $(patsubst %/build,%,$(KDIR)))/extra
 # Everything `install` puts in place, for `uninstall` to remove again.
 INSTALLED = $(MODDIR)/ebroker.ko \
 	$(PREFIX)/sbin/ebrokerctl $(PREFIX)/sbin/ebrokerd $(PREFIX)/bin/ebroker-sign \
-	$(LIBEXECDIR)/ebroker-worker \
+	$(LIBEXECDIR)/ebroker-worker $(LIBEXECDIR)/ebroker-qe.ebimg \
 	$(PREFIX)/lib/libebroker.so.1 $(PREFIX)/lib/libebroker.so \
-	$(PREFIX)/lib/pkgconfig/ebroker.pc $(PREFIX)/include/ebroker/client.h \
+	$(PREFIX)/lib/libebverify.so.1 $(PREFIX)/lib/libebverify.so \
+	$(PREFIX)/lib/pkgconfig/ebroker.pc $(PREFIX)/lib/pkgconfig/ebverify.pc \
+	$(PREFIX)/include/ebroker/client.h $(PREFIX)/include/ebroker/verify.h \
 	$(patsubst uapi/%,$(PREFIX)/include/%,$(wildcard uapi/linux/*.h)) \
 	$(PREFIX)/share/man/man8/ebrokerctl.8 $(PREFIX)/share/man/man8/ebrokerd.8 \
 	$(PREFIX)/share/man/man1/ebroker-sign.1 $(PREFIX)/share/man/man3/libebroker.3 \
+	$(PREFIX)/share/man/man3/libebverify.3 \
 	$(PREFIX)/share/man/man5/ebroker-policy.5
 
 install: all
@@ -144,18 +147,25 @@ install: all
 	install -D -m 0755 $(B)/bin/ebrokerctl $(DESTDIR)$(PREFIX)/sbin/ebrokerctl
 	install -D -m 0755 $(B)/bin/ebrokerd $(DESTDIR)$(PREFIX)/sbin/ebrokerd
 	install -D -m 0755 $(B)/bin/ebroker-worker $(DESTDIR)$(LIBEXECDIR)/ebroker-worker
+	install -D -m 0644 $(SAMPLES_OUT)/qe.ebimg $(DESTDIR)$(LIBEXECDIR)/ebroker-qe.ebimg
 	install -D -m 0755 $(B)/bin/ebroker-sign $(DESTDIR)$(PREFIX)/bin/ebroker-sign
 	install -D -m 0755 $(LIBEBROKER_SO) $(DESTDIR)$(PREFIX)/lib/libebroker.so.1
 	ln -sf libebroker.so.1 $(DESTDIR)$(PREFIX)/lib/libebroker.so
+	install -D -m 0755 $(LIBEBVERIFY_SO) $(DESTDIR)$(PREFIX)/lib/libebverify.so.1
+	ln -sf libebverify.so.1 $(DESTDIR)$(PREFIX)/lib/libebverify.so
 	install -D -m 0644 $(LIBEBROKER_PC) $(DESTDIR)$(PREFIX)/lib/pkgconfig/ebroker.pc
+	install -D -m 0644 $(LIBEBVERIFY_PC) $(DESTDIR)$(PREFIX)/lib/pkgconfig/ebverify.pc
 	install -D -m 0644 libclient/include/ebroker/client.h \
 		$(DESTDIR)$(PREFIX)/include/ebroker/client.h
+	install -D -m 0644 verify/include/ebroker/verify.h \
+		$(DESTDIR)$(PREFIX)/include/ebroker/verify.h
 	install -d $(DESTDIR)$(PREFIX)/include/linux
 	install -m 0644 uapi/linux/*.h $(DESTDIR)$(PREFIX)/include/linux/
 	install -D -m 0644 docs/man/ebrokerctl.8 $(DESTDIR)$(PREFIX)/share/man/man8/ebrokerctl.8
 	install -D -m 0644 docs/man/ebrokerd.8 $(DESTDIR)$(PREFIX)/share/man/man8/ebrokerd.8
 	install -D -m 0644 docs/man/ebroker-sign.1 $(DESTDIR)$(PREFIX)/share/man/man1/ebroker-sign.1
 	install -D -m 0644 docs/man/libebroker.3 $(DESTDIR)$(PREFIX)/share/man/man3/libebroker.3
+	install -D -m 0644 docs/man/libebverify.3 $(DESTDIR)$(PREFIX)/share/man/man3/libebverify.3
 	install -D -m 0644 docs/man/ebroker-policy.5 \
 		$(DESTDIR)$(PREFIX)/share/man/man5/ebroker-policy.5
 	@if [ -z "$(DESTDIR)" ]; then depmod -a $(notdir $(patsubst %/build,%,$(KDIR))); ldconfig; fi

@@ -65,6 +65,7 @@
 #include <linux/netlink.h>
 
 #include "../sdk/samples/echo/echo.h"
+#include "../selftests/ebroker/broker_policy.h"
 #include "bench.h"
 
 #define ECHO_IMAGE  "echo.ebimg"
@@ -317,8 +318,10 @@ static uint64_t instance_of(struct ebroker_session *s)
 
 static struct ebroker_session *open_session(struct agent *a, const char *enclave)
 {
+	struct ebroker_policy policy;
+	struct ebroker_session_options opts = { .size = sizeof(opts), .policy = &policy };
 	struct ebroker_session *s;
-	int r = ebroker_session_open(a->b, enclave, NULL, &s);
+	int r = broker_policy(&policy) < 0 ? -EINVAL : ebroker_session_open(a->b, enclave, &opts, &s);
 
 	if (r)
 		ebfail(enclave, r);

@@ -49,6 +49,7 @@ int cmd_sessions(struct ctl_opts *o, int argc, char **argv);
 int cmd_close(struct ctl_opts *o, int argc, char **argv);
 int cmd_call(struct ctl_opts *o, int argc, char **argv);
 int cmd_reload(struct ctl_opts *o, int argc, char **argv);
+int cmd_attestation(struct ctl_opts *o, int argc, char **argv);
 
 int ctl_error(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int ctl_usage(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -3,7 +3,11 @@
 # ebrokerctl, included by the top-level Makefile: the tool in build/bin, its
 # host unit tests (ctl/*_test.c) in build/test/ctl, each linked with every
 # object but main's. The daemon's commands use libebroker, linked statically
-# (LIBEBROKER_A, after libclient/libclient.mk) with libebproto and libnl-3.
+# (LIBEBROKER_A, after libclient/libclient.mk) with libebproto and libnl-3;
+# `attestation` loads the quoting enclave (libebloader, libebimage) and
+# issues and verifies with libebverify (verify/verify.mk) and libcrypto. Its
+# default quoting enclave is $(LIBEXECDIR)/ebroker-qe.ebimg (LIBEXECDIR from
+# daemon/daemon.mk).
 # libnl's flags are looked up when a recipe runs, so a first `make` that
 # installs libnl (deps) still finds them.
 
@@ -15,19 +19,22 @@ EBROKERCTL	:= $(B)/bin/ebrokerctl
 
 CTL_NL_CFLAGS	= $(shell pkg-config --cflags libnl-genl-3.0)
 CTL_NL_LIBS	= $(shell pkg-config --libs libnl-genl-3.0)
-CTL_LIBS	= $(LIBEBROKER_A) $(LIBEBPROTO) $(CTL_NL_LIBS) $(NL_LIBS) -lm -pthread
+CTL_LIBS	= $(LIBEBROKER_A) $(LIBEBPROTO) $(LIBEBVERIFY_A) $(LIBEBLOADER) $(LIBEBIMAGE) \
+		  $(CTL_NL_LIBS) $(NL_LIBS) $(LDLIBS_CRYPTO) -lm -pthread
+CTL_LIB_DEPS	= $(LIBEBROKER_A) $(LIBEBPROTO) $(LIBEBVERIFY_A) $(LIBEBLOADER) $(LIBEBIMAGE)
 
 USERSPACE_TARGETS += $(EBROKERCTL) $(CTL_TESTS)
 
 $(B)/obj/ctl/%.o: ctl/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(EB_CFLAGS) $(CTL_NL_CFLAGS) $(LIBCLIENT_CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(EB_CFLAGS) $(CTL_NL_CFLAGS) $(LIBCLIENT_CFLAGS) $(LIBEBVERIFY_CFLAGS) \
+		-DLIBEXECDIR='"$(LIBEXECDIR)"' -MMD -MP -c -o $@ $<
 
-$(EBROKERCTL): $(CTL_OBJS) $(LIBEBROKER_A) $(LIBEBPROTO)
+$(EBROKERCTL): $(CTL_OBJS) $(CTL_LIB_DEPS)
 	@mkdir -p $(dir $@)
 	$(CC) $(EB_CFLAGS) -o $@ $(CTL_OBJS) $(CTL_LIBS)
 
-$(B)/test/ctl/%: ctl/%.c $(CTL_LIB_OBJS) $(LIBEBROKER_A) $(LIBEBPROTO)
+$(B)/test/ctl/%: ctl/%.c $(CTL_LIB_OBJS) $(CTL_LIB_DEPS)
 	@mkdir -p $(dir $@)
 	$(CC) $(EB_CFLAGS) $(CTL_NL_CFLAGS) $(LIBCLIENT_CFLAGS) -MMD -MP -o $@ $< $(CTL_LIB_OBJS) \
 		$(CTL_LIBS)

@@ -27,6 +27,7 @@ static const struct command {
 	{ "call", cmd_call, "open a session with an enclave and call one of its functions" },
 	{ "close", cmd_close, "end a session by its id" },
 	{ "reload", cmd_reload, "make ebrokerd re-read its policy" },
+	{ "attestation", cmd_attestation, "set up this host's attestation root and key (root)" },
 };
 
 static void help(FILE *f)
@@ -38,7 +39,7 @@ static void help(FILE *f)
 		   "\n"
 		   "Commands:\n");
 	for (size_t i = 0; i < ELEMENTSOF(commands); i++)
-		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+		fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].summary);
 	fprintf(f, "\n"
 		   "Options:\n"
 		   "  --json     print JSON (before or after the command)\n"

@@ -244,25 +244,80 @@ static void open_on(struct conn *c, struct instance *in)
 	sd_event_source_set_io_events(c->src, 0);
 }
 
-void conn_session_added(struct conn *c, struct instance *in)
+/* The OPEN in hand cannot go on: the session it made ends, the client hears why. */
+static void open_failed(struct conn *c, struct session *s, int err, int side, const char *why)
+{
+	if (c->client_fd >= 0)
+		close(TAKE_FD(c->client_fd));
+	c->adding = 0;
+	if (s && !s->reason) {
+		if (s->instance)
+			instance_drop_session(s->instance, s->id);
+		session_end(c->d, s, why);
+	}
+	conn_error(c, err, side, "%s", why);
+	conn_resume(c);
+}
+
+/*
+ * The worker took the session and the enclave made its key and its report
+ * for the quoting enclave: have the report quoted.
+ */
+void conn_session_added(struct conn *c, struct instance *in, const struct ebp_msg *m)
 {
 	struct session *s = session_find(c->d, c->adding);
-	int fd = TAKE_FD(c->client_fd);
-	struct nl_msg *m;
+	char why[EBP_ERROR_MSG_MAX];
 	int r;
 
-	c->adding = 0;
 	if (!s || s->reason) {
 		/* Ended already (the client of another request closed it by id, ...). */
-		close(fd);
-		conn_error(c, ECONNRESET, EBP_SIDE_WORKER, "the session ended at once: %s",
-			   s ? s->reason : "?");
-		conn_resume(c);
+		snprintf(why, sizeof(why), "the session ended at once: %s", s ? s->reason : "?");
+		open_failed(c, NULL, ECONNRESET, EBP_SIDE_WORKER, why);
 		return;
 	}
-	r = ebp_msg_new(EBP_MSG_OPENED, c->request_id, 256, &m);
+	memcpy(c->enclave_key, nla_data(m->attrs[EBP_A_ENCLAVE_KEY]), sizeof(c->enclave_key));
+	r = attestation_quote(c->d, c, nla_data(m->attrs[EBP_A_REPORT]));
+	if (r < 0) {
+		snprintf(why, sizeof(why), "attestation is failing: %.400s",
+			 c->d->att.reason[0] ? c->d->att.reason : strerror(-r));
+		open_failed(c, s, ENOKEY, EBP_SIDE_DAEMON, why);
+		return;
+	}
+	c->state = CONN_WAIT_QUOTE;
+}
+
+/* The quoting enclave answered: the client gets its session and the evidence. */
+void conn_quote_done(struct conn *c, const struct call_result *res)
+{
+	struct session *s = session_find(c->d, c->adding);
+	struct instance *in = s ? s->instance : NULL;
+	char why[EBP_ERROR_MSG_MAX];
+	struct nl_msg *m;
+	int fd, r;
+
+	if (!s || s->reason || !in) {
+		snprintf(why, sizeof(why), "the session ended at once: %s",
+			 s && s->reason ? s->reason : "?");
+		open_failed(c, NULL, ECONNRESET, EBP_SIDE_WORKER, why);
+		return;
+	}
+	if (res->err || res->status < 0 || !res->len) {
+		c->d->att.quote_failures++;
+		snprintf(why, sizeof(why), "the quoting enclave did not quote the session: %s",
+			 res->err ? (res->message ? res->message : strerror(res->err))
+			 : res->status == -EBADMSG
+			     ? "the enclave's report did not verify (not made on this platform)"
+			     : strerror(res->status < 0 ? -res->status : EPROTO));
+		open_failed(c, s, res->err ? res->err : EPROTO, EBP_SIDE_DAEMON, why);
+		return;
+	}
+	fd = TAKE_FD(c->client_fd);
+	c->adding = 0;
+	r = ebp_msg_new(EBP_MSG_OPENED, c->request_id, 512 + res->len, &m);
 	if (r == 0 &&
 	    (nla_put_u64(m, EBP_A_SESSION_ID, s->id) || nla_put_u64(m, EBP_A_INSTANCE_ID, in->id) ||
+	     nla_put(m, EBP_A_QUOTE, (int)res->len, res->data) ||
+	     nla_put(m, EBP_A_ENCLAVE_KEY, EBP_PUBKEY_SIZE, c->enclave_key) ||
 	     nla_put(m, EBP_A_MRENCLAVE, 32, in->mrenclave) ||
 	     nla_put(m, EBP_A_MRSIGNER, 32, in->mrsigner) ||
 	     nla_put_u32(m, EBP_A_ISVPRODID, in->isv_prod_id) ||
@@ -355,6 +410,11 @@ static bool admit(struct conn *c, const char *name)
 		conn_error(c, ENOENT, EBP_SIDE_DAEMON, "no enclave named '%s' is configured", name);
 		return false;
 	}
+	if (!strcmp(eb_policy_attestation(d->policy)->quoting_enclave, name)) {
+		conn_error(c, EACCES, EBP_SIDE_DAEMON,
+			   "enclave %s is the quoting enclave: it takes no sessions", name);
+		return false;
+	}
 	if (!eb_policy_may_open(d->policy, name, c->peer.uid, c->peer.gid, c->peer.groups,
 				c->peer.n_groups)) {
 		conn_error(c, EACCES, EBP_SIDE_DAEMON, "%s may not open enclave %s (policy)",
@@ -379,21 +439,56 @@ static bool admit(struct conn *c, const char *name)
 	return true;
 }
 
-static void handle_open(struct conn *c, const struct ebp_msg *m)
+/* Attestation works: admit the OPEN and find it an instance. */
+static void open_attested(struct conn *c)
 {
-	const char *name = ebp_get_str(m, EBP_A_ENCLAVE);
 	struct pool *pl;
 
-	if (!admit(c, name))
+	if (!admit(c, c->enclave))
 		return;
-	pl = pool_get(c->d, name, &c->peer);
+	pl = pool_get(c->d, c->enclave, &c->peer);
 	if (!pl) {
 		conn_error(c, ENOMEM, EBP_SIDE_DAEMON, "out of memory");
 		return;
 	}
-	snprintf(c->enclave, sizeof(c->enclave), "%s", name);
 	c->attempts = 0;
 	place(c, pl);
+}
+
+/* No session is opened unattested: an OPEN fails while attestation does. */
+static bool attestation_failing(struct conn *c)
+{
+	struct attestation *a = &c->d->att;
+
+	if (a->state != EBP_ATTESTATION_FAILING)
+		return false;
+	conn_error(c, ENOKEY, EBP_SIDE_DAEMON, "attestation is failing: %s", a->reason);
+	return true;
+}
+
+void conn_attestation_settled(struct conn *c)
+{
+	c->state = CONN_IDLE;
+	if (!attestation_failing(c))
+		open_attested(c);
+	if (c->state == CONN_IDLE)
+		conn_resume(c);
+}
+
+static void handle_open(struct conn *c, const struct ebp_msg *m)
+{
+	snprintf(c->enclave, sizeof(c->enclave), "%s", ebp_get_str(m, EBP_A_ENCLAVE));
+	memcpy(c->nonce, nla_data(m->attrs[EBP_A_NONCE]), sizeof(c->nonce));
+	memcpy(c->client_key, nla_data(m->attrs[EBP_A_CLIENT_KEY]), sizeof(c->client_key));
+	if (attestation_failing(c))
+		return;
+	if (c->d->att.state == EBP_ATTESTATION_STARTING) {
+		c->state = CONN_WAIT_ATTESTATION;
+		attestation_wait(c->d, c);
+		sd_event_source_set_io_events(c->src, 0);
+		return;
+	}
+	open_attested(c);
 }
 
 /* Put @c's OPEN on a ready instance of @pl, or wait for one to start. */
@@ -570,6 +665,43 @@ static void handle_reload(struct conn *c)
 		conn_done(c);
 }
 
+static void handle_status(struct conn *c)
+{
+	struct daemon *d = c->d;
+	const struct attestation *a = &d->att;
+	unsigned int tenants = 0;
+	struct pool *pl, *o;
+	struct nl_msg *m;
+
+	/* Tenant cgroups with instances, each counted once. */
+	list_for_each_entry (pl, &d->pools, link) {
+		bool first = !pl->system;
+
+		list_for_each_entry (o, &d->pools, link) {
+			if (o == pl)
+				break;
+			if (!o->system && o->cgid == pl->cgid)
+				first = false;
+		}
+		tenants += first;
+	}
+	if (ebp_msg_new(EBP_MSG_DAEMON_STATUS, c->request_id, 1024, &m) < 0) {
+		conn_error(c, ENOMEM, EBP_SIDE_DAEMON, "out of memory");
+		return;
+	}
+	if (nla_put_u32(m, EBP_A_ATTESTATION, a->state) ||
+	    nla_put_u32(m, EBP_A_SESSIONS, d->n_sessions) ||
+	    nla_put_u32(m, EBP_A_INSTANCES, d->n_instances) ||
+	    nla_put_u32(m, EBP_A_TENANTS, tenants) ||
+	    (a->state != EBP_ATTESTATION_OK && a->reason[0] &&
+	     nla_put_string(m, EBP_A_REASON, a->reason))) {
+		nlmsg_free(m);
+		conn_error(c, ENOMEM, EBP_SIDE_DAEMON, "out of memory");
+		return;
+	}
+	conn_send(c, m, -1);
+}
+
 /* ------------------------------------------------------------ the socket */
 
 /* One request; false: the connection must go. */
@@ -611,6 +743,9 @@ static bool conn_read(struct conn *c)
 		return true;
 	case EBP_MSG_RELOAD:
 		handle_reload(c);
+		return true;
+	case EBP_MSG_STATUS:
+		handle_status(c);
 		return true;
 	}
 	conn_log(c, "closing: not a request: ", ebp_msg_name(m.type));
@@ -707,9 +842,9 @@ void conn_free(struct conn *c)
 	struct pool *pl;
 	struct instance *in;
 
-	if (c->waiting)
+	if (c->waiting || c->state == CONN_WAIT_ATTESTATION)
 		list_del(&c->wait_link);
-	if (c->state == CONN_WAIT_ADD) {
+	if (c->state == CONN_WAIT_ADD || c->state == CONN_WAIT_QUOTE) {
 		/* The client left before its session was handed over: end it. */
 		struct session *s = session_find(c->d, c->adding);
 
@@ -719,7 +854,7 @@ void conn_free(struct conn *c)
 		}
 		close(c->client_fd);
 	}
-	if (c->state == CONN_WAIT_QUERY || c->state == CONN_WAIT_ADD)
+	if (c->state == CONN_WAIT_QUERY || c->state == CONN_WAIT_ADD || c->state == CONN_WAIT_QUOTE)
 		list_for_each_entry (pl, &c->d->pools, link)
 			list_for_each_entry (in, &pl->instances, link)
 				instance_forget_conn(in, c);

@@ -25,6 +25,7 @@
 #include "common/list.h"
 #include "daemon/peer.h"
 #include "daemon/policy.h"
+#include "proto/proto.h"
 
 #define SESSION_ENDED_KEEP_MS	60000
 #define SESSION_ENDED_KEEP_MAX	4096
@@ -43,6 +44,38 @@ struct daemon_config {
 };
 
 struct verified_image;
+struct conn;
+struct instance;
+
+/* A plain ECALL's answer (W_RESULT, or the ERROR that replaced it). */
+struct call_result {
+	int err;	     /* 0: the function ran; else a positive errno, why it did not */
+	int status;	     /* its return value */
+	const void *data;    /* its output */
+	size_t len;
+	const char *message; /* with err: the worker's words */
+};
+
+/*
+ * Attestation (attestation.c): the quoting enclave's instance, started like
+ * any other from its enclaves.d file but in the workers' own cgroup, loaded
+ * with the sealed attestation key and the platform chain from the state
+ * directory, and checked: its own quote must verify against the root there.
+ */
+struct attestation {
+	enum ebp_attestation_state state;
+	char reason[EBP_ERROR_MSG_MAX];	 /* why it is failing */
+	struct instance *qe;		 /* the checked instance that makes quotes */
+	struct instance *loading;	 /* an instance being loaded and checked */
+	uint8_t *sealed, *chain;	 /* qe.sealed, platform.pem */
+	size_t sealed_len, chain_len;
+	uint16_t platform_svn;		 /* from the chain's platform certificate */
+	uint8_t target[EBP_TARGETINFO_SIZE]; /* the QE's TARGETINFO */
+	uint8_t nonce[32];		 /* of the self-check in flight */
+	sd_event_source *timer;		 /* the next check, or a restart */
+	struct list_head waiters;	 /* conns in CONN_WAIT_ATTESTATION */
+	uint64_t quotes, quote_failures, checks, check_failures;
+};
 
 struct daemon {
 	struct daemon_config cfg;
@@ -66,6 +99,7 @@ struct daemon {
 	unsigned int generation;  /* of the policy: counts reloads */
 	uint64_t next_instance_id;
 	uint8_t *uid_used; /* bitmap over the worker uid range */
+	struct attestation att;
 	bool exiting;
 };
 
@@ -74,6 +108,8 @@ enum conn_state {
 	CONN_WAIT_START, /* OPEN waits for an instance to become ready */
 	CONN_WAIT_QUERY, /* LIST waits for workers' call counts */
 	CONN_WAIT_ADD,	 /* OPEN waits for the worker to take the session */
+	CONN_WAIT_ATTESTATION, /* OPEN waits for the quoting enclave to be checked */
+	CONN_WAIT_QUOTE, /* OPEN waits for the quote of the session's report */
 };
 
 struct conn {
@@ -89,8 +125,11 @@ struct conn {
 	struct list_head wait_link;
 	unsigned int queries;  /* CONN_WAIT_QUERY: workers yet to answer */
 	unsigned int attempts; /* instances that died while taking this OPEN */
-	uint64_t adding;       /* CONN_WAIT_ADD: the session being handed over */
-	int client_fd;	       /* CONN_WAIT_ADD: the client's end of it */
+	uint64_t adding;       /* CONN_WAIT_ADD/QUOTE: the session being handed over */
+	int client_fd;	       /* CONN_WAIT_ADD/QUOTE: the client's end of it */
+	uint8_t nonce[EBP_NONCE_SIZE];	    /* OPEN's */
+	uint8_t client_key[EBP_PUBKEY_SIZE]; /* OPEN's */
+	uint8_t enclave_key[EBP_PUBKEY_SIZE]; /* W_ADDED's */
 	uint64_t list_id;      /* LIST's SESSION_ID, 0 for all */
 	sd_event_source *timer;
 	struct conn_out *out; /* replies not yet sent */
@@ -103,6 +142,7 @@ struct pool {
 	uint64_t cgid;
 	char *cgpath;
 	int cgfd; /* the tenant cgroup, for the charge target */
+	bool system; /* the quoting enclave's: the workers' own cgroup, no tenant */
 	struct list_head instances;
 	unsigned int n_instances;
 };
@@ -175,11 +215,27 @@ void conn_free(struct conn *c);
 void conn_instance_ready(struct conn *c, struct instance *in);
 void conn_instance_failed(struct conn *c, int err, int side, const char *message);
 void conn_query_done(struct conn *c);
-void conn_session_added(struct conn *c, struct instance *in);
+void conn_session_added(struct conn *c, struct instance *in, const struct ebp_msg *m);
+void conn_quote_done(struct conn *c, const struct call_result *res);
+void conn_attestation_settled(struct conn *c);
 void conn_session_failed(struct conn *c, struct instance *in, int err, const char *why);
+
+/* attestation.c */
+void attestation_configure(struct daemon *d);
+void attestation_instance_ready(struct instance *in);
+void attestation_instance_gone(struct instance *in, const char *reason);
+void attestation_call_done(struct instance *in, uint32_t function, const struct call_result *res);
+/* Ask for the quote of a session's @report; the answer goes to conn_quote_done(). */
+int attestation_quote(struct daemon *d, struct conn *c, const void *report);
+/* @in is the quoting enclave in use: it is kept even when idle. */
+bool attestation_keeps(const struct instance *in);
+void attestation_wait(struct daemon *d, struct conn *c);
+void attestation_done(struct daemon *d);
 
 /* pool.c */
 struct pool *pool_get(struct daemon *d, const char *enclave, const struct peer *p);
+/* The pool of @enclave in the workers' own cgroup (the quoting enclave's). */
+struct pool *pool_get_system(struct daemon *d, const char *enclave);
 void pool_free(struct pool *pl);
 int pool_pick(struct pool *pl, const struct eb_enclave_conf *conf, struct instance **ret);
 void pool_maintain(struct pool *pl);
@@ -190,6 +246,12 @@ int instance_start(struct pool *pl, const struct eb_enclave_conf *conf, struct i
 int instance_add_session(struct instance *in, struct session *s, int fd, struct conn *c);
 int instance_drop_session(struct instance *in, uint64_t id);
 int instance_query(struct instance *in, struct conn *c);
+/*
+ * A plain ECALL (W_CALL) for the daemon; the answer goes to
+ * conn_quote_done() when @c is set, else to attestation_call_done().
+ */
+int instance_call(struct instance *in, uint32_t function, const void *data, size_t len,
+		  uint32_t out_max, struct conn *c);
 void instance_stop(struct instance *in);
 void instance_sessions_changed(struct instance *in);
 void instance_forget_conn(struct instance *in, struct conn *c);

@@ -2,7 +2,8 @@
 #
 # ebrokerd (included by the top-level Makefile): build/bin/ebrokerd from
 # every daemon/*.c but tests and fuzz targets, with libebimage (to verify
-# images), libebsign (MRSIGNER) with libcrypto, libebproto, the size
+# images), libebsign (MRSIGNER) with libcrypto, libebverify (the
+# quoting enclave's self-check), libebproto, the size
 # formatter of ctl/, libsystemd (sd-event, sd-daemon, sd-journal) and
 # libnl-3. The worker it starts is worker/'s ebroker-worker, installed to
 # $(LIBEXECDIR).
@@ -19,13 +20,15 @@ USERSPACE_TARGETS += $(EBROKERD)
 
 $(B)/obj/daemon/%.o: daemon/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(EB_CFLAGS) $(NL_CFLAGS) $(SYSTEMD_CFLAGS) -DLIBEXECDIR='"$(LIBEXECDIR)"' \
+	$(CC) $(EB_CFLAGS) $(NL_CFLAGS) $(SYSTEMD_CFLAGS) $(LIBEBVERIFY_CFLAGS) \
+		-DLIBEXECDIR='"$(LIBEXECDIR)"' \
 		-MMD -MP -c -o $@ $<
 
-$(EBROKERD): $(DAEMON_OBJS) $(B)/obj/ctl/size.o $(LIBEBIMAGE) $(LIBEBPROTO) $(LIBEBSIGN)
+$(EBROKERD): $(DAEMON_OBJS) $(B)/obj/ctl/size.o $(LIBEBIMAGE) $(LIBEBPROTO) $(LIBEBSIGN) \
+		$(LIBEBVERIFY_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(EB_CFLAGS) -o $@ $(DAEMON_OBJS) $(B)/obj/ctl/size.o $(LIBEBIMAGE) $(LIBEBPROTO) \
-		$(LIBEBSIGN) \
+		$(LIBEBSIGN) $(LIBEBVERIFY_A) \
 		$(NL_LIBS) $(SYSTEMD_LIBS) $(LDLIBS_CRYPTO)
 
 # Host unit tests, each linked with just the objects it tests.

@@ -79,7 +79,15 @@ static int load_policy(const char *dir, struct eb_policy **ret_policy,
 
 static void update_status(struct daemon *d)
 {
-	sd_notifyf(false, "STATUS=%u sessions, %u instances", d->n_sessions, d->n_instances);
+	const struct attestation *a = &d->att;
+
+	sd_notifyf(false, "STATUS=%u sessions, %u instances; attestation %s%s%s", d->n_sessions,
+		   d->n_instances,
+		   a->state == EBP_ATTESTATION_OK	  ? "ok"
+		   : a->state == EBP_ATTESTATION_STARTING ? "starting"
+							  : "failing",
+		   a->state == EBP_ATTESTATION_FAILING ? ": " : "",
+		   a->state == EBP_ATTESTATION_FAILING ? a->reason : "");
 }
 
 int daemon_reload(struct daemon *d, char **ret_error)
@@ -128,6 +136,8 @@ int daemon_reload(struct daemon *d, char **ret_error)
 			instance_sessions_changed(in);
 	log_notice("policy reloaded from %s: %zu enclaves", d->cfg.config_dir,
 		   eb_policy_enclave_count(p));
+	/* A new quoting enclave, loaded from the state directory as it is now. */
+	attestation_configure(d);
 	update_status(d);
 	return 0;
 }
@@ -166,12 +176,16 @@ static int on_listen(sd_event_source *src, int fd, uint32_t revents, void *userd
 
 static int on_post(sd_event_source *src, void *userdata)
 {
-	static unsigned int last_sessions = -1, last_instances = -1;
+	static unsigned int last_sessions = -1, last_instances = -1, last_state;
+	static char last_reason[EBP_ERROR_MSG_MAX];
 	struct daemon *d = userdata;
 
-	if (d->n_sessions != last_sessions || d->n_instances != last_instances) {
+	if (d->n_sessions != last_sessions || d->n_instances != last_instances ||
+	    d->att.state != last_state || strcmp(d->att.reason, last_reason)) {
 		last_sessions = d->n_sessions;
 		last_instances = d->n_instances;
+		last_state = d->att.state;
+		snprintf(last_reason, sizeof(last_reason), "%s", d->att.reason);
 		update_status(d);
 	}
 	return 0;
@@ -405,11 +419,14 @@ int main(int argc, char **argv)
 	if (r < 0)
 		return log_error(r, "cannot watch the socket: %s", strerror(-r)), 1;
 
+	list_init(&d.att.waiters);
+	attestation_configure(&d);
 	log_notice("ebrokerd ready: %zu enclaves, workers as uids %u-%u in %s",
 		   eb_policy_enclave_count(d.policy), lim->worker_uid_min, lim->worker_uid_max,
 		   d.cfg.worker_cgroup);
 	sd_notify(false, "READY=1");
 	update_status(&d);
 	r = sd_event_loop(d.event);
+	attestation_done(&d);
 	return r < 0 ? 1 : 0;
 }

@@ -49,7 +49,9 @@ struct instance_request {
 	uint32_t id;
 	uint16_t type;
 	uint64_t session_id; /* W_ADD */
-	struct conn *conn;   /* W_ADD, W_QUERY; NULL once the connection is gone */
+	uint32_t function;   /* W_CALL */
+	struct conn *conn;   /* W_ADD, W_QUERY, W_CALL; NULL once the connection is gone */
+	bool for_conn;	     /* W_CALL: the answer is a conn's, even once it is gone */
 };
 
 static int ctl_handler(sd_event_source *src, int fd, uint32_t revents, void *userdata);
@@ -434,11 +436,14 @@ int instance_add_session(struct instance *in, struct session *s, int fd, struct 
 
 	if (in->state != INSTANCE_READY)
 		return -ESRCH;
-	r = ebp_msg_new(EBP_MSG_W_ADD, 0, 64, &m);
+	r = ebp_msg_new(EBP_MSG_W_ADD, 0, 640, &m);
 	if (r < 0)
 		return r;
 	if (nla_put_u64(m, EBP_A_SESSION_ID, s->id) || nla_put_u32(m, EBP_A_UID, s->uid) ||
-	    nla_put_u32(m, EBP_A_PID, s->pid)) {
+	    nla_put_u32(m, EBP_A_PID, s->pid) ||
+	    nla_put(m, EBP_A_NONCE, EBP_NONCE_SIZE, c->nonce) ||
+	    nla_put(m, EBP_A_CLIENT_KEY, EBP_PUBKEY_SIZE, c->client_key) ||
+	    nla_put(m, EBP_A_TARGETINFO, EBP_TARGETINFO_SIZE, in->d->att.target)) {
 		nlmsg_free(m);
 		return -ENOMEM;
 	}
@@ -455,6 +460,44 @@ int instance_add_session(struct instance *in, struct session *s, int fd, struct 
 	if (in->timer)
 		sd_event_source_set_enabled(in->timer, SD_EVENT_OFF);
 	return 0;
+}
+
+int instance_call(struct instance *in, uint32_t function, const void *data, size_t len,
+		  uint32_t out_max, struct conn *c)
+{
+	struct instance_request *rq;
+	struct nl_msg *m;
+	int r;
+
+	if (in->state != INSTANCE_READY)
+		return -ESRCH;
+	r = ebp_msg_new(EBP_MSG_W_CALL, 0, 64 + len, &m);
+	if (r < 0)
+		return r;
+	if (nla_put_u32(m, EBP_A_FUNCTION, function) || nla_put_u32(m, EBP_A_OUT_MAX, out_max) ||
+	    (len && nla_put(m, EBP_A_DATA, (int)len, data))) {
+		nlmsg_free(m);
+		return -ENOMEM;
+	}
+	r = send_request(in, m, EBP_MSG_W_CALL, -1, &rq);
+	if (r < 0)
+		return r;
+	rq->function = function;
+	rq->conn = c;
+	rq->for_conn = c != NULL;
+	return 0;
+}
+
+/* Where a W_CALL's answer goes. */
+static void call_answered(struct instance *in, struct instance_request *rq,
+			  const struct call_result *res)
+{
+	if (rq->for_conn) {
+		if (rq->conn)
+			conn_quote_done(rq->conn, res);
+		return;
+	}
+	attestation_call_done(in, rq->function, res);
 }
 
 int instance_drop_session(struct instance *in, uint64_t id)
@@ -548,6 +591,10 @@ static int timer_handler(sd_event_source *src, uint64_t usec, void *userdata)
 	case INSTANCE_READY:
 		if (in->n_sessions)
 			break;
+		if (attestation_keeps(in)) {
+			arm_timer(in, 60000);
+			break;
+		}
 		conf = eb_policy_enclave(in->d->policy, in->pool->enclave);
 		list_for_each_entry (o, &in->pool->instances, link)
 			live += o->generation == in->d->generation &&
@@ -583,6 +630,8 @@ static void got_ready(struct instance *in, const struct ebp_msg *m)
 		 in->pool->enclave, in->pool->cgpath);
 	list_for_each_entry_safe (c, n, &in->waiters, wait_link)
 		conn_instance_ready(c, in);
+	if (in->pool->system)
+		attestation_instance_ready(in);
 	instance_sessions_changed(in);
 	pool_maintain(in->pool);
 }
@@ -630,6 +679,34 @@ static bool handle_ctl(struct instance *in, const struct ebp_msg *m)
 		if (s && s->instance == in)
 			s->calls = nla_get_u64(m->attrs[EBP_A_CALLS]);
 		return true;
+	case EBP_MSG_W_ADDED:
+		rq = pop_request(in, m->request_id);
+		if (!rq || rq->type != EBP_MSG_W_ADD ||
+		    nla_get_u64(m->attrs[EBP_A_SESSION_ID]) != rq->session_id) {
+			free(rq);
+			return false;
+		}
+		if (rq->conn)
+			conn_session_added(rq->conn, in, m);
+		free(rq);
+		return true;
+	case EBP_MSG_W_RESULT: {
+		const struct nlattr *data = m->attrs[EBP_A_DATA];
+		struct call_result res = {
+			.status = (int)nla_get_u32(m->attrs[EBP_A_STATUS]),
+			.data = data ? nla_data(data) : NULL,
+			.len = data ? (size_t)nla_len(data) : 0,
+		};
+
+		rq = pop_request(in, m->request_id);
+		if (!rq || rq->type != EBP_MSG_W_CALL) {
+			free(rq);
+			return false;
+		}
+		call_answered(in, rq, &res);
+		free(rq);
+		return true;
+	}
 	case EBP_MSG_ERROR:
 		if (m->request_id == 0 && in->state == INSTANCE_STARTING) {
 			in->start_error = (int)nla_get_u32(m->attrs[EBP_A_ERRNO]);
@@ -643,6 +720,11 @@ static bool handle_ctl(struct instance *in, const struct ebp_msg *m)
 		rq = pop_request(in, m->request_id);
 		if (!rq)
 			return false;
+		if (m->type == EBP_MSG_DONE &&
+		    (rq->type == EBP_MSG_W_ADD || rq->type == EBP_MSG_W_CALL)) {
+			free(rq);
+			return false;
+		}
 		if (m->type == EBP_MSG_ERROR && rq->type == EBP_MSG_W_ADD) {
 			char why[EBP_ERROR_MSG_MAX + 64];
 
@@ -654,8 +736,13 @@ static bool handle_ctl(struct instance *in, const struct ebp_msg *m)
 			if (rq->conn)
 				conn_session_failed(rq->conn, in,
 						    -(int)nla_get_u32(m->attrs[EBP_A_ERRNO]), why);
-		} else if (rq->type == EBP_MSG_W_ADD && rq->conn) {
-			conn_session_added(rq->conn, in);
+		} else if (m->type == EBP_MSG_ERROR && rq->type == EBP_MSG_W_CALL) {
+			struct call_result res = {
+				.err = (int)nla_get_u32(m->attrs[EBP_A_ERRNO]),
+				.message = ebp_get_str(m, EBP_A_MESSAGE),
+			};
+
+			call_answered(in, rq, &res);
 		}
 		if (rq->type == EBP_MSG_W_QUERY && rq->conn)
 			conn_query_done(rq->conn);
@@ -765,9 +852,16 @@ void instance_free(struct instance *in)
 			conn_query_done(rq->conn);
 		if (rq->type == EBP_MSG_W_ADD && rq->conn)
 			conn_session_failed(rq->conn, in, -EIO, "its worker exited");
+		if (rq->type == EBP_MSG_W_CALL) {
+			struct call_result res = { .err = EIO, .message = "its worker exited" };
+
+			call_answered(in, rq, &res);
+		}
 		list_del(&rq->link);
 		free(rq);
 	}
+	if (in->pool->system)
+		attestation_instance_gone(in, "its worker exited");
 	sd_event_source_disable_unref(in->ctl_src);
 	sd_event_source_disable_unref(in->child_src);
 	sd_event_source_disable_unref(in->timer);

@@ -40,6 +40,8 @@
 #define DEFAULT_IDLE_TIMEOUT_MS	      30000
 #define DEFAULT_CALL_TIMEOUT_MS	      10000
 
+#define DEFAULT_CHECK_INTERVAL_MS 300000
+
 #define INSTANCES_MAX	      64
 #define SESSIONS_PER_INST_MAX 10000
 #define SESSIONS_LIMIT_MAX    100000
@@ -73,6 +75,9 @@ struct rule {
 struct eb_policy {
 	struct eb_policy_limits limits;
 	bool socket_mode_set;
+	struct eb_policy_attestation attestation;
+	const char *quoting_enclave_file; /* in eb_policy.files, for eb_policy_finish() */
+	unsigned int quoting_enclave_line;
 	struct eb_enclave_conf *enclaves; /* sorted by name */
 	size_t n_enclaves;
 	struct rule *rules;
@@ -88,6 +93,7 @@ enum section {
 	SECTION_LIMITS,
 	SECTION_ALLOW,
 	SECTION_ENCLAVE,
+	SECTION_ATTESTATION,
 	_SECTION_MAX,
 };
 
@@ -96,6 +102,7 @@ static const char *const section_names[_SECTION_MAX] = {
 	[SECTION_LIMITS] = "Limits",
 	[SECTION_ALLOW] = "Allow",
 	[SECTION_ENCLAVE] = "Enclave",
+	[SECTION_ATTESTATION] = "Attestation",
 };
 
 enum key {
@@ -116,15 +123,20 @@ enum key {
 	KEY_SESSIONS_PER_INSTANCE,
 	KEY_IDLE_TIMEOUT,
 	KEY_CALL_TIMEOUT,
+	KEY_QUOTING_ENCLAVE,
+	KEY_STATE_DIRECTORY,
+	KEY_MIN_PLATFORM_SVN,
+	KEY_CHECK_INTERVAL,
 	_KEY_MAX,
 };
 
 static const struct {
 	const char *name;
 	enum section section;
-	bool list; /* may be repeated; the values add up */
+	bool list;  /* may be repeated; the values add up */
+	bool empty; /* may be empty: "not set" */
 } keys[_KEY_MAX] = {
-	[KEY_SOCKET_GROUP] = { "SocketGroup", SECTION_DAEMON },
+	[KEY_SOCKET_GROUP] = { "SocketGroup", SECTION_DAEMON, .empty = true },
 	[KEY_SOCKET_MODE] = { "SocketMode", SECTION_DAEMON },
 	[KEY_WORKER_UIDS] = { "WorkerUIDs", SECTION_DAEMON },
 	[KEY_SESSIONS_PER_USER] = { "SessionsPerUser", SECTION_LIMITS },
@@ -141,6 +153,10 @@ static const struct {
 	[KEY_SESSIONS_PER_INSTANCE] = { "SessionsPerInstance", SECTION_ENCLAVE },
 	[KEY_IDLE_TIMEOUT] = { "IdleTimeoutSec", SECTION_ENCLAVE },
 	[KEY_CALL_TIMEOUT] = { "CallTimeoutSec", SECTION_ENCLAVE },
+	[KEY_QUOTING_ENCLAVE] = { "QuotingEnclave", SECTION_ATTESTATION, .empty = true },
+	[KEY_STATE_DIRECTORY] = { "StateDirectory", SECTION_ATTESTATION },
+	[KEY_MIN_PLATFORM_SVN] = { "MinPlatformSVN", SECTION_ATTESTATION },
+	[KEY_CHECK_INTERVAL] = { "CheckIntervalSec", SECTION_ATTESTATION },
 };
 
 /* One file being parsed, and what it will add to the policy. */
@@ -168,6 +184,10 @@ struct parser {
 	/* Staged: [Enclave]. */
 	struct eb_enclave_conf enclave;
 	bool have_enclave;
+	/* Staged: [Attestation]. */
+	struct eb_policy_attestation attestation; /* state_dir unused here */
+	char *state_dir;			  /* NULL: not set in this file */
+	unsigned int quoting_enclave_line;	  /* 0: no QuotingEnclave=NAME here */
 };
 
 static bool is_blank(char c)
@@ -358,6 +378,29 @@ static int value_msec(struct parser *ps, const char *key, const char *v, uint32_
 	default:
 		return fail(ps, 0, "%s=%s: not a number of seconds", key, v);
 	}
+}
+
+/* An absolute path without blanks or '..' components, for Image= and StateDirectory=. */
+static int value_path(struct parser *ps, const char *key, const char *v, char **ret)
+{
+	size_t n = strlen(v);
+	char *s;
+
+	if (v[0] != '/')
+		return fail(ps, 0, "%s=%s: not an absolute path", key, v);
+	if (strpbrk(v, " \t"))
+		return fail(ps, 0, "%s=%s: blank in the path (comments go on their own line)", key,
+			    v);
+	if (strstr(v, "/../") || (n >= 3 && !strcmp(v + n - 3, "/..")))
+		return fail(ps, 0, "%s=%s: '..' in the path", key, v);
+	if (n >= PATH_MAX)
+		return fail(ps, 0, "%s=: path too long", key);
+	s = strdup(v);
+	if (!s)
+		return -ENOMEM;
+	free(*ret);
+	*ret = s;
+	return 0;
 }
 
 static int hex_digit(char c)
@@ -634,18 +677,7 @@ static int set_enclave(struct parser *ps, enum key k, const char *key, const cha
 
 	switch (k) {
 	case KEY_IMAGE:
-		if (v[0] != '/')
-			return fail(ps, 0, "%s=%s: not an absolute path", key, v);
-		if (strpbrk(v, " \t"))
-			return fail(ps, 0,
-				    "%s=%s: blank in the path (comments go on their own line)", key,
-				    v);
-		if (strstr(v, "/../") || (strlen(v) >= 3 && !strcmp(v + strlen(v) - 3, "/..")))
-			return fail(ps, 0, "%s=%s: '..' in the path", key, v);
-		if (strlen(v) >= PATH_MAX)
-			return fail(ps, 0, "%s=: path too long", key);
-		e->image = strdup(v);
-		return e->image ? 0 : -ENOMEM;
+		return value_path(ps, key, v, &e->image);
 	case KEY_MRSIGNER:
 		if (strlen(v) != 2 * sizeof(e->mrsigner))
 			return fail(ps, 0, "%s=%s: not %zu hex digits", key, v,
@@ -687,6 +719,42 @@ static int set_enclave(struct parser *ps, enum key k, const char *key, const cha
 		if (r == 0 && e->call_timeout_ms == 0)
 			return fail(ps, 0, "%s=%s: must be at least 0.001 seconds", key, v);
 		return r;
+	default:
+		abort();
+	}
+}
+
+static int set_attestation(struct parser *ps, enum key k, const char *key, const char *v)
+{
+	struct eb_policy_attestation *a = &ps->attestation;
+	uint32_t ms;
+	uint64_t n;
+	int r;
+
+	switch (k) {
+	case KEY_QUOTING_ENCLAVE:
+		/* Whether enclaves.d/ has it is known only once every file is read. */
+		if (*v && !eb_enclave_name_valid(v))
+			return fail(ps, 0, "%s=%s: not a valid enclave name", key, v);
+		strcpy(a->quoting_enclave, v);
+		ps->quoting_enclave_line = *v ? ps->line : 0;
+		return 0;
+	case KEY_STATE_DIRECTORY:
+		return value_path(ps, key, v, &ps->state_dir);
+	case KEY_MIN_PLATFORM_SVN:
+		r = value_number(ps, key, v, 0, UINT16_MAX, &n);
+		if (r == 0)
+			a->min_platform_svn = n;
+		return r;
+	case KEY_CHECK_INTERVAL:
+		r = value_msec(ps, key, v, TIMEOUT_SEC_MAX, &ms);
+		if (r < 0)
+			return r;
+		/* Each check has the quoting enclave make and the daemon verify a quote. */
+		if (ms < 1000)
+			return fail(ps, 0, "%s=%s: must be at least 1 second", key, v);
+		a->check_interval_ms = ms;
+		return 0;
 	default:
 		abort();
 	}
@@ -747,7 +815,8 @@ static bool section_allowed(int kind, enum section s)
 {
 	switch (kind) {
 	case EB_POLICY_FILE_POLICY:
-		return s == SECTION_DAEMON || s == SECTION_LIMITS || s == SECTION_ALLOW;
+		return s == SECTION_DAEMON || s == SECTION_LIMITS || s == SECTION_ALLOW ||
+		       s == SECTION_ATTESTATION;
 	case EB_POLICY_FILE_POLICY_D:
 		return s == SECTION_LIMITS || s == SECTION_ALLOW;
 	default:
@@ -772,8 +841,9 @@ static int parse_header(struct parser *ps, char *s)
 	if (sec == SECTION_NONE)
 		return fail(ps, 0, "unknown section [%s]", s + 1);
 	if (!section_allowed(ps->kind, sec)) {
-		if (sec == SECTION_DAEMON && ps->kind == EB_POLICY_FILE_POLICY_D)
-			return fail(ps, 0, "[Daemon] belongs in policy.conf only");
+		if ((sec == SECTION_DAEMON || sec == SECTION_ATTESTATION) &&
+		    ps->kind == EB_POLICY_FILE_POLICY_D)
+			return fail(ps, 0, "[%s] belongs in policy.conf only", s + 1);
 		if (sec == SECTION_ENCLAVE)
 			return fail(ps, 0, "[Enclave] belongs in enclaves.d/NAME.conf");
 		return fail(ps, 0, "[%s] does not belong in an enclave's file", s + 1);
@@ -822,7 +892,7 @@ static int parse_assignment(struct parser *ps, char *s)
 	}
 	if (!keys[k].list && ps->key_seen[k])
 		return fail(ps, 0, "%s= given twice (first on line %u)", key, ps->key_seen[k]);
-	if (!*v && k != KEY_SOCKET_GROUP && !keys[k].list)
+	if (!*v && !keys[k].empty && !keys[k].list)
 		return fail(ps, 0, "%s=: empty value", key);
 	if (!ps->key_seen[k])
 		ps->key_seen[k] = ps->line;
@@ -834,6 +904,8 @@ static int parse_assignment(struct parser *ps, char *s)
 		return set_limits(ps, k, key, v);
 	case SECTION_ALLOW:
 		return set_allow(ps, k, key, v);
+	case SECTION_ATTESTATION:
+		return set_attestation(ps, k, key, v);
 	default:
 		return set_enclave(ps, k, key, v);
 	}
@@ -879,6 +951,7 @@ static void parser_done(struct parser *ps)
 	free(ps->file_copy);
 	free(ps->socket_group);
 	free(ps->enclave.image);
+	free(ps->state_dir);
 }
 
 static int enclave_cmp(const void *key, const void *elem)
@@ -912,6 +985,7 @@ static bool enclave_find(const struct eb_policy *p, const char *name, size_t *re
 static int commit(struct parser *ps)
 {
 	struct eb_policy *p = ps->p;
+	bool keep_file;
 
 	if (ps->kind == EB_POLICY_FILE_ENCLAVE) {
 		struct eb_enclave_conf *e;
@@ -934,22 +1008,41 @@ static int commit(struct parser *ps)
 		return 0;
 	}
 
+	/* Rules and QuotingEnclave= point to the file's name, for eb_policy_finish(). */
+	keep_file = ps->n_rules || ps->quoting_enclave_line;
 	if (ps->n_rules) {
 		struct rule *rules =
 		    reallocarray(p->rules, p->n_rules + ps->n_rules, sizeof(*rules));
-		char **files;
 
 		if (!rules)
 			return -ENOMEM;
 		p->rules = rules;
-		files = reallocarray(p->files, p->n_files + 1, sizeof(*files));
+	}
+	if (keep_file) {
+		char **files = reallocarray(p->files, p->n_files + 1, sizeof(*files));
+
 		if (!files)
 			return -ENOMEM;
 		p->files = files;
-		memcpy(rules + p->n_rules, ps->rules, ps->n_rules * sizeof(*rules));
+	}
+	/* Only spare capacity was added so far: from here on, nothing fails. */
+	if (ps->n_rules) {
+		memcpy(p->rules + p->n_rules, ps->rules, ps->n_rules * sizeof(*p->rules));
 		p->n_rules += ps->n_rules;
 		ps->n_rules = 0;
-		files[p->n_files++] = TAKE_PTR(ps->file_copy);
+	}
+	if (ps->quoting_enclave_line) {
+		p->quoting_enclave_file = ps->file_copy;
+		p->quoting_enclave_line = ps->quoting_enclave_line;
+	}
+	if (keep_file)
+		p->files[p->n_files++] = TAKE_PTR(ps->file_copy);
+
+	ps->attestation.state_dir = p->attestation.state_dir;
+	p->attestation = ps->attestation;
+	if (ps->state_dir) {
+		free(p->attestation.state_dir);
+		p->attestation.state_dir = TAKE_PTR(ps->state_dir);
 	}
 	ps->limits.socket_group = p->limits.socket_group;
 	p->limits = ps->limits;
@@ -1012,6 +1105,8 @@ static int parse_text(struct eb_policy *p, int kind, const char *name, const cha
 	} else {
 		ps.limits = p->limits;
 		ps.limits.socket_group = NULL;
+		ps.attestation = p->attestation;
+		ps.attestation.state_dir = NULL;
 		ps.file_copy = strdup(name);
 		if (!ps.file_copy)
 			return -ENOMEM;
@@ -1063,6 +1158,12 @@ struct eb_policy *eb_policy_new(void)
 		.worker_uid_min = DEFAULT_WORKER_UID_MIN,
 		.worker_uid_max = DEFAULT_WORKER_UID_MAX,
 	};
+	p->attestation = (struct eb_policy_attestation){
+		.state_dir = strdup(EB_POLICY_DEFAULT_STATE_DIR),
+		.check_interval_ms = DEFAULT_CHECK_INTERVAL_MS,
+	};
+	if (!p->attestation.state_dir)
+		return eb_policy_free(p);
 	return p;
 }
 
@@ -1080,26 +1181,33 @@ struct eb_policy *eb_policy_free(struct eb_policy *p)
 		free(p->files[i]);
 	free(p->files);
 	free(p->limits.socket_group);
+	free(p->attestation.state_dir);
 	free(p);
 	return NULL;
 }
 
 int eb_policy_finish(struct eb_policy *p, char **ret_error)
 {
+	size_t at;
+
 	if (p->finished)
 		return error_at(ret_error, -EBUSY, "policy", 0, "already finished");
 	for (size_t i = 0; i < p->n_rules; i++) {
 		const struct rule *r = &p->rules[i];
 
 		for (size_t j = 0; j < r->n_enclaves; j++) {
-			size_t at;
-
 			if (!enclave_find(p, r->enclaves[j].name, &at))
 				return error_at(ret_error, -EINVAL, r->file, r->enclaves[j].line,
 						"Enclaves=: no enclave '%s' (enclaves.d/%s.conf)",
 						r->enclaves[j].name, r->enclaves[j].name);
 		}
 	}
+	/* The quoting enclave's instance is started from its enclaves.d file like any other. */
+	if (p->attestation.quoting_enclave[0] &&
+	    !enclave_find(p, p->attestation.quoting_enclave, &at))
+		return error_at(ret_error, -EINVAL, p->quoting_enclave_file,
+				p->quoting_enclave_line, "QuotingEnclave=%s: no enclaves.d/%s.conf",
+				p->attestation.quoting_enclave, p->attestation.quoting_enclave);
 	p->finished = true;
 	return 0;
 }
@@ -1107,6 +1215,11 @@ int eb_policy_finish(struct eb_policy *p, char **ret_error)
 const struct eb_policy_limits *eb_policy_limits(const struct eb_policy *p)
 {
 	return &p->limits;
+}
+
+const struct eb_policy_attestation *eb_policy_attestation(const struct eb_policy *p)
+{
+	return &p->attestation;
 }
 
 const struct eb_enclave_conf *eb_policy_enclave(const struct eb_policy *p, const char *name)

@@ -60,6 +60,16 @@ struct eb_policy_limits {
 	uid_t worker_uid_min, worker_uid_max; /* inclusive */
 };
 
+/* [Attestation], in policy.conf only. */
+struct eb_policy_attestation {
+	char quoting_enclave[EBP_ENCLAVE_NAME_MAX]; /* "" when not configured */
+	char *state_dir;	       /* absolute; default EB_POLICY_DEFAULT_STATE_DIR */
+	uint16_t min_platform_svn;     /* default 0 */
+	uint32_t check_interval_ms;    /* default 300 s; at least 1 s */
+};
+
+#define EB_POLICY_DEFAULT_STATE_DIR "/var/lib/ebroker/attestation"
+
 /* What eb_policy_parse_text() is given. */
 enum eb_policy_file_kind {
 	EB_POLICY_FILE_POLICY,	 /* policy.conf */
@@ -118,6 +128,8 @@ int eb_policy_parse_text(struct eb_policy *p, int kind, const char *name, const 
 int eb_policy_finish(struct eb_policy *p, char **ret_error);
 
 const struct eb_policy_limits *eb_policy_limits(const struct eb_policy *p);
+
+const struct eb_policy_attestation *eb_policy_attestation(const struct eb_policy *p);
 
 /* The enclave called @name, or NULL. */
 const struct eb_enclave_conf *eb_policy_enclave(const struct eb_policy *p, const char *name);

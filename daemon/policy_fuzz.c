@@ -47,6 +47,7 @@ static void check_policy(const struct eb_policy *p)
 {
 	static const gid_t groups[] = { 0, 1, 100, 65534 };
 	const struct eb_policy_limits *l = eb_policy_limits(p);
+	const struct eb_policy_attestation *a = eb_policy_attestation(p);
 	size_t n = eb_policy_enclave_count(p);
 
 	if (l->sessions_per_user < 1 || l->sessions_per_user > 100000 ||
@@ -54,6 +55,11 @@ static void check_policy(const struct eb_policy *p)
 	    l->max_msg > EBP_SESSION_MSG_MAX || (l->socket_mode & ~0777) ||
 	    (l->socket_group && !l->socket_group[0]) || !l->worker_uid_min ||
 	    l->worker_uid_min > l->worker_uid_max)
+		abort();
+	if (a->quoting_enclave[0] && !eb_policy_enclave(p, a->quoting_enclave))
+		abort();
+	if (!a->state_dir || a->state_dir[0] != '/' || strpbrk(a->state_dir, " \t\n") ||
+	    a->check_interval_ms < 1000 || a->check_interval_ms > 86400000)
 		abort();
 	if (n > EB_POLICY_ENCLAVES_MAX || eb_policy_enclave_at(p, n))
 		abort();

@@ -188,6 +188,7 @@ TEST_F(conf, examples)
 
 TEST_F(conf, empty_root_gives_defaults)
 {
+	const struct eb_policy_attestation *a;
 	const struct eb_policy_limits *l;
 	struct eb_policy *p = NULL;
 	char *err = NULL, *d;
@@ -205,6 +206,11 @@ TEST_F(conf, empty_root_gives_defaults)
 	EXPECT_EQ(0666U, l->socket_mode);
 	EXPECT_EQ(2000000000U, l->worker_uid_min);
 	EXPECT_EQ(2000065535U, l->worker_uid_max);
+	a = eb_policy_attestation(p);
+	EXPECT_STREQ("", a->quoting_enclave);
+	EXPECT_STREQ(EB_POLICY_DEFAULT_STATE_DIR, a->state_dir);
+	EXPECT_EQ(0, a->min_platform_svn);
+	EXPECT_EQ(300000U, a->check_interval_ms);
 	EXPECT_EQ(0U, eb_policy_enclave_count(p));
 	EXPECT_FALSE(eb_policy_may_open(p, "echo", 0, 0, NULL, 0));
 	eb_policy_free(p);
@@ -338,6 +344,50 @@ TEST_F(conf, daemon_section)
 	l = eb_policy_limits(p);
 	EXPECT_EQ(NULL, l->socket_group);
 	EXPECT_EQ(0600U, l->socket_mode);
+	eb_policy_free(p);
+}
+
+TEST_F(conf, attestation_section)
+{
+	const struct eb_policy_attestation *a;
+	struct eb_policy *p = NULL;
+	char *err = NULL;
+
+	ASSERT_EQ(0, put(self->root, "enclaves.d/qe.conf", ENCLAVE("")));
+	ASSERT_EQ(0, put(self->root, "policy.conf",
+			 "[Daemon]\nWorkerUIDs=7\n"
+			 "[Attestation]\nQuotingEnclave=qe\nStateDirectory=/srv/eb/att/\n"
+			 "MinPlatformSVN=65535\nCheckIntervalSec=86400\n"));
+	ASSERT_EQ(0, eb_policy_load(self->root, &p, &err)) TH_LOG("%s", err);
+	a = eb_policy_attestation(p);
+	EXPECT_STREQ("qe", a->quoting_enclave);
+	EXPECT_STREQ("/srv/eb/att/", a->state_dir);
+	EXPECT_EQ(65535, a->min_platform_svn);
+	EXPECT_EQ(86400000U, a->check_interval_ms);
+	EXPECT_EQ(7U, eb_policy_limits(p)->worker_uid_min);
+	/* The quoting enclave is an enclave like any other. */
+	EXPECT_NE(NULL, eb_policy_enclave(p, "qe"));
+	eb_policy_free(p);
+
+	/* Keys not given keep their defaults; an empty QuotingEnclave= is "not configured". */
+	ASSERT_EQ(0, put(self->root, "policy.conf",
+			 "[Attestation]\nQuotingEnclave=\nCheckIntervalSec=1.5\n"));
+	ASSERT_EQ(0, eb_policy_load(self->root, &p, &err)) TH_LOG("%s", err);
+	a = eb_policy_attestation(p);
+	EXPECT_STREQ("", a->quoting_enclave);
+	EXPECT_STREQ(EB_POLICY_DEFAULT_STATE_DIR, a->state_dir);
+	EXPECT_EQ(0, a->min_platform_svn);
+	EXPECT_EQ(1500U, a->check_interval_ms);
+	eb_policy_free(p);
+
+	ASSERT_EQ(0, put(self->root, "policy.conf",
+			 "[Attestation]\nStateDirectory=/\nMinPlatformSVN=0012\n"
+			 "CheckIntervalSec=1\n"));
+	ASSERT_EQ(0, eb_policy_load(self->root, &p, &err)) TH_LOG("%s", err);
+	a = eb_policy_attestation(p);
+	EXPECT_STREQ("/", a->state_dir);
+	EXPECT_EQ(12, a->min_platform_svn);
+	EXPECT_EQ(1000U, a->check_interval_ms);
 	eb_policy_free(p);
 }
 
@@ -796,6 +846,89 @@ FIXTURE_VARIANT_ADD(refusal, allow_without_users){
 	.error = ":2: [Allow] needs Users= or Groups=",
 };
 
+/* [Attestation]. */
+FIXTURE_VARIANT_ADD(refusal, attestation_in_policy_d){
+	.file = "policy.d/a.conf",
+	.text = "[Limits]\n[Attestation]\n",
+	.error = ":2: [Attestation] belongs in policy.conf only",
+};
+FIXTURE_VARIANT_ADD(refusal, attestation_in_enclave){
+	.file = ECHO,
+	.text = ENCLAVE("[Attestation]\n"),
+	.error = ":5: [Attestation] does not belong in an enclave's file",
+};
+FIXTURE_VARIANT_ADD(refusal, attestation_twice){
+	.file = "policy.conf",
+	.text = "[Attestation]\nMinPlatformSVN=1\n[Daemon]\n[Attestation]\n",
+	.error = ":4: [Attestation] given twice (first on line 1)",
+};
+FIXTURE_VARIANT_ADD(refusal, attestation_unknown_key){
+	.file = "policy.conf",
+	.text = "[Attestation]\nQuotingEnclave=echo\nRootKey=/x\n",
+	.error = ":3: unknown key 'RootKey' in [Attestation]",
+};
+FIXTURE_VARIANT_ADD(refusal, attestation_key_in_daemon){
+	.file = "policy.conf",
+	.text = "[Daemon]\nQuotingEnclave=echo\n",
+	.error = ":2: QuotingEnclave= belongs in [Attestation], not [Daemon]",
+};
+FIXTURE_VARIANT_ADD(refusal, attestation_duplicate_key){
+	.file = "policy.conf",
+	.text = "[Attestation]\nMinPlatformSVN=1\nMinPlatformSVN=2\n",
+	.error = ":3: MinPlatformSVN= given twice (first on line 2)",
+};
+FIXTURE_VARIANT_ADD(refusal, quoting_enclave_missing){
+	.file = "policy.conf",
+	.text = "[Allow]\nEnclaves=echo\nUsers=1\n\n[Attestation]\nQuotingEnclave=qe\n",
+	.error = ":6: QuotingEnclave=qe: no enclaves.d/qe.conf",
+};
+FIXTURE_VARIANT_ADD(refusal, quoting_enclave_bad_name){
+	.file = "policy.conf",
+	.text = "[Attestation]\nQuotingEnclave=../qe\n",
+	.error = ":2: QuotingEnclave=../qe: not a valid enclave name",
+};
+FIXTURE_VARIANT_ADD(refusal, state_directory_relative){
+	.file = "policy.conf",
+	.text = "[Attestation]\nStateDirectory=var/lib/ebroker\n",
+	.error = ":2: StateDirectory=var/lib/ebroker: not an absolute path",
+};
+FIXTURE_VARIANT_ADD(refusal, state_directory_dotdot){
+	.file = "policy.conf",
+	.text = "[Attestation]\nStateDirectory=/var/lib/..\n",
+	.error = ":2: StateDirectory=/var/lib/..: '..' in the path",
+};
+FIXTURE_VARIANT_ADD(refusal, state_directory_blank){
+	.file = "policy.conf",
+	.text = "[Attestation]\nStateDirectory=/var/lib/eb att\n",
+	.error = ":2: StateDirectory=/var/lib/eb att: blank in the path "
+		 "(comments go on their own line)",
+};
+FIXTURE_VARIANT_ADD(refusal, state_directory_empty){
+	.file = "policy.conf",
+	.text = "[Attestation]\nStateDirectory=\n",
+	.error = ":2: StateDirectory=: empty value",
+};
+FIXTURE_VARIANT_ADD(refusal, min_platform_svn_range){
+	.file = "policy.conf",
+	.text = "[Attestation]\nMinPlatformSVN=65536\n",
+	.error = ":2: MinPlatformSVN=65536: out of range 0..65535",
+};
+FIXTURE_VARIANT_ADD(refusal, check_interval_below_1s){
+	.file = "policy.conf",
+	.text = "[Attestation]\nCheckIntervalSec=0.5\n",
+	.error = ":2: CheckIntervalSec=0.5: must be at least 1 second",
+};
+FIXTURE_VARIANT_ADD(refusal, check_interval_zero){
+	.file = "policy.conf",
+	.text = "[Attestation]\nCheckIntervalSec=0\n",
+	.error = ":2: CheckIntervalSec=0: must be at least 1 second",
+};
+FIXTURE_VARIANT_ADD(refusal, check_interval_range){
+	.file = "policy.conf",
+	.text = "[Attestation]\nCheckIntervalSec=86400.001\n",
+	.error = ":2: CheckIntervalSec=86400.001: out of range 0..86400 seconds",
+};
+
 /* ----------------------------------------------- refusals of whole files */
 
 TEST_F(conf, line_too_long)
@@ -996,6 +1129,71 @@ TEST(parse_text)
 	free(err);
 	eb_policy_free(p);
 	EXPECT_EQ(NULL, eb_policy_free(NULL));
+}
+
+TEST(parse_text_attestation)
+{
+	static const char qe[] = ENCLAVE("");
+	static const char good[] = "[Attestation]\nQuotingEnclave=qe\nStateDirectory=/a\n"
+				   "MinPlatformSVN=3\nCheckIntervalSec=60\n";
+	static const char bad[] = "[Attestation]\nQuotingEnclave=other\nStateDirectory=/b\n"
+				  "MinPlatformSVN=4\nCheckIntervalSec=0.5\n";
+	static const char later[] = "[Limits]\n\n[Attestation]\nQuotingEnclave=late\n";
+	const struct eb_policy_attestation *a;
+	struct eb_policy *p = eb_policy_new();
+	char *err = NULL;
+
+	ASSERT_NE(NULL, p);
+	a = eb_policy_attestation(p);
+	EXPECT_STREQ("", a->quoting_enclave);
+	EXPECT_STREQ(EB_POLICY_DEFAULT_STATE_DIR, a->state_dir);
+	EXPECT_EQ(0, a->min_platform_svn);
+	EXPECT_EQ(300000U, a->check_interval_ms);
+
+	ASSERT_EQ(0, eb_policy_parse_text(p, EB_POLICY_FILE_POLICY, "p", good, strlen(good), &err));
+	EXPECT_STREQ("qe", a->quoting_enclave);
+	EXPECT_STREQ("/a", a->state_dir);
+	EXPECT_EQ(3, a->min_platform_svn);
+	EXPECT_EQ(60000U, a->check_interval_ms);
+
+	/* All or nothing: a file refused at its last line changes nothing. */
+	EXPECT_EQ(-EINVAL,
+		  eb_policy_parse_text(p, EB_POLICY_FILE_POLICY, "q", bad, strlen(bad), &err));
+	EXPECT_STREQ("q:5: CheckIntervalSec=0.5: must be at least 1 second", err);
+	free(err);
+	err = NULL;
+	EXPECT_STREQ("qe", a->quoting_enclave);
+	EXPECT_STREQ("/a", a->state_dir);
+	EXPECT_EQ(3, a->min_platform_svn);
+	EXPECT_EQ(60000U, a->check_interval_ms);
+
+	/* Nor can policy.d/ or an enclave's file change it. */
+	EXPECT_EQ(-EINVAL,
+		  eb_policy_parse_text(p, EB_POLICY_FILE_POLICY_D, "r", good, strlen(good), &err));
+	EXPECT_STREQ("r:1: [Attestation] belongs in policy.conf only", err);
+	free(err);
+	err = NULL;
+	EXPECT_EQ(-EINVAL,
+		  eb_policy_parse_text(p, EB_POLICY_FILE_ENCLAVE, "e", good, strlen(good), &err));
+	EXPECT_STREQ("e:1: [Attestation] does not belong in an enclave's file", err);
+	free(err);
+	err = NULL;
+	EXPECT_STREQ("qe", a->quoting_enclave);
+
+	/* A later policy.conf overrides what it sets; the enclave is checked at the end. */
+	ASSERT_EQ(0,
+		  eb_policy_parse_text(p, EB_POLICY_FILE_POLICY, "s", later, strlen(later), &err));
+	EXPECT_STREQ("late", a->quoting_enclave);
+	EXPECT_STREQ("/a", a->state_dir);
+	EXPECT_EQ(3, a->min_platform_svn);
+	ASSERT_EQ(0, eb_policy_parse_text(p, EB_POLICY_FILE_ENCLAVE, "qe", qe, strlen(qe), &err));
+	EXPECT_EQ(-EINVAL, eb_policy_finish(p, &err));
+	EXPECT_STREQ("s:4: QuotingEnclave=late: no enclaves.d/late.conf", err);
+	free(err);
+	err = NULL;
+	ASSERT_EQ(0, eb_policy_parse_text(p, EB_POLICY_FILE_ENCLAVE, "late", qe, strlen(qe), &err));
+	ASSERT_EQ(0, eb_policy_finish(p, &err));
+	eb_policy_free(p);
 }
 
 TEST(parse_text_no_error_wanted)

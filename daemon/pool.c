@@ -12,6 +12,7 @@
  */
 #include <fcntl.h>
 #include <inttypes.h>
+#include <sys/stat.h>
 
 #include "common/util.h"
 
@@ -42,6 +43,30 @@ struct pool *pool_get(struct daemon *d, const char *enclave, const struct peer *
 	snprintf(pl->enclave, sizeof(pl->enclave), "%s", enclave);
 	list_init(&pl->instances);
 	list_add_tail(&pl->link, &d->pools);
+	return pl;
+}
+
+struct pool *pool_get_system(struct daemon *d, const char *enclave)
+{
+	const char *root = "/sys/fs/cgroup";
+	struct peer p = { .cgfd = -1 };
+	struct pool *pl = NULL;
+	struct stat st;
+
+	/* The workers' own cgroup: its id is its inode number, as for any cgroup v2. */
+	p.cgfd = open(d->cfg.worker_cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (p.cgfd < 0 || fstat(p.cgfd, &st) < 0)
+		goto out;
+	p.cgid = st.st_ino;
+	p.cgpath = (char *)d->cfg.worker_cgroup;
+	if (!strncmp(p.cgpath, root, strlen(root)) && p.cgpath[strlen(root)] == '/')
+		p.cgpath += strlen(root);
+	pl = pool_get(d, enclave, &p);
+	if (pl)
+		pl->system = true;
+out:
+	if (p.cgfd >= 0)
+		close(p.cgfd);
 	return pl;
 }
 

@@ -21,6 +21,7 @@ _Static_assert(EBROKER_ERROR_MESSAGE_MAX == EBP_ERROR_MSG_MAX, "message size");
 
 static __thread struct ebroker_error last_error;
 static __thread bool have_last_error;
+static __thread enum ebroker_verify_check last_check;
 
 int ebc_fail(int err, enum ebroker_side side, const char *fmt, ...)
 {
@@ -28,6 +29,7 @@ int ebc_fail(int err, enum ebroker_side side, const char *fmt, ...)
 
 	if (err < 0)
 		err = -err;
+	last_check = EBROKER_VERIFY_OK;
 	last_error.error = err;
 	last_error.side = side;
 	va_start(ap, fmt);
@@ -37,8 +39,23 @@ int ebc_fail(int err, enum ebroker_side side, const char *fmt, ...)
 	return -err;
 }
 
+int ebc_fail_verify(const struct ebroker_verify_failure *f)
+{
+	int r = ebc_fail(EKEYREJECTED, EBROKER_SIDE_LIBRARY, "attestation refused: %s: %s",
+			 ebroker_verify_check_name(f->check), f->message);
+
+	last_check = f->check;
+	return r;
+}
+
+_public_ enum ebroker_verify_check ebroker_last_verify_check(void)
+{
+	return last_check;
+}
+
 int ebc_fail_error(const struct ebroker_error *e)
 {
+	last_check = EBROKER_VERIFY_OK;
 	last_error = *e;
 	have_last_error = true;
 	return -e->error;

@@ -93,6 +93,8 @@ int ebc_session_info_from_msg(const struct ebp_msg *m, struct ebroker_session_in
 int ebc_fail(int err, enum ebroker_side side, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 int ebc_fail_error(const struct ebroker_error *e);
+/* A refused quote: -EKEYREJECTED, with the check for ebroker_last_verify_check(). */
+int ebc_fail_verify(const struct ebroker_verify_failure *f);
 /* An ERROR message: its errno (negative), recorded with its side and message. */
 int ebc_fail_msg(const struct ebp_msg *m);
 

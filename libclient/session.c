@@ -1,8 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Sessions: OPEN through the daemon, which answers with our end of a
- * socketpair connected to the worker; then CALL -> RESULT or ERROR over it,
- * one call at a time under the session's lock. When the worker's end goes
+ * Sessions: OPEN through the daemon with a fresh nonce and X25519 key; the
+ * daemon answers with our end of a socketpair connected to the worker, the
+ * enclave's key and the quote binding both. The quote is verified against
+ * the caller's policy and the channel keys derived before the session is
+ * given to the caller. Then CALL -> RESULT or ERROR over it, each carrying
+ * one record of the channel (channel.c), one call at a time under the
+ * session's lock. A record that fails authentication ends the session: no
+ * byte of it reaches the caller. When the worker's end goes
  * away, the daemon is asked why, and the answer is kept: every later call
  * fails with it at once. Which side ended the session: the worker, unless
  * the last reply on the session was an ERROR the enclave caused (side
@@ -16,18 +21,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/socket.h>
 #include <time.h>
 
+#include <linux/ebroker_attest.h>
+
+#include "channel.h"
 #include "internal.h"
 
 /* The room a netlink attribute of @n payload bytes takes. */
 #define NLA_SIZE(n) (NLA_HDRLEN + NLA_ALIGN(n))
 #define HDR_SIZE    sizeof(struct ebp_msghdr)
-/* CALL and RESULT without their DATA attribute. */
-#define CALL_FIXED   (HDR_SIZE + 2 * NLA_SIZE(4))
-#define RESULT_FIXED (HDR_SIZE + NLA_SIZE(4))
+/* CALL and RESULT without their RECORD attribute. */
+#define CALL_FIXED   (HDR_SIZE + NLA_SIZE(4))
+#define RESULT_FIXED HDR_SIZE
+/* What a record adds to a call's input and a result's output. */
+#define CALL_EXTRA   (EB_RECORD_OVERHEAD + sizeof(struct eb_record_call))
+#define RESULT_EXTRA (EB_RECORD_OVERHEAD + sizeof(struct eb_record_result))
 /* The largest ERROR a worker can send. */
 #define ERROR_MAX (HDR_SIZE + 2 * NLA_SIZE(4) + NLA_SIZE(EBP_ERROR_MSG_MAX))
 /* Smaller session limits could not carry a call at all. */
@@ -42,6 +52,10 @@ struct ebroker_session {
 	struct ebroker_enclave_identity identity;
 	char enclave[EBP_ENCLAVE_NAME_MAX];
 	uint32_t call_timeout_ms; /* 0: the connection's */
+	const struct ebroker_policy *policy; /* during the open only */
+	struct ebroker_evidence evidence;
+	uint8_t *quote;
+	size_t quote_len;
 
 	pthread_mutex_t lock;
 	/* Under lock: */
@@ -54,6 +68,9 @@ struct ebroker_session {
 	struct ebroker_error end; /* why it ended: every later call's error */
 	uint8_t *buf;		  /* replies; grows to the largest a call can get */
 	size_t buf_size;
+	uint8_t *rec; /* the call's record; grows likewise */
+	size_t rec_size;
+	struct ebc_channel channel;
 };
 
 static bool enclave_name_valid(const char *name)
@@ -66,27 +83,49 @@ static bool enclave_name_valid(const char *name)
 	       n;
 }
 
-static int random_bytes(void *p, size_t n)
-{
-	uint8_t *b = p;
-
-	while (n > 0) {
-		ssize_t k = getrandom(b, n, 0);
-
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0)
-			return ebc_fail(errno, EBROKER_SIDE_LIBRARY, "getrandom(): %s",
-					strerror(errno));
-		b += k;
-		n -= k;
-	}
-	return 0;
-}
-
 static uint32_t floor4(size_t n)
 {
 	return n & ~(size_t)3;
+}
+
+/*
+ * Verify the session's quote against the caller's policy, bound to what we
+ * sent (nonce, key) and the session the daemon named, then derive the
+ * channel's keys over the transcript. Nothing else in OPENED is trusted.
+ */
+static int attest(struct ebroker_session *s, const struct ebp_msg *m)
+{
+	const struct nlattr *q = m->attrs[EBP_A_QUOTE];
+	struct ebroker_claims claimed = { .session_id = s->id }, expected;
+	struct ebroker_verify_failure failure;
+	const struct eb_quote *quote;
+	int r;
+
+	memcpy(claimed.enclave_pub, nla_data(m->attrs[EBP_A_ENCLAVE_KEY]), EBP_PUBKEY_SIZE);
+	memcpy(claimed.nonce, s->channel.nonce, sizeof(claimed.nonce));
+	memcpy(claimed.client_pub, s->channel.client_pub, sizeof(claimed.client_pub));
+	expected = claimed;
+	r = ebroker_verify_quote(s->policy, nla_data(q), (size_t)nla_len(q), &claimed, &expected,
+				 &s->evidence, &failure);
+	if (r == -EBADMSG)
+		return ebc_fail_verify(&failure);
+	if (r == -EINVAL)
+		return ebc_fail(EINVAL, EBROKER_SIDE_LIBRARY, "bad verification policy: %s",
+				failure.message);
+	if (r < 0)
+		return ebc_fail(-r, EBROKER_SIDE_LIBRARY, "cannot verify the quote: %s",
+				strerror(-r));
+	s->quote = malloc(nla_len(q));
+	if (!s->quote)
+		return ebc_fail(ENOMEM, EBROKER_SIDE_LIBRARY, "out of memory");
+	memcpy(s->quote, nla_data(q), nla_len(q));
+	s->quote_len = (size_t)nla_len(q);
+	quote = (const struct eb_quote *)s->quote;
+	r = ebc_channel_establish(&s->channel, s->id, claimed.enclave_pub, quote->report_body);
+	if (r < 0)
+		return ebc_fail(-r, EBROKER_SIDE_LIBRARY, "cannot derive the session keys: %s",
+				strerror(-r));
+	return 0;
 }
 
 static int opened_reply(struct ebroker *b, const struct ebp_msg *m, int *fd, void *userdata)
@@ -94,7 +133,7 @@ static int opened_reply(struct ebroker *b, const struct ebp_msg *m, int *fd, voi
 	struct ebroker_session *s = userdata;
 	uint32_t max_msg, prod, svn;
 	socklen_t len = sizeof(int);
-	int type = 0, flags;
+	int type = 0, flags, r;
 
 	if (m->type != EBP_MSG_OPENED)
 		return ebc_fail(EPROTO, EBROKER_SIDE_LIBRARY,
@@ -119,15 +158,23 @@ static int opened_reply(struct ebroker *b, const struct ebp_msg *m, int *fd, voi
 				strerror(errno));
 
 	s->id = nla_get_u64(m->attrs[EBP_A_SESSION_ID]);
-	memcpy(s->identity.mrenclave, nla_data(m->attrs[EBP_A_MRENCLAVE]), EBP_HASH_SIZE);
-	memcpy(s->identity.mrsigner, nla_data(m->attrs[EBP_A_MRSIGNER]), EBP_HASH_SIZE);
+	r = attest(s, m);
+	if (r < 0)
+		return r;
+	/* The identity that counts is the quote's, not what the daemon says. */
+	memcpy(s->identity.mrenclave, s->evidence.mrenclave, EBP_HASH_SIZE);
+	memcpy(s->identity.mrsigner, s->evidence.mrsigner, EBP_HASH_SIZE);
+	s->identity.isv_prod_id = s->evidence.isv_prod_id;
+	s->identity.isv_svn = s->evidence.isv_svn;
 	s->identity.instance_id = nla_get_u64(m->attrs[EBP_A_INSTANCE_ID]);
-	s->identity.isv_prod_id = prod;
-	s->identity.isv_svn = svn;
 	s->identity.max_message = max_msg;
-	/* At most 65512 and 65520: one DATA attribute, whose length is 16 bits. */
-	s->identity.max_input = floor4(max_msg - CALL_FIXED - NLA_HDRLEN);
-	s->identity.max_output = floor4(max_msg - RESULT_FIXED - NLA_HDRLEN);
+	/* One RECORD attribute, whose length is 16 bits, holds the record. */
+	s->identity.max_input = floor4(max_msg - CALL_FIXED - NLA_HDRLEN) - CALL_EXTRA;
+	s->identity.max_output = floor4(max_msg - RESULT_FIXED - NLA_HDRLEN) - RESULT_EXTRA;
+	if (s->identity.max_input > UINT16_MAX - NLA_HDRLEN - CALL_EXTRA)
+		s->identity.max_input = UINT16_MAX - NLA_HDRLEN - CALL_EXTRA;
+	if (s->identity.max_output > UINT16_MAX - NLA_HDRLEN - RESULT_EXTRA)
+		s->identity.max_output = UINT16_MAX - NLA_HDRLEN - RESULT_EXTRA;
 	s->fd = TAKE_FD(*fd);
 	return 0;
 }
@@ -139,6 +186,9 @@ static struct ebroker_session *session_free(struct ebroker_session *s)
 	if (s->fd >= 0)
 		close(s->fd);
 	pthread_mutex_destroy(&s->lock);
+	ebc_channel_wipe(&s->channel);
+	free(s->quote);
+	free(s->rec);
 	free(s->buf);
 	ebc_unref(s->broker);
 	free(s);
@@ -153,7 +203,7 @@ _public_ int ebroker_session_open(struct ebroker *b, const char *enclave,
 {
 	_cleanup_(session_freep) struct ebroker_session *s = NULL;
 	_cleanup_(nlmsg_freep) struct nl_msg *m = NULL;
-	uint8_t fresh[EBP_NONCE_SIZE + EBP_PUBKEY_SIZE]; /* one getrandom() for both */
+	const struct ebroker_policy *policy = NULL;
 	uint32_t timeout = 0;
 	int r;
 
@@ -166,7 +216,7 @@ _public_ int ebroker_session_open(struct ebroker *b, const char *enclave,
 				EBP_ENCLAVE_NAME_MAX - 1);
 	if (opts) {
 		/* Larger, later versions of the struct: only with their new fields unset. */
-		if (opts->size < sizeof(*opts) || opts->size > 4096 ||
+		if (opts->size < sizeof(*opts) || opts->size > 4096 || opts->reserved ||
 		    !mem_is_zero((const uint8_t *)opts + sizeof(*opts), opts->size - sizeof(*opts)))
 			return ebc_fail(EINVAL, EBROKER_SIDE_LIBRARY,
 					"bad session options: size %u, or options this version "
@@ -176,7 +226,13 @@ _public_ int ebroker_session_open(struct ebroker *b, const char *enclave,
 			return ebc_fail(EINVAL, EBROKER_SIDE_LIBRARY,
 					"unknown session option flags %#x", opts->flags);
 		timeout = opts->call_timeout_ms;
+		policy = opts->policy;
 	}
+	if (!policy)
+		return ebc_fail(EINVAL, EBROKER_SIDE_LIBRARY,
+				"no verification policy: a session is opened only with a struct "
+				"ebroker_policy saying which enclave identity to accept "
+				"(ebroker_session_options.policy)");
 
 	s = calloc(1, sizeof(*s));
 	if (!s)
@@ -186,24 +242,42 @@ _public_ int ebroker_session_open(struct ebroker *b, const char *enclave,
 	s->next_id = 1;
 	s->call_timeout_ms = timeout;
 	snprintf(s->enclave, sizeof(s->enclave), "%s", enclave);
+	s->policy = policy;
 
-	/* The attested session's: unused by protocol version 1, but always fresh. */
-	r = random_bytes(fresh, sizeof(fresh));
+	r = ebc_channel_keygen(&s->channel);
 	if (r < 0)
-		return r;
+		return ebc_fail(-r, EBROKER_SIDE_LIBRARY, "cannot make a session key: %s",
+				strerror(-r));
 	r = ebp_msg_new(EBP_MSG_OPEN, 0, 256, &m);
-	if (r == 0 && (nla_put_string(m, EBP_A_ENCLAVE, enclave) < 0 ||
-		       nla_put(m, EBP_A_NONCE, EBP_NONCE_SIZE, fresh) < 0 ||
-		       nla_put(m, EBP_A_CLIENT_KEY, EBP_PUBKEY_SIZE, fresh + EBP_NONCE_SIZE) < 0))
+	if (r == 0 &&
+	    (nla_put_string(m, EBP_A_ENCLAVE, enclave) < 0 ||
+	     nla_put(m, EBP_A_NONCE, EBP_NONCE_SIZE, s->channel.nonce) < 0 ||
+	     nla_put(m, EBP_A_CLIENT_KEY, EBP_PUBKEY_SIZE, s->channel.client_pub) < 0))
 		r = -ENOMEM;
 	if (r < 0)
 		return ebc_fail(-r, EBROKER_SIDE_LIBRARY, "cannot build a request: %s",
 				strerror(-r));
 	r = ebc_request(b, m, ebc_timeout(b), opened_reply, s);
+	s->policy = NULL;
 	if (r < 0)
 		return r;
 	s->broker = ebc_ref(b);
 	*ret = TAKE_PTR(s);
+	return 0;
+}
+
+_public_ int ebroker_session_evidence(const struct ebroker_session *s, struct ebroker_evidence *ret,
+				      const void **ret_quote, size_t *ret_quote_len)
+{
+	if (!s)
+		return ebc_fail(EINVAL, EBROKER_SIDE_LIBRARY,
+				"ebroker_session_evidence(): NULL session");
+	if (ret)
+		*ret = s->evidence;
+	if (ret_quote)
+		*ret_quote = s->quote;
+	if (ret_quote_len)
+		*ret_quote_len = s->quote_len;
 	return 0;
 }
 
@@ -240,6 +314,7 @@ static int session_end(struct ebroker_session *s, int err, enum ebroker_side sid
 		close(s->fd);
 	s->fd = -1;
 	s->ended = true;
+	ebc_channel_wipe(&s->channel);
 	s->end.error = err;
 	s->end.side = side;
 	va_start(ap, fmt);
@@ -320,11 +395,19 @@ static void give_up(struct ebroker_session *s, uint32_t id)
 	s->have_stale = true;
 }
 
-/* Room for any reply to a call taking @out_max bytes; never shrinks. */
-static int reserve(struct ebroker_session *s, uint32_t out_max)
+/* Room for any reply to a call taking @out_max bytes, and for its record; never shrinks. */
+static int reserve(struct ebroker_session *s, uint32_t out_max, size_t in_len)
 {
-	size_t need = RESULT_FIXED + NLA_SIZE(out_max);
+	size_t need = RESULT_FIXED + NLA_SIZE(out_max + RESULT_EXTRA);
 	uint8_t *p;
+
+	if (in_len + CALL_EXTRA > s->rec_size) {
+		p = realloc(s->rec, in_len + CALL_EXTRA);
+		if (!p)
+			return ebc_fail(ENOMEM, EBROKER_SIDE_LIBRARY, "out of memory");
+		s->rec = p;
+		s->rec_size = in_len + CALL_EXTRA;
+	}
 
 	if (need < ERROR_MAX)
 		need = ERROR_MAX;
@@ -348,6 +431,7 @@ static int call_locked(struct ebroker_session *s, uint32_t function, const void 
 	_cleanup_(nlmsg_freep) struct nl_msg *m = NULL;
 	uint32_t out_max, timeout, id;
 	uint64_t deadline;
+	size_t rec_len;
 	int r;
 
 	if (s->ended)
@@ -358,17 +442,21 @@ static int call_locked(struct ebroker_session *s, uint32_t function, const void 
 				"'s limit of %u bytes",
 				in_len, s->id, s->identity.max_input);
 	out_max = out_cap < s->identity.max_output ? (uint32_t)out_cap : s->identity.max_output;
-	r = reserve(s, out_max);
+	r = reserve(s, out_max, in_len);
 	if (r < 0)
 		return r;
+	r = ebc_channel_seal_call(&s->channel, function, in, in_len, s->rec, s->rec_size, &rec_len);
+	if (r < 0)
+		return session_end(s, -r, EBROKER_SIDE_LIBRARY,
+				   "session %" PRIu64 ": cannot encrypt the call: %s", s->id,
+				   strerror(-r));
 
 	id = s->next_id++;
 	if (s->next_id == 0)
 		s->next_id = 1;
-	r = ebp_msg_new(EBP_MSG_CALL, id, in_len + 64, &m);
-	if (r == 0 && (nla_put_u32(m, EBP_A_FUNCTION, function) < 0 ||
-		       nla_put_u32(m, EBP_A_OUT_MAX, out_max) < 0 ||
-		       (in_len && nla_put(m, EBP_A_DATA, (int)in_len, in) < 0)))
+	r = ebp_msg_new(EBP_MSG_CALL, id, rec_len + 64, &m);
+	if (r == 0 && (nla_put_u32(m, EBP_A_OUT_MAX, out_max) < 0 ||
+		       nla_put(m, EBP_A_RECORD, (int)rec_len, s->rec) < 0))
 		r = -ENOMEM;
 	if (r < 0)
 		return ebc_fail(-r, EBROKER_SIDE_LIBRARY, "cannot build the call: %s",
@@ -389,8 +477,9 @@ static int call_locked(struct ebroker_session *s, uint32_t function, const void 
 	for (;;) {
 		const char *why = NULL;
 		struct ebp_msg msg;
-		const struct nlattr *data;
-		size_t len;
+		const struct nlattr *rec;
+		size_t len = 0;
+		int32_t status;
 		ssize_t n;
 
 		r = ebc_wait(s->fd, POLLIN, deadline);
@@ -429,17 +518,26 @@ static int call_locked(struct ebroker_session *s, uint32_t function, const void 
 		}
 		if (msg.type != EBP_MSG_RESULT)
 			return broken(s, "a reply that is neither RESULT nor ERROR");
-		data = msg.attrs[EBP_A_DATA];
-		len = data ? (size_t)nla_len(data) : 0;
-		if (len > out_max)
+		rec = msg.attrs[EBP_A_RECORD];
+		r = ebc_channel_open_result(&s->channel, nla_data(rec), (size_t)nla_len(rec),
+					    &status, out, out_max, &len);
+		if (r == -EBADMSG)
+			return session_end(s, EBADMSG, EBROKER_SIDE_LIBRARY,
+					   "session %" PRIu64 ": a record from the worker failed "
+					   "authentication (tampered, replayed, reordered or "
+					   "truncated): the session is ended",
+					   s->id);
+		if (r == -ENOBUFS)
 			return broken(s, "more output than the call allows");
-		if (len)
-			memcpy(out, nla_data(data), len);
+		if (r < 0)
+			return session_end(s, -r, EBROKER_SIDE_LIBRARY,
+					   "session %" PRIu64 ": cannot decrypt the result: %s",
+					   s->id, strerror(-r));
 		s->enclave_failed = false;
 		if (ret_out_len)
 			*ret_out_len = len;
 		if (ret_status)
-			*ret_status = (int32_t)nla_get_u32(msg.attrs[EBP_A_STATUS]);
+			*ret_status = status;
 		return 0;
 	}
 }

@@ -14,6 +14,7 @@
 #include <ebroker/client.h>
 
 #include "sdk/samples/keyvault/keyvault.h"
+#include "selftests/ebroker/broker_policy.h"
 
 static int fail(const char *who, const char *what)
 {
@@ -31,9 +32,12 @@ int main(int argc, char **argv)
 	const char *who = argc > 1 ? argv[1] : "client";
 	struct kv_generate gen = { .policy = 0x0001 /* EB_KEYPOLICY_MRENCLAVE */ };
 	uint8_t out[KV_GENERATE_OUT_SIZE], digest[KV_DIGEST_SIZE] = { 0 };
+	struct ebroker_policy policy;
+	struct ebroker_session_options opts = { .size = sizeof(opts), .policy = &policy };
+	struct ebroker_evidence ev;
 	struct ebroker_session *s = NULL;
 	struct ebroker *b = NULL;
-	size_t len;
+	size_t len, quote_len;
 	int status;
 	char c;
 
@@ -42,8 +46,17 @@ int main(int argc, char **argv)
 	snprintf((char *)digest, sizeof(digest), "a digest from %s", who);
 	if (ebroker_connect(NULL, &b) < 0)
 		return fail(who, "connecting");
-	if (ebroker_session_open(b, "keyvault", NULL, &s) < 0)
+	if (broker_policy(&policy) < 0)
+		return fail(who, "reading EBROKER_MRSIGNER and EBROKER_ROOT");
+	if (ebroker_session_open(b, "keyvault", &opts, &s) < 0)
 		return fail(who, "opening a keyvault session");
+	if (ebroker_session_evidence(s, &ev, NULL, &quote_len) < 0)
+		return fail(who, "reading the evidence");
+	printf("%s: session %llu attested: MRSIGNER %02x%02x%02x%02x... product %u svn %u, "
+	       "%s evidence, quote of %zu bytes verified against %s\n",
+	       who, (unsigned long long)ebroker_session_id(s), ev.mrsigner[0], ev.mrsigner[1],
+	       ev.mrsigner[2], ev.mrsigner[3], ev.isv_prod_id, ev.isv_svn,
+	       ev.simulated ? "simulated" : "hardware", quote_len, ev.root);
 	if (ebroker_call(s, KV_ECALL_GENERATE, &gen, sizeof(gen), out, sizeof(out), &len, &status) <
 		0 ||
 	    status != 0)

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ECALL dispatch: relocate the image once, check and copy the host's
- * buffers, run the handler, copy its output back.
+ * buffers, run the handler (the enclave's, or from EB_ECALL_RT_BASE on the
+ * runtime's own: session.c), copy its output back.
  */
 #include <elf.h>
+#include <linux/ebroker_attest.h>
 #include <linux/errno.h>
 
 #include "runtime.h"
@@ -118,7 +120,8 @@ struct eb_rt_ret eb_rt_dispatch(uint64_t ecall, const void *in, size_t in_len, v
 	struct eb_rt_ret ret = { 0, 0 };
 	void *ibuf = NULL, *obuf = NULL;
 	size_t out_len = 0;
-	eb_ecall_fn fn;
+	eb_ecall_fn fn = NULL;
+	eb_rt_ecall_fn rt_fn = NULL;
 	int status;
 
 	if (relocate_once()) {
@@ -129,11 +132,14 @@ struct eb_rt_ret eb_rt_dispatch(uint64_t ecall, const void *in, size_t in_len, v
 	if (!td->canary && eb_random(&td->canary, sizeof(td->canary)))
 		td->canary = 0x5a17c0de5a17c0deULL ^ (uintptr_t)td;
 
-	if (ecall >= eb_ecall_table_size || !eb_ecall_table[ecall]) {
+	if (ecall >= EB_ECALL_RT_BASE)
+		rt_fn = eb_rt_session_ecall(ecall);
+	else if (ecall < eb_ecall_table_size)
+		fn = eb_ecall_table[ecall];
+	if (!fn && !rt_fn) {
 		ret.status = -ENOSYS;
 		return ret;
 	}
-	fn = eb_ecall_table[ecall];
 	if (in_len > EB_ECALL_BUF_MAX || out_cap > EB_ECALL_BUF_MAX) {
 		ret.status = -E2BIG;
 		return ret;
@@ -153,7 +159,10 @@ struct eb_rt_ret eb_rt_dispatch(uint64_t ecall, const void *in, size_t in_len, v
 	}
 	/* One copy in: the handler never reads memory the host can change. */
 	memcpy(ibuf, in, in_len);
-	status = fn(ibuf, in_len, obuf, out_cap, &out_len);
+	if (rt_fn)
+		status = rt_fn(ibuf, in_len, obuf, out_cap, &out_len);
+	else
+		status = fn(ibuf, in_len, obuf, out_cap, &out_len);
 	if (out_len > out_cap) {
 		status = -EPROTO;
 		out_len = 0;

@@ -56,6 +56,16 @@ struct eb_rt_ret {
 struct eb_rt_ret eb_rt_dispatch(uint64_t ecall, const void *in, size_t in_len, void *out,
 				size_t out_cap, struct eb_tdata *td);
 
+/*
+ * The runtime's own ECALLs (EB_ECALL_RT_BASE on, session.c): the same
+ * contract as eb_ecall_fn, except that @in is the dispatcher's private
+ * copy and theirs to overwrite (records are decrypted in place).
+ */
+typedef int (*eb_rt_ecall_fn)(void *in, size_t in_len, void *out, size_t out_cap, size_t *out_len);
+
+/* The handler of runtime ECALL @ecall; NULL if there is none. */
+eb_rt_ecall_fn eb_rt_session_ecall(uint64_t ecall);
+
 /* A test-and-set lock: enclave threads cannot sleep. */
 static inline void eb_spin_lock(int *l)
 {

@@ -65,3 +65,14 @@ $(B)/test/sdk/runtime/heap_test: sdk/runtime/heap_test.c sdk/runtime/heap.c
 	$(CC) $(EB_CFLAGS) -Isdk/runtime -MMD -MP -o $@ $(filter %.c,$^)
 
 -include $(shell find $(B)/enclave-obj -name '*.d' 2>/dev/null)
+
+# The session layer's test (libclient/channel_test.c) builds both ends for
+# the host: this runtime's channel.c and session.c (BearSSL; the test
+# stubs what they use of the rest of the runtime) against libebroker's
+# channel.c (OpenSSL). Both re-key every 4 records, to cross re-keys fast.
+CHANNEL_TEST_SRCS := libclient/channel_test.c libclient/channel.c sdk/runtime/channel.c \
+		     sdk/runtime/session.c
+$(B)/test/libclient/channel_test: $(CHANNEL_TEST_SRCS)
+	@mkdir -p $(dir $@)
+	$(CC) $(EB_CFLAGS) -DEB_RECORD_REKEY_INTERVAL=4 -pthread -MMD -MP -o $@ $^ \
+		$(LIBBEARSSL) $(LDLIBS_CRYPTO)

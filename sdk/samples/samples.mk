@@ -30,6 +30,7 @@ ECHO_OBJS	:= $(B)/enclave-obj/sdk/samples/echo/echo.o
 $(eval $(call enclave_sample,echo,$(ECHO_OBJS),))
 $(eval $(call enclave_sample,echo-2tcs,$(ECHO_OBJS),-DEB_NR_TCS=2))
 include sdk/samples/keyvault/keyvault.mk
+include sdk/samples/qe/qe.mk
 
 USERSPACE_TARGETS += $(SAMPLE_IMAGES)
 

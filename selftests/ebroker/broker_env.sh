@@ -2,12 +2,16 @@
 # Sourced by the ebrokerd tests and the demo: a throwaway multi-tenant host
 # inside the guest. Three users (alice and bob in the group "tenants",
 # mallory not), each with a cgroup of their own under $BROKER_CG, a policy
-# that lets "tenants" open the echo and keyvault samples, and ebrokerd
-# running in the foreground on a socket of its own.
+# that lets "tenants" open the echo and keyvault samples, the attestation
+# root and quoting-enclave key made by `ebrokerctl attestation init` in
+# $BROKER_TMP/attestation, and ebrokerd running in the foreground on a
+# socket of its own. Clients verify sessions against what it exports:
+# EBROKER_MRSIGNER (the samples' signer) and EBROKER_ROOT (the root).
 #
-#   broker_setup          users, cgroups, policy in $BROKER_TMP/etc, and copies
-#                         of the programs users and workers run in $BROKER_BIN
-#                         (the tree itself may not be open to other users)
+#   broker_setup          users, cgroups, attestation, policy in
+#                         $BROKER_TMP/etc, and copies of the programs users
+#                         and workers run in $BROKER_BIN (the tree itself may
+#                         not be open to other users)
 #   broker_start [ARGS]   start ebrokerd (pid in $BROKER_PID), wait for its socket
 #   broker_stop           stop it (workers keep running until their sessions end)
 #   as_user NAME CMD...   run CMD as NAME inside NAME's cgroup
@@ -23,12 +27,18 @@ BROKER_SOCKET=$BROKER_TMP/ebroker.sock
 BROKER_LOG=$BROKER_TMP/ebrokerd.log
 BROKER_BIN=$BROKER_TMP/bin
 BROKER_PID=
+BROKER_ATT=$BROKER_TMP/attestation
 EBROKERD=$top/build/bin/ebrokerd
 EBROKERCTL=$top/build/bin/ebrokerctl
 export EBROKER_SOCKET=$BROKER_SOCKET
+export EBROKER_ROOT=$BROKER_ATT/root.pem
+
+broker_image_field() { # IMAGE FIELD
+	"$top/build/bin/ebroker-sign" dump "$1" | sed -n "s/^$2: *//p"
+}
 
 broker_mrsigner() { # IMAGE
-	"$top/build/bin/ebroker-sign" dump "$1" | sed -n 's/^mrsigner: *//p'
+	broker_image_field "$1" mrsigner
 }
 
 # broker_enclave NAME IMAGE [EXTRA LINES...]: an enclaves.d file
@@ -39,9 +49,16 @@ broker_enclave() {
 		echo "[Enclave]"
 		echo "Image=$image"
 		echo "MRSIGNER=$(broker_mrsigner "$image")"
-		echo "ISVPRODID=1"
+		echo "ISVPRODID=$(broker_image_field "$image" isv_prod_id)"
 		for l in "$@"; do echo "$l"; done
 	} >"$BROKER_TMP/etc/enclaves.d/$name.conf"
+}
+
+# The host's attestation: a root, the quoting enclave's sealed key and
+# platform certificate, in $BROKER_ATT (ebrokerctl attestation init).
+broker_attestation_init() {
+	"$EBROKERCTL" attestation init --dir "$BROKER_ATT" --qe "$top/build/sdk/samples/qe.ebimg" \
+		"$@" >/dev/null 2>>"$BROKER_TMP/attestation.log"
 }
 
 broker_setup() {
@@ -52,7 +69,7 @@ broker_setup() {
 	for f in ebroker-worker ebrokerctl demo-client ../selftests/broker_load; do
 		[ -x "$top/build/bin/$f" ] && cp "$top/build/bin/$f" "$BROKER_BIN/"
 	done
-	cp "$top/build/lib/libebroker.so.1" "$BROKER_TMP/lib/"
+	cp "$top/build/lib/libebroker.so.1" "$top/build/lib/libebverify.so.1" "$BROKER_TMP/lib/"
 	getent group ebroker >/dev/null || groupadd -r ebroker
 	getent group tenants >/dev/null || groupadd tenants
 	local u uid=2101
@@ -71,6 +88,15 @@ broker_setup() {
 		"SessionsPerInstance=4" "MaxInstances=2" "IdleTimeoutSec=1" "CallTimeoutSec=5"
 	broker_enclave keyvault "$top/build/sdk/samples/keyvault.ebimg" \
 		"SessionsPerInstance=64" "MaxInstances=2" "IdleTimeoutSec=1"
+	broker_enclave qe "$top/build/sdk/samples/qe.ebimg" "MinWarmInstances=1" "MaxInstances=1"
+	EBROKER_MRSIGNER=$(broker_mrsigner "$top/build/sdk/samples/keyvault.ebimg")
+	export EBROKER_MRSIGNER
+	broker_attestation_init || {
+		echo "# ebrokerctl attestation init failed:" >&2
+		sed 's/^/#   /' "$BROKER_TMP/attestation.log" >&2
+		return 1
+	}
+	chmod 755 "$BROKER_ATT"
 	cat >"$BROKER_TMP/etc/policy.conf" <<-EOF
 		[Daemon]
 		SocketGroup=ebroker
@@ -80,6 +106,10 @@ broker_setup() {
 		SessionsPerUser=256
 		SessionsPerCgroup=512
 		MaxMessageSize=65536
+		[Attestation]
+		QuotingEnclave=qe
+		StateDirectory=$BROKER_ATT
+		CheckIntervalSec=${BROKER_CHECK_INTERVAL:-60}
 	EOF
 	cat >"$BROKER_TMP/etc/policy.d/10-tenants.conf" <<-EOF
 		[Allow]

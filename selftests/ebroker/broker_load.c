@@ -13,6 +13,7 @@
 #include <ebroker/client.h>
 
 #include "../../sdk/samples/echo/echo.h"
+#include "broker_policy.h"
 #include "kselftest_harness.h"
 
 #define CLIENTS	     100
@@ -67,6 +68,17 @@ static void echo_calls(struct worker *w, struct ebroker_session *s, unsigned int
 	}
 }
 
+/* An echo session, attested as broker_env.sh says. */
+static int open_echo(struct ebroker *b, struct ebroker_session **ret)
+{
+	struct ebroker_policy policy;
+	struct ebroker_session_options opts = { .size = sizeof(opts), .policy = &policy };
+
+	if (broker_policy(&policy) < 0)
+		return -EINVAL;
+	return ebroker_session_open(b, "echo", &opts, ret);
+}
+
 static void *client(void *arg)
 {
 	struct worker *w = arg;
@@ -80,7 +92,7 @@ static void *client(void *arg)
 	}
 	r = ebroker_connect(NULL, &b);
 	if (r == 0)
-		r = ebroker_session_open(b, "echo", NULL, &s);
+		r = open_echo(b, &s);
 	if (r < 0)
 		fail(w, r);
 	else
@@ -159,7 +171,7 @@ TEST_F_TIMEOUT(load, threads_on_one_session, 120)
 	unsigned int calls = 0;
 
 	ASSERT_EQ(0, ebroker_connect(NULL, &b));
-	ASSERT_EQ(0, ebroker_session_open(b, "echo", NULL, &s));
+	ASSERT_EQ(0, open_echo(b, &s));
 	for (unsigned int i = 0; i < THREADS; i++)
 		w[i].shared = s;
 	ASSERT_EQ(0, run(_metadata, w, THREADS));

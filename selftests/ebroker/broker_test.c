@@ -38,6 +38,7 @@
 #include "proto/proto.h"
 #include "../../sdk/samples/echo/echo.h"
 #include "../../sdk/samples/keyvault/keyvault.h"
+#include "broker_policy.h"
 #include "eb_test.h"
 #include "kv_verify.h"
 #include "kselftest_harness.h"
@@ -388,6 +389,8 @@ static int ag_handle(struct ag_state *st, const struct ag_req *q, struct ag_rep 
 {
 	struct ebroker_session_info *v = NULL;
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct ebroker_policy policy;
+	struct ebroker_session_options opts = { .size = sizeof(opts), .policy = &policy };
 	size_t n = 0, out_len = 0;
 	int r, fd;
 
@@ -404,7 +407,9 @@ static int ag_handle(struct ag_state *st, const struct ag_req *q, struct ag_rep 
 			;
 		if (p->slot == AG_SLOTS)
 			return ag_fail(p, ENOSPC, "no free session slot");
-		r = ag_lib(p, ebroker_session_open(st->b, q->name, NULL, &st->s[p->slot]));
+		if (broker_policy(&policy) < 0)
+			return ag_fail(p, EINVAL, "EBROKER_MRSIGNER and EBROKER_ROOT are not set");
+		r = ag_lib(p, ebroker_session_open(st->b, q->name, &opts, &st->s[p->slot]));
 		if (r == 0) {
 			struct ebroker_enclave_identity id;
 

@@ -183,10 +183,12 @@ struct eb_platform_claims {
  *   iv         = HKDF-Expand(secret, "ebroker iv", 12)
  * An all-zero X25519 result is refused.
  *
- * Re-keying: after EB_RECORD_REKEY_INTERVAL records in one direction,
- * that direction's secret = HKDF-Expand(secret, "ebroker update", 32)
- * and key and iv are derived from it again; the old ones are wiped. No
- * message marks it: both ends count.
+ * Re-keying: after every EB_RECORD_REKEY_INTERVAL records in one
+ * direction, that direction's secret = HKDF-Expand(secret,
+ * "ebroker update", 32) and key and iv are derived from it again; the old
+ * ones are wiped. The record whose seq is n * EB_RECORD_REKEY_INTERVAL is
+ * the first under the n-th update; seq itself keeps counting. No message
+ * marks it: both ends count.
  */
 #define EB_SESSION_LABEL_REPORTDATA	"ebroker session v1 reportdata"
 #define EB_SESSION_LABEL_TRANSCRIPT	"ebroker session v1 transcript"
@@ -247,13 +249,23 @@ struct eb_record_result {
  * EB_ECALL_SESSION_OPEN: in struct eb_session_open_in, out struct
  *   eb_session_open_out. Makes an ephemeral X25519 key, a REPORT for
  *   @qe_target with the session REPORTDATA, and the session's keys.
- *   -EEXIST: the session id is taken; -ENOMEM: no room for another.
+ *   -EEXIST: the session id is taken; -ENOMEM: no room for another;
+ *   -EINVAL: the input is not exactly sizeof(struct eb_session_open_in)
+ *   bytes, or @client_pub is a low-order point (all-zero X25519 result);
+ *   -ENOBUFS: the output capacity is under sizeof(struct
+ *   eb_session_open_out).
  * EB_ECALL_SESSION_CALL: in le64 session id then one EB_RECORD_CALL record;
  *   out one EB_RECORD_RESULT record. Returns 0 when a result record was
  *   written (the function's status is inside it); -EBADMSG when the record
  *   failed, after which the session is gone; -ENOENT: no such session;
- *   -ENOBUFS: the output capacity cannot hold the overhead.
- * EB_ECALL_SESSION_CLOSE: in le64 session id; wipes the session. -ENOENT.
+ *   -ENOBUFS: the output capacity cannot hold the overhead (the record is
+ *   not opened, the session lives on); -EINVAL: under 8 bytes of input.
+ *   The function's output capacity is the ECALL's minus
+ *   EB_RECORD_OVERHEAD + sizeof(struct eb_record_result). An unknown
+ *   function gives status -ENOSYS, a non-zero @reserved -EINVAL, an
+ *   output longer than its capacity -EPROTO, each inside a RESULT record.
+ * EB_ECALL_SESSION_CLOSE: in le64 session id (exactly 8 bytes, else
+ *   -EINVAL); wipes the session. -ENOENT.
  */
 #define EB_ECALL_RT_BASE		0xeb000000u
 #define EB_ECALL_SESSION_OPEN		(EB_ECALL_RT_BASE + 1)
@@ -282,13 +294,20 @@ struct eb_session_open_out {
  * EB_QE_LOAD: in struct eb_qe_load_in, the sealed key, then the
  *   certification data (the PEM chain); out the attestation public key
  *   (EB_P256_PUB_SIZE). -EBADMSG: the key does not unseal (another
- *   platform secret, or a changed blob); -EINVAL: malformed input.
+ *   platform secret, or a changed blob); -EINVAL: malformed input (the
+ *   lengths do not add up, reserved not zero, no certification data, or
+ *   more than fits in an EB_QUOTE_MAX quote). A LOAD replaces what an
+ *   earlier one loaded.
  * EB_QE_TARGETINFO: no input; out struct eb_targetinfo of the QE.
- * EB_QE_QUOTE: in struct eb_report targeted at the QE; out the quote.
- *   -EBADMSG: the REPORT's MAC does not verify; -ENOKEY: nothing loaded.
+ * EB_QE_QUOTE: in struct eb_report targeted at the QE (exactly its size,
+ *   else -EINVAL); out the quote. -EBADMSG: the REPORT's MAC does not
+ *   verify; -ENOKEY: nothing loaded.
  * EB_QE_SELF_QUOTE: in EB_SESSION_NONCE_SIZE bytes; out a quote of the QE
  *   itself whose REPORTDATA is SHA-256(EB_QE_LABEL_SELF_TEST || nonce),
  *   then 32 zero bytes: the daemon's health check. -ENOKEY.
+ * Every QE ECALL: -ENOBUFS when the output capacity is below what it
+ *   writes (a quote: at most EB_QUOTE_MAX bytes); -EINVAL for input where
+ *   it takes none.
  */
 enum eb_qe_ecall {
 	EB_QE_PROVISION		= 0,

@@ -4,6 +4,13 @@
  * sessions with enclaves the daemon's policy lets the caller use, calls
  * their functions, and lists, ends and explains sessions. See libebroker(3).
  *
+ * Every session is attested and encrypted end to end: the library sends a
+ * fresh nonce and an ephemeral X25519 key with the OPEN, verifies the
+ * enclave's quote against the caller's struct ebroker_policy
+ * (<ebroker/verify.h>, libebverify) before the session is usable, and then
+ * speaks AES-256-GCM records with the enclave that neither ebrokerd nor
+ * the worker can read or alter undetected (docs/attestation.md).
+ *
  * Conventions: functions return 0 (or a count) on success and a negative
  * errno on failure; out-parameters (ret, ret_*) are written only on success;
  * every failure also records, for the calling thread, which side failed and
@@ -23,6 +30,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include <ebroker/verify.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -51,7 +60,10 @@ struct ebroker_error {
 	char message[EBROKER_ERROR_MESSAGE_MAX]; /* for people, NUL-terminated */
 };
 
-/* The enclave instance serving a session, as the daemon describes it. */
+/*
+ * The enclave instance serving a session: MRENCLAVE, MRSIGNER, ISVPRODID and
+ * ISVSVN from its verified quote; the rest as the daemon describes it.
+ */
 struct ebroker_enclave_identity {
 	uint8_t mrenclave[32];
 	uint8_t mrsigner[32];
@@ -67,6 +79,9 @@ struct ebroker_session_options {
 	uint32_t size;		  /* sizeof(struct ebroker_session_options) */
 	uint32_t flags;		  /* 0: no flag is defined */
 	uint32_t call_timeout_ms; /* wait for a call's reply; 0: the connection's */
+	uint32_t reserved;	  /* 0 */
+	/* What the session's evidence must show (required: there is no default). */
+	const struct ebroker_policy *policy;
 };
 
 /* A session as ebrokerd describes it. */
@@ -96,9 +111,25 @@ struct ebroker *ebroker_disconnect(struct ebroker *b);
 /* How long a daemon request may take, in ms; 0 waits forever. Default 30000. */
 int ebroker_set_timeout(struct ebroker *b, uint32_t timeout_ms);
 
-/* Opens a session with the enclave the policy calls @enclave. @opts may be NULL. */
+/*
+ * Opens a session with the enclave the daemon's policy calls @enclave, and
+ * attests it against @opts->policy before returning it. A quote that fails
+ * a check gives -EKEYREJECTED; ebroker_last_verify_check() names the check
+ * and ebroker_last_error() explains it. -ENOKEY: attestation is failing on
+ * the host (the daemon's message says why).
+ */
 int ebroker_session_open(struct ebroker *b, const char *enclave,
 			 const struct ebroker_session_options *opts, struct ebroker_session **ret);
+
+/* The calling thread's last failed verification, EBROKER_VERIFY_OK if none. */
+enum ebroker_verify_check ebroker_last_verify_check(void);
+
+/*
+ * What the session's verified quote says, and the quote itself (valid
+ * while the session is; both may be NULL).
+ */
+int ebroker_session_evidence(const struct ebroker_session *s, struct ebroker_evidence *ret,
+			     const void **ret_quote, size_t *ret_quote_len);
 
 /*
  * Calls enclave function @function with @in_len bytes of input and room for
