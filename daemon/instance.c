@@ -194,12 +194,21 @@ static int open_listener(struct daemon *d, uint64_t id, int *ret)
 	return 0;
 }
 
+/* WORKER_CGROUP/tenant-CGID for a tenant's workers; WORKER_CGROUP/attestation for the QE's. */
+static void worker_cgroup_path(struct daemon *d, const struct pool *pl, char *buf, size_t cap)
+{
+	if (pl->system)
+		snprintf(buf, cap, "%s/attestation", d->cfg.worker_cgroup);
+	else
+		snprintf(buf, cap, "%s/tenant-%" PRIu64, d->cfg.worker_cgroup, pl->cgid);
+}
+
 static int open_worker_cgroup(struct daemon *d, struct pool *pl, int *ret)
 {
 	char path[PATH_MAX];
 	int fd;
 
-	snprintf(path, sizeof(path), "%s/tenant-%" PRIu64, d->cfg.worker_cgroup, pl->cgid);
+	worker_cgroup_path(d, pl, path, sizeof(path));
 	if (mkdir(path, 0755) < 0 && errno != EEXIST)
 		return log_error(errno, "cannot create worker cgroup %s: %m", path);
 	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -875,8 +884,7 @@ void instance_free(struct instance *in)
 	in->pool->n_instances--;
 	d->n_instances--;
 	if (!in->pool->n_instances) {
-		snprintf(path, sizeof(path), "%s/tenant-%" PRIu64, d->cfg.worker_cgroup,
-			 in->pool->cgid);
+		worker_cgroup_path(d, in->pool, path, sizeof(path));
 		rmdir(path); /* fails while another enclave's worker of this tenant runs */
 	}
 	free(in);
