@@ -442,3 +442,45 @@ _public_ int ebroker_reload(struct ebroker *b)
 				strerror(-r));
 	return ebc_request(b, m, ebc_timeout(b), done_reply, "RELOAD");
 }
+
+static int status_reply(struct ebroker *b, const struct ebp_msg *m, int *fd, void *userdata)
+{
+	struct ebroker_daemon_status *st = userdata;
+	uint32_t state;
+
+	if (m->type != EBP_MSG_DAEMON_STATUS)
+		return ebc_fail(EPROTO, EBROKER_SIDE_LIBRARY,
+				"protocol error from ebrokerd: STATUS answered with %s",
+				ebp_msg_name(m->type));
+	state = nla_get_u32(m->attrs[EBP_A_ATTESTATION]);
+	if (state < EBP_ATTESTATION_OK || state > EBP_ATTESTATION_FAILING)
+		return ebc_fail(EPROTO, EBROKER_SIDE_LIBRARY,
+				"protocol error from ebrokerd: attestation state %u", state);
+	st->attestation = (enum ebroker_attestation_state)state;
+	st->sessions = nla_get_u32(m->attrs[EBP_A_SESSIONS]);
+	st->instances = nla_get_u32(m->attrs[EBP_A_INSTANCES]);
+	st->tenants = nla_get_u32(m->attrs[EBP_A_TENANTS]);
+	snprintf(st->reason, sizeof(st->reason), "%s",
+		 m->attrs[EBP_A_REASON] ? ebp_get_str(m, EBP_A_REASON) : "");
+	return 0;
+}
+
+_public_ int ebroker_daemon_status(struct ebroker *b, struct ebroker_daemon_status *ret)
+{
+	_cleanup_(nlmsg_freep) struct nl_msg *m = NULL;
+	struct ebroker_daemon_status st = { 0 };
+	int r;
+
+	if (!b || !ret)
+		return ebc_fail(EINVAL, EBROKER_SIDE_LIBRARY,
+				"ebroker_daemon_status(): NULL argument");
+	r = ebp_msg_new(EBP_MSG_STATUS, 0, 0, &m);
+	if (r < 0)
+		return ebc_fail(-r, EBROKER_SIDE_LIBRARY, "cannot build a request: %s",
+				strerror(-r));
+	r = ebc_request(b, m, ebc_timeout(b), status_reply, &st);
+	if (r < 0)
+		return r;
+	*ret = st;
+	return 0;
+}

@@ -18,6 +18,8 @@ _Static_assert((int)EBROKER_SIDE_KERNEL == (int)EBP_SIDE_KERNEL, "side values");
 _Static_assert((int)EBROKER_SIDE_WORKER == (int)EBP_SIDE_WORKER, "side values");
 _Static_assert((int)EBROKER_SIDE_ENCLAVE == (int)EBP_SIDE_ENCLAVE, "side values");
 _Static_assert(EBROKER_ERROR_MESSAGE_MAX == EBP_ERROR_MSG_MAX, "message size");
+_Static_assert((int)EBROKER_ATTESTATION_FAILING == (int)EBP_ATTESTATION_FAILING, "states");
+_Static_assert((int)EBROKER_ATTESTATION_OK == (int)EBP_ATTESTATION_OK, "states");
 
 static __thread struct ebroker_error last_error;
 static __thread bool have_last_error;

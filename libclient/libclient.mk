@@ -53,6 +53,17 @@ $(B)/test/libclient/%: libclient/%.c $(LIBEBROKER_A) $(LIBEBPROTO) $(LIBEBVERIFY
 	$(CC) $(EB_CFLAGS) $(LIBCLIENT_CFLAGS) $(NL_CFLAGS) -pthread -MMD -MP -o $@ $< \
 		$(LIBEBROKER_A) $(LIBEBPROTO) $(LIBEBVERIFY_A) $(NL_LIBS) $(LDLIBS_CRYPTO)
 
+# client_test's fake enclave seals and opens records with the runtime's end
+# of the channel, built for the host with BearSSL (as channel_test is), and
+# its fake daemon quotes with the test-only synthesizer (verify/testquote.h).
+CLIENT_TEST_SRCS := libclient/client_test.c sdk/runtime/channel.c
+$(B)/test/libclient/client_test: $(CLIENT_TEST_SRCS) $(LIBEBROKER_A) $(LIBEBPROTO) \
+		$(TESTQUOTE_OBJ) $(LIBEBVERIFY_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(EB_CFLAGS) $(LIBCLIENT_CFLAGS) $(NL_CFLAGS) -pthread -MMD -MP -o $@ \
+		$(CLIENT_TEST_SRCS) $(LIBEBROKER_A) $(LIBEBPROTO) $(TESTQUOTE_OBJ) \
+		$(LIBEBVERIFY_A) $(LIBBEARSSL) $(NL_LIBS) $(LDLIBS_CRYPTO)
+
 # The libFuzzer target for session records (libclient/record_fuzz.c): the
 # client's RESULT parser and, built for the host, the enclave runtime's
 # CALL parser; seeds in libclient/fuzz-seeds (valid records, written by

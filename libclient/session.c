@@ -64,12 +64,11 @@ struct ebroker_session {
 	uint32_t stale_from; /* replies to ids from here to next_id were given up on */
 	bool have_stale;
 	bool enclave_failed; /* the last reply was an ERROR from the enclave */
+	bool lost;	     /* an ERROR came: the worker ends the session */
 	bool ended;
 	struct ebroker_error end; /* why it ended: every later call's error */
 	uint8_t *buf;		  /* replies; grows to the largest a call can get */
 	size_t buf_size;
-	uint8_t *rec; /* the call's record; grows likewise */
-	size_t rec_size;
 	struct ebc_channel channel;
 };
 
@@ -188,7 +187,6 @@ static struct ebroker_session *session_free(struct ebroker_session *s)
 	pthread_mutex_destroy(&s->lock);
 	ebc_channel_wipe(&s->channel);
 	free(s->quote);
-	free(s->rec);
 	free(s->buf);
 	ebc_unref(s->broker);
 	free(s);
@@ -387,6 +385,30 @@ static int broken(struct ebroker_session *s, const char *why)
 			   "protocol error from the worker of session %" PRIu64 ": %s", s->id, why);
 }
 
+/* A late reply: a RESULT's record is opened (and dropped), anything else ends the session. */
+static int late_reply(struct ebroker_session *s, const struct ebp_msg *m)
+{
+	const struct nlattr *rec = m->attrs[EBP_A_RECORD];
+	size_t len;
+	int32_t status;
+	int r;
+
+	if (m->type == EBP_MSG_ERROR) {
+		s->enclave_failed = nla_get_u32(m->attrs[EBP_A_SIDE]) == EBP_SIDE_ENCLAVE;
+		return session_lost(s);
+	}
+	if (m->type != EBP_MSG_RESULT)
+		return broken(s, "a late reply that is neither RESULT nor ERROR");
+	r = ebc_channel_open_result(&s->channel, nla_data(rec), (size_t)nla_len(rec), &status, NULL,
+				    0, &len);
+	if (r == 0 || r == -ENOBUFS)
+		return 0;
+	return session_end(s, EBADMSG, EBROKER_SIDE_LIBRARY,
+			   "session %" PRIu64 ": a record from the worker failed authentication "
+			   "(tampered, replayed, reordered or truncated): the session is ended",
+			   s->id);
+}
+
 /* The reply to call @id and to later ones, when they come, are to be dropped. */
 static void give_up(struct ebroker_session *s, uint32_t id)
 {
@@ -395,19 +417,11 @@ static void give_up(struct ebroker_session *s, uint32_t id)
 	s->have_stale = true;
 }
 
-/* Room for any reply to a call taking @out_max bytes, and for its record; never shrinks. */
-static int reserve(struct ebroker_session *s, uint32_t out_max, size_t in_len)
+/* Room for any reply to a call taking @out_max bytes; never shrinks. */
+static int reserve(struct ebroker_session *s, uint32_t out_max)
 {
 	size_t need = RESULT_FIXED + NLA_SIZE(out_max + RESULT_EXTRA);
 	uint8_t *p;
-
-	if (in_len + CALL_EXTRA > s->rec_size) {
-		p = realloc(s->rec, in_len + CALL_EXTRA);
-		if (!p)
-			return ebc_fail(ENOMEM, EBROKER_SIDE_LIBRARY, "out of memory");
-		s->rec = p;
-		s->rec_size = in_len + CALL_EXTRA;
-	}
 
 	if (need < ERROR_MAX)
 		need = ERROR_MAX;
@@ -430,49 +444,58 @@ static int call_locked(struct ebroker_session *s, uint32_t function, const void 
 {
 	_cleanup_(nlmsg_freep) struct nl_msg *m = NULL;
 	uint32_t out_max, timeout, id;
+	struct nlattr *call_rec = NULL;
 	uint64_t deadline;
 	size_t rec_len;
 	int r;
 
 	if (s->ended)
 		return ebc_fail_error(&s->end);
+	if (s->lost)
+		return session_lost(s);
 	if (in_len > s->identity.max_input)
 		return ebc_fail(EMSGSIZE, EBROKER_SIDE_LIBRARY,
 				"the input of %zu bytes exceeds session %" PRIu64
 				"'s limit of %u bytes",
 				in_len, s->id, s->identity.max_input);
 	out_max = out_cap < s->identity.max_output ? (uint32_t)out_cap : s->identity.max_output;
-	r = reserve(s, out_max, in_len);
+	r = reserve(s, out_max);
 	if (r < 0)
 		return r;
-	r = ebc_channel_seal_call(&s->channel, function, in, in_len, s->rec, s->rec_size, &rec_len);
-	if (r < 0)
-		return session_end(s, -r, EBROKER_SIDE_LIBRARY,
-				   "session %" PRIu64 ": cannot encrypt the call: %s", s->id,
-				   strerror(-r));
-
-	id = s->next_id++;
-	if (s->next_id == 0)
-		s->next_id = 1;
-	r = ebp_msg_new(EBP_MSG_CALL, id, rec_len + 64, &m);
+	/* The message first: a record, once sealed, must reach the enclave or end the session. */
+	r = ebp_msg_new(EBP_MSG_CALL, 0, in_len + CALL_EXTRA + 64, &m);
 	if (r == 0 && (nla_put_u32(m, EBP_A_OUT_MAX, out_max) < 0 ||
-		       nla_put(m, EBP_A_RECORD, (int)rec_len, s->rec) < 0))
+		       !(call_rec = nla_reserve(m, EBP_A_RECORD, (int)(in_len + CALL_EXTRA)))))
 		r = -ENOMEM;
 	if (r < 0)
 		return ebc_fail(-r, EBROKER_SIDE_LIBRARY, "cannot build the call: %s",
 				strerror(-r));
+	r = ebc_channel_seal_call(&s->channel, function, in, in_len, nla_data(call_rec),
+				  in_len + CALL_EXTRA, &rec_len);
+	if (r < 0)
+		return session_end(s, -r, EBROKER_SIDE_LIBRARY,
+				   "session %" PRIu64 ": cannot encrypt the call: %s", s->id,
+				   strerror(-r));
+	id = s->next_id++;
+	if (s->next_id == 0)
+		s->next_id = 1;
+	nlmsg_hdr(m)->nlmsg_seq = id;
 
 	timeout = s->call_timeout_ms ? s->call_timeout_ms : ebc_timeout(s->broker);
 	deadline = ebc_deadline(timeout);
 	r = ebc_send(s->fd, m, deadline);
 	if (r == -EPIPE || r == -ECONNRESET)
 		return session_lost(s);
+	/* The record is spent: the enclave would refuse the next one. */
 	if (r == -ETIMEDOUT)
-		return ebc_fail(ETIMEDOUT, EBROKER_SIDE_LIBRARY,
-				"the worker of session %" PRIu64 " took no call within %u ms",
-				s->id, timeout);
+		return session_end(s, ETIMEDOUT, EBROKER_SIDE_LIBRARY,
+				   "session %" PRIu64 ": the worker took no call within %u ms; "
+				   "the session is ended",
+				   s->id, timeout);
 	if (r < 0)
-		return ebc_fail(-r, EBROKER_SIDE_LIBRARY, "cannot send the call: %s", strerror(-r));
+		return session_end(s, -r, EBROKER_SIDE_LIBRARY,
+				   "session %" PRIu64 ": cannot send the call: %s", s->id,
+				   strerror(-r));
 
 	for (;;) {
 		const char *why = NULL;
@@ -506,15 +529,25 @@ static int call_locked(struct ebroker_session *s, uint32_t function, const void 
 		r = ebp_parse(s->buf, n, false, &msg, &why);
 		if (r < 0)
 			return broken(s, why);
-		if (ebc_is_stale(s->have_stale, s->stale_from, id, msg.request_id))
-			continue; /* the late reply to a call given up on */
+		if (ebc_is_stale(s->have_stale, s->stale_from, id, msg.request_id)) {
+			/* The late reply to a call given up on: its record still counts. */
+			r = late_reply(s, &msg);
+			if (r < 0)
+				return r;
+			continue;
+		}
 		if (msg.request_id != id)
 			return broken(s, "a reply to another call");
 		if (msg.type == EBP_MSG_ERROR) {
+			/*
+			 * Whether the enclave took the record is unknown: the channel
+			 * cannot go on, and the worker ends the session. The next call
+			 * asks the daemon why it ended.
+			 */
 			*ret_answered = true;
-			r = ebc_fail_msg(&msg);
 			s->enclave_failed = nla_get_u32(msg.attrs[EBP_A_SIDE]) == EBP_SIDE_ENCLAVE;
-			return r;
+			s->lost = true;
+			return ebc_fail_msg(&msg);
 		}
 		if (msg.type != EBP_MSG_RESULT)
 			return broken(s, "a reply that is neither RESULT nor ERROR");

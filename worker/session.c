@@ -322,10 +322,13 @@ static void call(struct worker *w, struct session *s, const struct ebp_msg *msg)
 	int status;
 
 	s->calls++;
+	/* A record the enclave did not take puts the channel out of step: the session ends. */
 	if (out_max > w->out_limit) {
 		reply_error(w, s, msg->request_id, EINVAL, EBP_SIDE_WORKER,
 			    "OUT_MAX %u is more than the %u output bytes a %u-byte message carries",
 			    out_max, w->out_limit, w->args.max_msg);
+		end_why(w, s, "a call asked for more output (%u bytes) than the session carries",
+			out_max);
 		return;
 	}
 	/* SESSION_CALL's input: the session id, then the record as it came. */
@@ -352,6 +355,8 @@ static void call(struct worker *w, struct session *s, const struct ebp_msg *msg)
 		reply_error(w, s, msg->request_id, status < 0 ? -status : EPROTO, EBP_SIDE_ENCLAVE,
 			    "the enclave could not run the call: %s",
 			    status < 0 ? strerror(-status) : "it returned no record");
+		end_why(w, s, "the enclave could not run a call: %s",
+			status < 0 ? strerror(-status) : "it returned no record");
 		return;
 	}
 	if (ebp_msg_new(EBP_MSG_RESULT, msg->request_id, NLA_HDRLEN + NLA_ALIGN(out_len), &m) < 0) {

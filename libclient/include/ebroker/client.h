@@ -121,7 +121,11 @@ int ebroker_set_timeout(struct ebroker *b, uint32_t timeout_ms);
 int ebroker_session_open(struct ebroker *b, const char *enclave,
 			 const struct ebroker_session_options *opts, struct ebroker_session **ret);
 
-/* The calling thread's last failed verification, EBROKER_VERIFY_OK if none. */
+/*
+ * The check that refused a quote, when the calling thread's last failure
+ * was a refused quote (-EKEYREJECTED); EBROKER_VERIFY_OK after any other
+ * failure, or none.
+ */
 enum ebroker_verify_check ebroker_last_verify_check(void);
 
 /*
@@ -166,6 +170,22 @@ int ebroker_close_session_id(struct ebroker *b, uint64_t id);
 
 /* Asks the daemon to re-read its policy (root only). */
 int ebroker_reload(struct ebroker *b);
+
+/* Whether the host can attest sessions now; 1..3 are the protocol's. */
+enum ebroker_attestation_state {
+	EBROKER_ATTESTATION_OK = 1,	  /* the quoting enclave answers and verifies */
+	EBROKER_ATTESTATION_STARTING = 2, /* it is being started: OPENs wait */
+	EBROKER_ATTESTATION_FAILING = 3,  /* OPENs fail with the reason */
+};
+
+struct ebroker_daemon_status {
+	enum ebroker_attestation_state attestation;
+	char reason[512]; /* why attestation is failing; "" when it is not */
+	uint32_t sessions, instances, tenants;
+};
+
+/* The daemon's state: attestation health and what it serves. */
+int ebroker_daemon_status(struct ebroker *b, struct ebroker_daemon_status *ret);
 
 /* The calling thread's last failure; -ENODATA when nothing has failed yet. */
 int ebroker_last_error(struct ebroker_error *ret);
