@@ -66,7 +66,7 @@
 
 #include "../sdk/samples/echo/echo.h"
 #include "../selftests/ebroker/broker_policy.h"
-#include "bench.h"
+#include "session.h"
 
 #define ECHO_IMAGE  "echo.ebimg"
 #define MAX_REPS    15
@@ -97,26 +97,6 @@
 static int reps = 5;
 static char echo_path[PATH_MAX + 64];
 
-/* "what: errno text (side: message)" for a libebroker failure, and exit 1. */
-static void ebfail(const char *what, int r)
-{
-	struct ebroker_error e;
-
-	if (ebroker_last_error(&e) == 0)
-		fprintf(stderr, "%s: %s: %s (%s: %s)\n", program_invocation_short_name, what,
-			strerror(-r), ebroker_side_name(e.side), e.message);
-	else
-		fail(what, r);
-	exit(1);
-}
-
-static int cmp_int(const void *a, const void *b)
-{
-	int x = *(const int *)a, y = *(const int *)b;
-
-	return (x > y) - (x < y);
-}
-
 static int cmp_u64(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -124,67 +104,14 @@ static int cmp_u64(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* The @q quantile (nearest rank) of the @n samples at @v, which it sorts. */
-static double quantile(double *v, size_t n, double q)
-{
-	size_t rank = (size_t)(q * n + 0.999999);
-
-	qsort(v, n, sizeof(*v), cmp_double);
-	return v[rank ? rank - 1 : 0];
-}
-
-/* ------------------------------------------------------------- messages */
-
-static void send_all(int fd, const void *buf, size_t len)
-{
-	ssize_t n;
-
-	do
-		n = send(fd, buf, len, MSG_NOSIGNAL);
-	while (n < 0 && errno == EINTR);
-	if (n != (ssize_t)len)
-		fail("send", n < 0 ? errno : EMSGSIZE);
-}
-
-/* One datagram of exactly @len bytes; false at EOF. */
-static bool recv_exact(int fd, void *buf, size_t len)
-{
-	ssize_t n;
-
-	do
-		n = recv(fd, buf, len, 0);
-	while (n < 0 && errno == EINTR);
-	if (n == 0)
-		return false;
-	if (n != (ssize_t)len)
-		fail("recv", n < 0 ? errno : EMSGSIZE);
-	return true;
-}
-
-/* A raw call: CALL_SIZE bytes out, RESULT_SIZE back. */
-static void raw_call(int fd)
-{
-	uint8_t msg[CALL_SIZE] = { 0 }, reply[RESULT_SIZE];
-
-	send_all(fd, msg, sizeof(msg));
-	if (!recv_exact(fd, reply, sizeof(reply)))
-		fail("raw echo: EOF", EPIPE);
-}
-
-/* In a child: close every descriptor above stderr but the @n at @keep, which it sorts. */
-static void keep_only(int *keep, int n)
-{
-	unsigned int from = 3;
-
-	qsort(keep, n, sizeof(*keep), cmp_int);
-	for (int i = 0; i < n; i++) {
-		if ((unsigned int)keep[i] > from && close_range(from, keep[i] - 1, 0))
-			fail("close_range", errno);
-		from = keep[i] + 1;
-	}
-	if (close_range(from, ~0U, 0))
-		fail("close_range", errno);
-}
+/* The raw floor's datagrams: a CALL's and a RESULT's sizes, PAYLOAD bytes each way. */
+static const struct bare_msg raw_msg = {
+	.call_size = CALL_SIZE,
+	.result_size = RESULT_SIZE,
+	.in_off = DATA_OFFSET,
+	.out_off = RESULT_SIZE - PAYLOAD,
+	.payload = PAYLOAD,
+};
 
 /* ----------------------------------------------------------- bare worker */
 
@@ -206,60 +133,6 @@ static void echo_call(struct eb_enclave *e, const void *in, void *out)
 
 	if (r || n != PAYLOAD)
 		fail("echo ECALL", r ? r : EPROTO);
-}
-
-/*
- * A process answering each CALL_SIZE message on @fds with RESULT_SIZE
- * bytes: after one echo ECALL of its own enclave when @ecall, else at once.
- * Exits when every peer has closed.
- */
-static pid_t bare_worker(int *fds, int n, bool ecall)
-{
-	struct epoll_event ev[16];
-	struct eb_enclave *e = NULL;
-	int ep, open = n;
-	pid_t pid;
-
-	fflush(stdout); /* or a child's exit() would print it again */
-	pid = fork();
-	if (pid < 0)
-		fail("fork", errno);
-	if (pid)
-		return pid;
-	keep_only(fds, n);
-	if (ecall)
-		e = load_echo();
-	ep = epoll_create1(EPOLL_CLOEXEC);
-	if (ep < 0)
-		fail("epoll_create1", errno);
-	for (int i = 0; i < n; i++) {
-		struct epoll_event add = { .events = EPOLLIN, .data.fd = fds[i] };
-
-		if (epoll_ctl(ep, EPOLL_CTL_ADD, fds[i], &add))
-			fail("epoll_ctl", errno);
-	}
-	while (open > 0) {
-		int k = epoll_wait(ep, ev, 16, -1);
-
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0)
-			fail("epoll_wait", errno);
-		for (int i = 0; i < k; i++) {
-			uint8_t msg[CALL_SIZE], reply[RESULT_SIZE] = { 0 };
-			int fd = ev[i].data.fd;
-
-			if (!recv_exact(fd, msg, sizeof(msg))) {
-				close(fd);
-				open--;
-				continue;
-			}
-			if (e)
-				echo_call(e, msg + DATA_OFFSET, reply + RESULT_SIZE - PAYLOAD);
-			send_all(fd, reply, sizeof(reply));
-		}
-	}
-	_exit(0);
 }
 
 /* ---------------------------------------------------------------- clients */
@@ -400,7 +273,7 @@ static void *run_calls(void *arg)
 		if (rn->s)
 			session_echo(rn->s);
 		else
-			raw_call(rn->fd);
+			raw_call(rn->fd, &raw_msg);
 		t = now();
 		if (t > rn->t1)
 			break;
@@ -488,22 +361,10 @@ static void agent_do(struct agent *a, const struct cmd *c)
 static void agent(int ctl, const char *cgroup, struct client_shm *shm)
 {
 	struct agent a = { .shm = shm };
-	char procs[PATH_MAX + 16];
-	struct passwd *pw;
 	struct cmd c;
-	FILE *f;
 	int r;
 
-	snprintf(procs, sizeof(procs), "%s/cgroup.procs", cgroup);
-	f = fopen(procs, "w");
-	if (!f || fprintf(f, "%d\n", (int)getpid()) < 0 || fclose(f))
-		fail(procs, errno);
-	pw = getpwnam(user);
-	if (!pw)
-		fail(user, ENOENT);
-	if (initgroups(user, pw->pw_gid) || setresgid(pw->pw_gid, pw->pw_gid, pw->pw_gid) ||
-	    setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid))
-		fail("dropping privileges", errno);
+	become_client(cgroup, user);
 	r = ebroker_connect(socket_path, &a.b);
 	if (r)
 		ebfail(socket_path, r);
@@ -592,13 +453,13 @@ static void latency(struct client *cl, struct latency *l)
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv))
 		fail("socketpair", errno);
-	server = bare_worker(&sv[1], 1, false);
+	server = bare_worker(&sv[1], 1, NULL, &raw_msg);
 	close(sv[1]);
 	client_do(cl, OP_HOLD, 0);
 
 	/* Untimed warm-up of each path. */
 	for (int i = 0; i < 10; i++) {
-		raw_call(sv[0]);
+		raw_call(sv[0], &raw_msg);
 		echo_call(echo, in, out);
 	}
 	client_do(cl, OP_CALLS, 10);
@@ -606,7 +467,7 @@ static void latency(struct client *cl, struct latency *l)
 	for (int r = 0; r < reps; r++) {
 		for (int i = 0; i < N_CALLS; i++) {
 			t = now();
-			raw_call(sv[0]);
+			raw_call(sv[0], &raw_msg);
 			l->raw[r * N_CALLS + i] = now() - t;
 		}
 		for (int i = 0; i < N_CALLS; i++) {
@@ -751,13 +612,13 @@ static void throughput(struct client *cls, const struct load *ld)
 		for (unsigned int i = 0; i < ld->clients; i++)
 			if (inst[i] == ids[w])
 				fds[n++] = theirs[i];
-		pids[w] = bare_worker(fds, n, true);
+		pids[w] = bare_worker(fds, n, echo_path, &raw_msg);
 	}
 	for (unsigned int i = 0; i < ld->clients; i++)
 		close(theirs[i]);
 	/* The workers' loads are done by their first answer. */
 	for (unsigned int i = 0; i < ld->clients; i++)
-		raw_call(mine[i]);
+		raw_call(mine[i], &raw_msg);
 
 	for (int r = 0; r < reps; r++) {
 		flo[r] = run_floor(mine, ld->clients);

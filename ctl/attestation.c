@@ -77,13 +77,15 @@ static const char attestation_help[] =
     "       " PROGRAM " attestation rotate [--dir DIR] [--root-key FILE] [--platform-svn N]\n"
     "                                     [--days N] [--qe IMAGE]\n"
     "       " PROGRAM " attestation check [--dir DIR] [--qe IMAGE]\n"
+    "       " PROGRAM " [--json] attestation status\n"
     "\n"
     "Set up this host's simulated attestation (root only). init makes the\n"
     "attestation root (or keeps the one in DIR), has the quoting enclave make\n"
     "and seal an attestation key, and certifies it; rotate does the same under\n"
     "the existing root; check loads the sealed key and verifies a quote of the\n"
     "quoting enclave, printing 'attestation: ok' or why it fails. Nothing is\n"
-    "replaced before the new key has passed that check.\n"
+    "replaced before the new key has passed that check. status asks ebrokerd\n"
+    "whether it can attest sessions now (any user).\n"
     "\n"
     "init prints the root certificate. Give relying parties DIR/root.pem, and\n"
     "move the root key offline: only rotate needs it.\n"
@@ -99,7 +101,7 @@ static const char attestation_help[] =
     "  --force            init: make a new root even if there is one; relying\n"
     "                     parties must then be given the new root.pem\n";
 
-enum att_mode { ATT_INIT, ATT_ROTATE, ATT_CHECK };
+enum att_mode { ATT_INIT, ATT_ROTATE, ATT_CHECK, ATT_STATUS };
 
 struct att {
 	const char *command; /* "attestation init", ... for messages */
@@ -815,6 +817,8 @@ static const struct {
 	{ "rotate", "attestation rotate", ATT_ROTATE, ":hd:k:s:n:q:" },
 	/* Not in the summary: an operator's diagnosis, and the tests'. */
 	{ "check", "attestation check", ATT_CHECK, ":hd:q:" },
+	/* The daemon's view, in attest.c. */
+	{ "status", "attestation status", ATT_STATUS, ":h" },
 };
 
 static int parse_uint(const char *command, const char *opt, const char *s, unsigned long max,
@@ -872,6 +876,8 @@ int cmd_attestation(struct ctl_opts *o, int argc, char **argv)
 	argc--;
 	argv++;
 	argv[0] = (char *)a.command;
+	if (a.mode == ATT_STATUS)
+		return cmd_attestation_status(o, argc, argv);
 
 	while ((c = ctl_getopt(o, argc, argv, att_subcommands[i].shortopts, options,
 			       attestation_help, &status)) != -1) {

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-/* ebrokerctl call: open a session with an enclave, call one function, print its output. */
+/*
+ * ebrokerctl call: open an attested session with an enclave, call one
+ * function, print its output.
+ */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -15,17 +18,21 @@
 #include "ctl.h"
 
 static const char call_help[] =
-    "Usage: " PROGRAM " [--json] call [--timeout=SEC] [--hex] ENCLAVE FUNCTION [DATA|-]\n"
+    "Usage: " PROGRAM " [--json] call [--timeout=SEC] [--hex] [POLICY OPTIONS]\n"
+    "                  ENCLAVE FUNCTION [DATA|-]\n"
     "\n"
-    "Open a session with ENCLAVE through ebrokerd, call its function number\n"
-    "FUNCTION with DATA as input (the argument's bytes; '-' reads standard\n"
-    "input, at most the session's limit; none: empty), and print the output\n"
-    "bytes as they are. Exits 0 when the function returned 0.\n"
+    "Open an attested session with ENCLAVE through ebrokerd, verify its quote\n"
+    "against the policy the options give (one identity option is required),\n"
+    "call its function number FUNCTION with DATA as input (the argument's\n"
+    "bytes; '-' reads standard input, at most the session's limit; none:\n"
+    "empty), and print the output bytes as they are. Exits 0 when the\n"
+    "function returned 0, 7 when attestation refused the enclave.\n"
     "\n"
-    "  -t, --timeout=SEC  how long the daemon and the call may take (default 30;\n"
-    "                     0 waits for ever)\n"
-    "  -x, --hex          print the output in hex, with a newline\n"
-    "      --json         print {\"status\": N, \"output_hex\": \"...\"}\n";
+    "  -t, --timeout=SEC          how long the daemon and the call may take\n"
+    "                             (default 30; 0 waits for ever)\n"
+    "  -x, --hex                  print the output in hex, with a newline\n"
+    "      --json                 print {\"status\": N, \"output_hex\": \"...\"}\n"
+    "\n" CTL_POLICY_HELP;
 
 static int parse_timeout(const char *s, uint32_t *ret_ms)
 {
@@ -68,13 +75,16 @@ int cmd_call(struct ctl_opts *o, int argc, char **argv)
 	static const struct option options[] = {
 		{ "timeout", required_argument, NULL, 't' },
 		{ "hex", no_argument, NULL, 'x' },
+		CTL_POLICY_OPTIONS,
 		CTL_COMMON_OPTIONS,
 		{},
 	};
 	_cleanup_(ebroker_disconnectp) struct ebroker *b = NULL;
 	_cleanup_(ebroker_session_closep) struct ebroker_session *s = NULL;
 	_cleanup_(freep) uint8_t *in_buf = NULL, *out = NULL;
+	struct ebroker_session_options opts = { .size = sizeof(opts) };
 	struct ebroker_enclave_identity id;
+	struct ctl_policy policy;
 	const char *enclave, *data = NULL;
 	const void *in = NULL;
 	size_t in_len = 0, out_len = 0;
@@ -82,6 +92,7 @@ int cmd_call(struct ctl_opts *o, int argc, char **argv)
 	bool hex = false, have_timeout = false;
 	int c, r, status = CTL_EXIT_USAGE, ret_status = 0;
 
+	ctl_policy_init(&policy);
 	while ((c = ctl_getopt(o, argc, argv, ":ht:x", options, call_help, &status)) != -1) {
 		switch (c) {
 		case 't':
@@ -92,8 +103,13 @@ int cmd_call(struct ctl_opts *o, int argc, char **argv)
 		case 'x':
 			hex = true;
 			break;
-		default:
+		case CTL_GETOPT_EXIT:
 			return status;
+		default:
+			status = ctl_policy_option(&policy, argv[0], c, optarg);
+			if (status)
+				return status;
+			break;
 		}
 	}
 	if (argc - optind < 2)
@@ -105,13 +121,21 @@ int cmd_call(struct ctl_opts *o, int argc, char **argv)
 		return ctl_usage(argv[0], "bad function number '%s'", argv[optind + 1]);
 	if (argc - optind == 3)
 		data = argv[optind + 2];
+	status = ctl_policy_finish(&policy, argv[0]);
+	if (status)
+		return status;
+	opts.policy = &policy.policy;
+	if (!ctl_policy_identity(&policy))
+		fputs(PROGRAM ": WARNING: identity NOT CHECKED: --any-identity-insecure calls "
+			      "whatever enclave answers\n",
+		      stderr);
 
 	status = ctl_broker_connect(&b);
 	if (status)
 		return status;
 	if (have_timeout)
 		(void)ebroker_set_timeout(b, timeout_ms);
-	r = ebroker_session_open(b, enclave, NULL, &s);
+	r = ebroker_session_open(b, enclave, &opts, &s);
 	if (r == 0)
 		r = ebroker_session_identity(s, &id);
 	if (r < 0)

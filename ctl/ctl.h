@@ -12,6 +12,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <ebroker/client.h>
+#include <ebroker/verify.h>
+
 #include "genl.h"
 
 #define PROGRAM		"ebrokerctl"
@@ -26,6 +29,8 @@ enum {
 	CTL_EXIT_PERMISSION = 4,
 	CTL_EXIT_NO_CGROUP = 5,
 	CTL_EXIT_BAD_SIZE = 6,
+	CTL_EXIT_REFUSED = 7,	 /* the evidence failed a check of the policy */
+	CTL_EXIT_UNATTESTED = 8, /* the host cannot attest now: attestation is failing */
 };
 
 struct ctl_opts {
@@ -50,6 +55,12 @@ int cmd_close(struct ctl_opts *o, int argc, char **argv);
 int cmd_call(struct ctl_opts *o, int argc, char **argv);
 int cmd_reload(struct ctl_opts *o, int argc, char **argv);
 int cmd_attestation(struct ctl_opts *o, int argc, char **argv);
+int cmd_attest(struct ctl_opts *o, int argc, char **argv);
+int cmd_verify(struct ctl_opts *o, int argc, char **argv);
+/* attestation status (attest.c); argv[0] is "attestation status" */
+int cmd_attestation_status(struct ctl_opts *o, int argc, char **argv);
+/* "ok", "starting", "failing"; "unknown" for anything else (0: not known) */
+const char *ctl_attestation_state_name(enum ebroker_attestation_state state);
 
 int ctl_error(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int ctl_usage(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -69,6 +80,80 @@ int ctl_session_id_arg(const char *command, const char *arg, uint64_t *ret);
 #define CTL_GETOPT_EXIT (-2)
 int ctl_getopt(struct ctl_opts *o, int argc, char **argv, const char *shortopts,
 	       const struct option *longopts, const char *help, int *ret_status);
+
+/*
+ * The verification policy of every command that verifies evidence (call,
+ * attest, verify), from one set of options (policy.c). A command lists
+ * CTL_POLICY_OPTIONS among its long options, hands every option for which
+ * ctl_policy_is_option() holds to ctl_policy_option(), then calls
+ * ctl_policy_finish() once, before it verifies anything.
+ */
+enum {
+	CTL_OPT_MRENCLAVE = 0x200,
+	CTL_OPT_MRSIGNER,
+	CTL_OPT_ISV_PROD_ID,
+	CTL_OPT_IMAGE,
+	CTL_OPT_MIN_ISV_SVN,
+	CTL_OPT_MIN_PLATFORM_SVN,
+	CTL_OPT_ROOT,
+	CTL_OPT_ALLOW_SIMULATED,
+	CTL_OPT_ALLOW_DEBUG,
+	CTL_OPT_ANY_IDENTITY_INSECURE,
+	__CTL_OPT_POLICY_END,
+};
+
+#define CTL_POLICY_OPTIONS                                                                \
+	{ "mrenclave", required_argument, NULL, CTL_OPT_MRENCLAVE },                      \
+	    { "mrsigner", required_argument, NULL, CTL_OPT_MRSIGNER },                    \
+	    { "isv-prod-id", required_argument, NULL, CTL_OPT_ISV_PROD_ID },              \
+	    { "image", required_argument, NULL, CTL_OPT_IMAGE },                          \
+	    { "min-isv-svn", required_argument, NULL, CTL_OPT_MIN_ISV_SVN },              \
+	    { "min-platform-svn", required_argument, NULL, CTL_OPT_MIN_PLATFORM_SVN },    \
+	    { "root", required_argument, NULL, CTL_OPT_ROOT },                            \
+	    { "allow-simulated", no_argument, NULL, CTL_OPT_ALLOW_SIMULATED },            \
+	    { "allow-debug", no_argument, NULL, CTL_OPT_ALLOW_DEBUG },                    \
+	{                                                                                 \
+		"any-identity-insecure", no_argument, NULL, CTL_OPT_ANY_IDENTITY_INSECURE \
+	}
+
+/* The options' help, for the commands' own. */
+#define CTL_POLICY_HELP                                                                     \
+	"Verification policy (one identity option is required):\n"                          \
+	"      --mrenclave=HEX        accept exactly this enclave measurement\n"            \
+	"      --mrsigner=HEX         accept enclaves of this signer, with --isv-prod-id\n" \
+	"      --isv-prod-id=N        ... and this product id\n"                            \
+	"      --image=FILE           the MRSIGNER and ISVPRODID of this signed image\n"    \
+	"      --min-isv-svn=N        the lowest enclave security version accepted\n"       \
+	"      --min-platform-svn=N   the lowest platform security version accepted\n"      \
+	"      --root=FILE            trusted root certificate(s), PEM (default\n"          \
+	"                             $EBROKER_ROOT, else " EBROKER_DEFAULT_ROOT_FILE ")\n" \
+	"      --allow-simulated      INSECURE: accept simulated evidence, which trusts\n"  \
+	"                             the host kernel\n"                                    \
+	"      --allow-debug          INSECURE: accept a DEBUG enclave, which the host\n"   \
+	"                             can read\n"                                           \
+	"      --any-identity-insecure INSECURE: accept any enclave identity\n"
+
+struct ctl_policy {
+	struct ebroker_policy policy; /* what ctl_policy_finish() hands to libebverify */
+	const char *image;	      /* --image */
+	const char *root;	      /* --root */
+	bool have_isv_prod_id;
+};
+
+void ctl_policy_init(struct ctl_policy *p);
+static inline bool ctl_policy_is_option(int c)
+{
+	return c >= CTL_OPT_MRENCLAVE && c < __CTL_OPT_POLICY_END;
+}
+/* Takes one policy option; on a bad value, reports it and returns the exit status (> 0). */
+int ctl_policy_option(struct ctl_policy *p, const char *command, int c, const char *arg);
+/*
+ * Checks that the options make a policy, reads --image and picks the root;
+ * on failure, reports it and returns the exit status (> 0).
+ */
+int ctl_policy_finish(struct ctl_policy *p, const char *command);
+/* "MRENCLAVE", "MRSIGNER and ISVPRODID", "MRENCLAVE, MRSIGNER and ISVPRODID", or NULL (any). */
+const char *ctl_policy_identity(const struct ctl_policy *p);
 
 /* top's sorting and table, for its tests */
 enum top_sort {

@@ -5,7 +5,8 @@
 # object but main's. The daemon's commands use libebroker, linked statically
 # (LIBEBROKER_A, after libclient/libclient.mk) with libebproto and libnl-3;
 # `attestation` loads the quoting enclave (libebloader, libebimage) and
-# issues and verifies with libebverify (verify/verify.mk) and libcrypto. Its
+# issues and verifies with libebverify (verify/verify.mk) and libcrypto;
+# the policy options read a signed image's signer with libebsign. Its
 # default quoting enclave is $(LIBEXECDIR)/ebroker-qe.ebimg (LIBEXECDIR from
 # daemon/daemon.mk).
 # libnl's flags are looked up when a recipe runs, so a first `make` that
@@ -19,9 +20,10 @@ EBROKERCTL	:= $(B)/bin/ebrokerctl
 
 CTL_NL_CFLAGS	= $(shell pkg-config --cflags libnl-genl-3.0)
 CTL_NL_LIBS	= $(shell pkg-config --libs libnl-genl-3.0)
-CTL_LIBS	= $(LIBEBROKER_A) $(LIBEBPROTO) $(LIBEBVERIFY_A) $(LIBEBLOADER) $(LIBEBIMAGE) \
+CTL_LIBS	= $(LIBEBROKER_A) $(LIBEBPROTO) $(LIBEBVERIFY_A) $(LIBEBLOADER) $(LIBEBSIGN) $(LIBEBIMAGE) \
 		  $(CTL_NL_LIBS) $(NL_LIBS) $(LDLIBS_CRYPTO) -lm -pthread
-CTL_LIB_DEPS	= $(LIBEBROKER_A) $(LIBEBPROTO) $(LIBEBVERIFY_A) $(LIBEBLOADER) $(LIBEBIMAGE)
+CTL_LIB_DEPS	= $(LIBEBROKER_A) $(LIBEBPROTO) $(LIBEBVERIFY_A) $(LIBEBLOADER) $(LIBEBSIGN) \
+		  $(LIBEBIMAGE)
 
 USERSPACE_TARGETS += $(EBROKERCTL) $(CTL_TESTS)
 

@@ -24,10 +24,12 @@ static const struct command {
 	{ "enclaves", cmd_enclaves, "every enclave: owner, cgroup, size, measurement" },
 	{ "events", cmd_events, "follow limit hits, pool low-water and enclave lifecycle" },
 	{ "sessions", cmd_sessions, "ebrokerd's enclave sessions: yours, or everyone's for root" },
-	{ "call", cmd_call, "open a session with an enclave and call one of its functions" },
+	{ "call", cmd_call, "open an attested session with an enclave and call a function" },
+	{ "attest", cmd_attest, "open an attested session and show its verified evidence" },
+	{ "verify", cmd_verify, "verify a quote made elsewhere against a policy and a root" },
 	{ "close", cmd_close, "end a session by its id" },
 	{ "reload", cmd_reload, "make ebrokerd re-read its policy" },
-	{ "attestation", cmd_attestation, "set up this host's attestation root and key (root)" },
+	{ "attestation", cmd_attestation, "set up this host's attestation (root); its status" },
 };
 
 static void help(FILE *f)

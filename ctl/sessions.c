@@ -41,12 +41,34 @@ const char *ctl_broker_socket(void)
 
 int ctl_broker_fail(int r)
 {
+	enum ebroker_verify_check check = ebroker_last_verify_check();
 	struct ebroker_error e;
+	char prefix[64];
+	int status;
 
 	if (ebroker_last_error(&e) < 0 || e.error != -r)
 		return ctl_error(CTL_EXIT_FAILURE, "%s", strerror(-r));
-	return ctl_error(r == -EACCES || r == -EPERM ? CTL_EXIT_PERMISSION : CTL_EXIT_FAILURE,
-			 "%s: %s", ebroker_side_name(e.side), e.message);
+	if (r == -EKEYREJECTED && check != EBROKER_VERIFY_OK) {
+		/* Our own refusal: the check's name is what the user acts on, so it must show. */
+		snprintf(prefix, sizeof(prefix),
+			 "attestation refused: %s: ", ebroker_verify_check_name(check));
+		return ctl_error(CTL_EXIT_REFUSED, "%s%s",
+				 strncmp(e.message, prefix, strlen(prefix)) ? prefix : "",
+				 e.message);
+	}
+	switch (r) {
+	case -EACCES:
+	case -EPERM:
+		status = CTL_EXIT_PERMISSION;
+		break;
+	case -ENOKEY:
+		status = CTL_EXIT_UNATTESTED;
+		break;
+	default:
+		status = CTL_EXIT_FAILURE;
+		break;
+	}
+	return ctl_error(status, "%s: %s", ebroker_side_name(e.side), e.message);
 }
 
 int ctl_broker_connect(struct ebroker **ret)

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-/* ebrokerctl status: the pool, the enclave count, and whether ebrokerd answers. */
+/*
+ * ebrokerctl status: the pool, the enclave count, whether ebrokerd answers
+ * and whether it can attest sessions.
+ */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -11,13 +14,15 @@
 
 #include "ctl.h"
 #include "size.h"
+#include "table.h"
 
 static const char status_help[] =
     "Usage: " PROGRAM " [--json] status\n"
     "\n"
     "Show the backend, the EPC pool (total, free, low-water mark, lowest free\n"
-    "since load), the number of enclaves, and whether the daemon answers on its\n"
-    "socket (" EBROKERD_SOCKET ", or $EBROKER_SOCKET).\n";
+    "since load), the number of enclaves, whether the daemon answers on its\n"
+    "socket (" EBROKERD_SOCKET ", or $EBROKER_SOCKET), and whether it can\n"
+    "attest sessions.\n";
 
 /* What status says of ebrokerd. */
 struct daemon_state {
@@ -25,6 +30,9 @@ struct daemon_state {
 	bool reachable; /* the socket accepts a connection */
 	bool answering; /* and the daemon answers a LIST */
 	char error[EBROKER_ERROR_MESSAGE_MAX];
+	/* What it says of attestation; .attestation is 0 when unknown, attestation_error says why. */
+	struct ebroker_daemon_status st;
+	char attestation_error[EBROKER_ERROR_MESSAGE_MAX + 64];
 };
 
 static void daemon_probe(struct daemon_state *d)
@@ -39,6 +47,8 @@ static void daemon_probe(struct daemon_state *d)
 	r = ebroker_connect(d->socket, &b);
 	if (r < 0) {
 		snprintf(d->error, sizeof(d->error), "%s", strerror(-r));
+		snprintf(d->attestation_error, sizeof(d->attestation_error),
+			 "ebrokerd not reachable: %s", d->error);
 		return;
 	}
 	d->reachable = true;
@@ -48,9 +58,18 @@ static void daemon_probe(struct daemon_state *d)
 	if (r < 0) {
 		(void)ebroker_last_error(&e);
 		snprintf(d->error, sizeof(d->error), "%s", *e.message ? e.message : strerror(-r));
+		snprintf(d->attestation_error, sizeof(d->attestation_error),
+			 "ebrokerd not answering: %s", d->error);
 		return;
 	}
 	d->answering = true;
+	r = ebroker_daemon_status(b, &d->st);
+	if (r < 0) {
+		(void)ebroker_last_error(&e);
+		snprintf(d->attestation_error, sizeof(d->attestation_error), "%s",
+			 *e.message ? e.message : strerror(-r));
+		return;
+	}
 }
 
 static void status_json(const struct ctl_pool *p, const struct daemon_state *d)
@@ -80,11 +99,24 @@ static void status_json(const struct ctl_pool *p, const struct daemon_state *d)
 	else
 		json_null(&j);
 	json_object_end(&j);
+	json_key(&j, "attestation");
+	json_object_begin(&j);
+	json_kv_string(&j, "state", ctl_attestation_state_name(d->st.attestation));
+	json_key(&j, "reason");
+	if (d->st.attestation == EBROKER_ATTESTATION_FAILING)
+		json_string(&j, d->st.reason);
+	else if (!d->st.attestation)
+		json_string(&j, d->attestation_error);
+	else
+		json_null(&j);
+	json_object_end(&j);
 	json_object_end(&j);
 }
 
 static void status_human(const struct ctl_pool *p, const struct daemon_state *d)
 {
+	_cleanup_(freep) char *reason = printable_dup(
+	    d->st.attestation == EBROKER_ATTESTATION_FAILING ? d->st.reason : d->attestation_error);
 	char b1[SIZE_FORMAT_MAX], b2[SIZE_FORMAT_MAX];
 
 	printf("%-13s%s\n", "backend:", p->backend);
@@ -103,6 +135,12 @@ static void status_human(const struct ctl_pool *p, const struct daemon_state *d)
 		printf("%-13snot answering (%s: %s)\n", "daemon:", d->socket, d->error);
 	else
 		printf("%-13snot running (%s unreachable: %s)\n", "daemon:", d->socket, d->error);
+	if (d->st.attestation == EBROKER_ATTESTATION_FAILING)
+		printf("%-13sfailing: %s\n", "attestation:", reason ? reason : "?");
+	else if (d->st.attestation)
+		printf("%-13s%s\n", "attestation:", ctl_attestation_state_name(d->st.attestation));
+	else
+		printf("%-13sunknown (%s)\n", "attestation:", reason ? reason : "?");
 }
 
 int cmd_status(struct ctl_opts *o, int argc, char **argv)

@@ -96,7 +96,7 @@ recovered() {
 
 reload() { kill -HUP "$BROKER_PID"; }
 
-echo "1..26"
+echo "1..31"
 broker_setup || exit 1
 broker_start || exit 1
 

@@ -46,8 +46,8 @@ trap cleanup EXIT
 
 daemon_fds() { ls "/proc/$BROKER_PID/fd" | wc -l; }
 
-# Until no worker runs (echo's and keyvault's IdleTimeoutSec= is 1 s); 1 if some still do.
-# No tenant's worker runs: the quoting enclave's (in the attestation cgroup) stays.
+# Until no tenant's worker runs (echo's and keyvault's IdleTimeoutSec= is 1 s); 1 if
+# some still do. The quoting enclave's (in the attestation cgroup) stays.
 no_workers() {
 	local qe
 	for _ in $(seq 100); do
