@@ -519,6 +519,10 @@ static int qe_identity_check(const struct ebv_quote *q, const struct eb_platform
 		return ebv_fail(failure, EBROKER_VERIFY_QE_IDENTITY,
 				"quote header says QE SVN %u, the QE report %u", q->header.qe_svn,
 				svn);
+	/* A debuggable quoting enclave's key is readable by its host: no relaxation covers it. */
+	if (le64toh(q->qe_report.attributes) & EB_ATTR_DEBUG)
+		return ebv_fail(failure, EBROKER_VERIFY_QE_IDENTITY,
+				"the quoting enclave has the DEBUG attribute");
 	return 0;
 }
 

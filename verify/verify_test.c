@@ -504,6 +504,10 @@ TEST_F(quote, qe_identity)
 	self->q.header.qe_svn = TQ_QE_ISV_SVN + 1;
 	EXPECT_QUOTE(EBROKER_VERIFY_OK);
 	EXPECT_EQ(TQ_QE_ISV_SVN + 1, self->ev.qe_svn);
+	/* A DEBUG quoting enclave, even with every relaxation. */
+	self->q.qe_report.attributes |= EB_ATTR_DEBUG;
+	self->pol.flags |= EBROKER_POLICY_ALLOW_DEBUG;
+	EXPECT_QUOTE(EBROKER_VERIFY_QE_IDENTITY);
 }
 
 TEST_F(quote, enclave_identity)
