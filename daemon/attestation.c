@@ -76,8 +76,8 @@ static void set_ok(struct daemon *d, struct instance *in)
 
 	if (a->state != EBP_ATTESTATION_OK)
 		log_full(LOG_NOTICE, 0, fields,
-			 "attestation: ok (quoting enclave instance %" PRIu64 ", worker %d)", in->id,
-			 (int)in->pid);
+			 "attestation: ok (quoting enclave instance %" PRIu64 ", worker %d)",
+			 in->id, (int)in->pid);
 	a->state = EBP_ATTESTATION_OK;
 	a->reason[0] = 0;
 	a->qe = in;
@@ -85,7 +85,8 @@ static void set_ok(struct daemon *d, struct instance *in)
 	wake_waiters(d);
 }
 
-static void set_failing(struct daemon *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void set_failing(struct daemon *d, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 static void set_failing(struct daemon *d, const char *fmt, ...)
 {
@@ -220,8 +221,7 @@ void attestation_configure(struct daemon *d)
 	r = pool_pick(pl, conf, &in);
 	if (r < 0) {
 		pool_maintain(pl);
-		set_failing(d, "cannot start the quoting enclave %s: %s", conf->name,
-			    strerror(-r));
+		set_failing(d, "cannot start the quoting enclave %s: %s", conf->name, strerror(-r));
 		arm(d, RESTART_DELAY_MS);
 		return;
 	}
@@ -323,8 +323,9 @@ static void check_self_quote(struct instance *in, const struct call_result *res)
 	pol.root_file = root;
 	if (ebroker_verify_quote(&pol, res->data, res->len, NULL, NULL, &ev, &fail) < 0) {
 		a->check_failures++;
-		set_failing(d, "the quoting enclave's own quote does not verify against %.200s: %s: %s",
-			    root, ebroker_verify_check_name(fail.check), fail.message);
+		set_failing(
+		    d, "the quoting enclave's own quote does not verify against %.200s: %s: %s",
+		    root, ebroker_verify_check_name(fail.check), fail.message);
 		return;
 	}
 	memcpy(label_nonce, EB_QE_LABEL_SELF_TEST, sizeof(EB_QE_LABEL_SELF_TEST) - 1);

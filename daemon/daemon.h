@@ -49,9 +49,9 @@ struct instance;
 
 /* A plain ECALL's answer (W_RESULT, or the ERROR that replaced it). */
 struct call_result {
-	int err;	     /* 0: the function ran; else a positive errno, why it did not */
-	int status;	     /* its return value */
-	const void *data;    /* its output */
+	int err;	  /* 0: the function ran; else a positive errno, why it did not */
+	int status;	  /* its return value */
+	const void *data; /* its output */
 	size_t len;
 	const char *message; /* with err: the worker's words */
 };
@@ -64,16 +64,16 @@ struct call_result {
  */
 struct attestation {
 	enum ebp_attestation_state state;
-	char reason[EBP_ERROR_MSG_MAX];	 /* why it is failing */
-	struct instance *qe;		 /* the checked instance that makes quotes */
-	struct instance *loading;	 /* an instance being loaded and checked */
-	uint8_t *sealed, *chain;	 /* qe.sealed, platform.pem */
+	char reason[EBP_ERROR_MSG_MAX]; /* why it is failing */
+	struct instance *qe;		/* the checked instance that makes quotes */
+	struct instance *loading;	/* an instance being loaded and checked */
+	uint8_t *sealed, *chain;	/* qe.sealed, platform.pem */
 	size_t sealed_len, chain_len;
-	uint16_t platform_svn;		 /* from the chain's platform certificate */
+	uint16_t platform_svn;		     /* from the chain's platform certificate */
 	uint8_t target[EBP_TARGETINFO_SIZE]; /* the QE's TARGETINFO */
-	uint8_t nonce[32];		 /* of the self-check in flight */
-	sd_event_source *timer;		 /* the next check, or a restart */
-	struct list_head waiters;	 /* conns in CONN_WAIT_ATTESTATION */
+	uint8_t nonce[32];		     /* of the self-check in flight */
+	sd_event_source *timer;		     /* the next check, or a restart */
+	struct list_head waiters;	     /* conns in CONN_WAIT_ATTESTATION */
 	uint64_t quotes, quote_failures, checks, check_failures;
 };
 
@@ -104,12 +104,12 @@ struct daemon {
 };
 
 enum conn_state {
-	CONN_IDLE,	 /* reading requests */
-	CONN_WAIT_START, /* OPEN waits for an instance to become ready */
-	CONN_WAIT_QUERY, /* LIST waits for workers' call counts */
-	CONN_WAIT_ADD,	 /* OPEN waits for the worker to take the session */
+	CONN_IDLE,	       /* reading requests */
+	CONN_WAIT_START,       /* OPEN waits for an instance to become ready */
+	CONN_WAIT_QUERY,       /* LIST waits for workers' call counts */
+	CONN_WAIT_ADD,	       /* OPEN waits for the worker to take the session */
 	CONN_WAIT_ATTESTATION, /* OPEN waits for the quoting enclave to be checked */
-	CONN_WAIT_QUOTE, /* OPEN waits for the quote of the session's report */
+	CONN_WAIT_QUOTE,       /* OPEN waits for the quote of the session's report */
 };
 
 struct conn {
@@ -123,14 +123,14 @@ struct conn {
 	char enclave[EBP_ENCLAVE_NAME_MAX];
 	struct instance *waiting; /* CONN_WAIT_START */
 	struct list_head wait_link;
-	unsigned int queries;  /* CONN_WAIT_QUERY: workers yet to answer */
-	unsigned int attempts; /* instances that died while taking this OPEN */
-	uint64_t adding;       /* CONN_WAIT_ADD/QUOTE: the session being handed over */
-	int client_fd;	       /* CONN_WAIT_ADD/QUOTE: the client's end of it */
-	uint8_t nonce[EBP_NONCE_SIZE];	    /* OPEN's */
-	uint8_t client_key[EBP_PUBKEY_SIZE]; /* OPEN's */
+	unsigned int queries;	       /* CONN_WAIT_QUERY: workers yet to answer */
+	unsigned int attempts;	       /* instances that died while taking this OPEN */
+	uint64_t adding;	       /* CONN_WAIT_ADD/QUOTE: the session being handed over */
+	int client_fd;		       /* CONN_WAIT_ADD/QUOTE: the client's end of it */
+	uint8_t nonce[EBP_NONCE_SIZE]; /* OPEN's */
+	uint8_t client_key[EBP_PUBKEY_SIZE];  /* OPEN's */
 	uint8_t enclave_key[EBP_PUBKEY_SIZE]; /* W_ADDED's */
-	uint64_t list_id;      /* LIST's SESSION_ID, 0 for all */
+	uint64_t list_id;		      /* LIST's SESSION_ID, 0 for all */
 	sd_event_source *timer;
 	struct conn_out *out; /* replies not yet sent */
 };
@@ -141,7 +141,7 @@ struct pool {
 	char enclave[EBP_ENCLAVE_NAME_MAX];
 	uint64_t cgid;
 	char *cgpath;
-	int cgfd; /* the tenant cgroup, for the charge target */
+	int cgfd;    /* the tenant cgroup, for the charge target */
 	bool system; /* the quoting enclave's: the workers' own cgroup, no tenant */
 	struct list_head instances;
 	unsigned int n_instances;

@@ -63,9 +63,9 @@ struct eb_policy_limits {
 /* [Attestation], in policy.conf only. */
 struct eb_policy_attestation {
 	char quoting_enclave[EBP_ENCLAVE_NAME_MAX]; /* "" when not configured */
-	char *state_dir;	       /* absolute; default EB_POLICY_DEFAULT_STATE_DIR */
-	uint16_t min_platform_svn;     /* default 0 */
-	uint32_t check_interval_ms;    /* default 300 s; at least 1 s */
+	char *state_dir;	    /* absolute; default EB_POLICY_DEFAULT_STATE_DIR */
+	uint16_t min_platform_svn;  /* default 0 */
+	uint32_t check_interval_ms; /* default 300 s; at least 1 s */
 };
 
 #define EB_POLICY_DEFAULT_STATE_DIR "/var/lib/ebroker/attestation"

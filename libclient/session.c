@@ -51,7 +51,7 @@ struct ebroker_session {
 	uint64_t id;
 	struct ebroker_enclave_identity identity;
 	char enclave[EBP_ENCLAVE_NAME_MAX];
-	uint32_t call_timeout_ms; /* 0: the connection's */
+	uint32_t call_timeout_ms;	     /* 0: the connection's */
 	const struct ebroker_policy *policy; /* during the open only */
 	struct ebroker_evidence evidence;
 	uint8_t *quote;
@@ -247,10 +247,9 @@ _public_ int ebroker_session_open(struct ebroker *b, const char *enclave,
 		return ebc_fail(-r, EBROKER_SIDE_LIBRARY, "cannot make a session key: %s",
 				strerror(-r));
 	r = ebp_msg_new(EBP_MSG_OPEN, 0, 256, &m);
-	if (r == 0 &&
-	    (nla_put_string(m, EBP_A_ENCLAVE, enclave) < 0 ||
-	     nla_put(m, EBP_A_NONCE, EBP_NONCE_SIZE, s->channel.nonce) < 0 ||
-	     nla_put(m, EBP_A_CLIENT_KEY, EBP_PUBKEY_SIZE, s->channel.client_pub) < 0))
+	if (r == 0 && (nla_put_string(m, EBP_A_ENCLAVE, enclave) < 0 ||
+		       nla_put(m, EBP_A_NONCE, EBP_NONCE_SIZE, s->channel.nonce) < 0 ||
+		       nla_put(m, EBP_A_CLIENT_KEY, EBP_PUBKEY_SIZE, s->channel.client_pub) < 0))
 		r = -ENOMEM;
 	if (r < 0)
 		return ebc_fail(-r, EBROKER_SIDE_LIBRARY, "cannot build a request: %s",

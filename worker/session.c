@@ -334,9 +334,9 @@ static void call(struct worker *w, struct session *s, const struct ebp_msg *msg)
 	/* SESSION_CALL's input: the session id, then the record as it came. */
 	memcpy(w->call_buf, &s->id, sizeof(s->id));
 	memcpy(w->call_buf + sizeof(s->id), nla_data(rec), rec_len);
-	status = eb_enclave_call(w->enclave, EB_ECALL_SESSION_CALL, w->call_buf,
-				 sizeof(s->id) + rec_len, w->out_buf, out_max + WORKER_RECORD_EXTRA,
-				 &out_len);
+	status =
+	    eb_enclave_call(w->enclave, EB_ECALL_SESSION_CALL, w->call_buf, sizeof(s->id) + rec_len,
+			    w->out_buf, out_max + WORKER_RECORD_EXTRA, &out_len);
 	/* Only a death is the loader's; the function's status is inside the record. */
 	if (eb_enclave_dead(w->enclave)) {
 		enclave_died(w, s, msg->request_id, status);
@@ -351,7 +351,8 @@ static void call(struct worker *w, struct session *s, const struct ebp_msg *msg)
 		session_end(w, s, "a record from the client failed authentication in the enclave");
 		return;
 	}
-	if (status < 0 || out_len < WORKER_RECORD_EXTRA || out_len > out_max + WORKER_RECORD_EXTRA) {
+	if (status < 0 || out_len < WORKER_RECORD_EXTRA ||
+	    out_len > out_max + WORKER_RECORD_EXTRA) {
 		reply_error(w, s, msg->request_id, status < 0 ? -status : EPROTO, EBP_SIDE_ENCLAVE,
 			    "the enclave could not run the call: %s",
 			    status < 0 ? strerror(-status) : "it returned no record");

@@ -1333,8 +1333,8 @@ enum tamper {
 };
 
 static const char *const tamper_names[_T_MAX] = {
-	[T_FLIP] = "a flipped bit",	    [T_REPLAY] = "a replayed record",
-	[T_REORDER] = "reordered records",  [T_DROP] = "a dropped record",
+	[T_FLIP] = "a flipped bit",	     [T_REPLAY] = "a replayed record",
+	[T_REORDER] = "reordered records",   [T_DROP] = "a dropped record",
 	[T_TRUNCATE] = "a truncated record", [T_INJECT] = "an injected record",
 };
 
@@ -1369,8 +1369,8 @@ static void cut(uint8_t *rec, int *len)
 
 static void garble(uint8_t *rec, int *len)
 {
-	if (getrandom(rec + sizeof(struct eb_record_header),
-		      *len - sizeof(struct eb_record_header), 0) < 0)
+	if (getrandom(rec + sizeof(struct eb_record_header), *len - sizeof(struct eb_record_header),
+		      0) < 0)
 		memset(rec + sizeof(struct eb_record_header), 0x5a,
 		       *len - sizeof(struct eb_record_header));
 }
@@ -1459,7 +1459,8 @@ static int tamper(struct ag_state *st, struct ag_rep *p)
 			n = recv_one(v, buf, sizeof(buf), &rfd, 10000);
 			if (n <= 0 || ebp_parse(buf, n, false, &msg, NULL) < 0 ||
 			    msg.type != EBP_MSG_RESULT ||
-			    ebc_channel_open_result(&raw_channel[v], nla_data(msg.attrs[EBP_A_RECORD]),
+			    ebc_channel_open_result(&raw_channel[v],
+						    nla_data(msg.attrs[EBP_A_RECORD]),
 						    nla_len(msg.attrs[EBP_A_RECORD]), &status, out,
 						    sizeof(out), &out_len) < 0) {
 				r = ag_fail(p, EPROTO, "the CALL before the replay failed");
@@ -1492,7 +1493,8 @@ static int tamper(struct ag_state *st, struct ag_rep *p)
 			r = ag_fail(p, -r, "%s: sending: %s", tamper_names[t], strerror(-r));
 		if (r == 0)
 			r = refused_record(st, v, vid,
-					   t == T_FLIP || t == T_TRUNCATE || t == T_INJECT ? 1 : 2, t, p);
+					   t == T_FLIP || t == T_TRUNCATE || t == T_INJECT ? 1 : 2,
+					   t, p);
 		ebc_channel_wipe(&raw_channel[v]);
 		close(v);
 		if (r == 0)

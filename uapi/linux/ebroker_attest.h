@@ -49,8 +49,10 @@
 	{ 0x95, 0x42, 0x78, 0xe4, 0xe1, 0x98, 0x43, 0x7a, \
 	  0x94, 0xd3, 0x68, 0xb3, 0x20, 0xc7, 0x74, 0x44 }
 
-/* Certification data types: 5 is DCAP's PCK certificate chain (hardware);
- * EB_QUOTE_CERT_EBROKER_SIM is a `sim` platform chain (PEM, see 2.). */
+/*
+ * Certification data types: 5 is DCAP's PCK certificate chain (hardware);
+ * EB_QUOTE_CERT_EBROKER_SIM is a `sim` platform chain (PEM, see 2.).
+ */
 #define EB_QUOTE_CERT_PCK_CHAIN		5
 #define EB_QUOTE_CERT_EBROKER_SIM	0xeb01
 
@@ -131,9 +133,11 @@ struct eb_quote_cert {
 
 /* ------------------------------------------- 2. the platform certificate */
 
-/* OID of the platform certificate's claims extension (a UUID OID, X.667);
+/*
+ * OID of the platform certificate's claims extension (a UUID OID, X.667);
  * non-critical; its value is a DER OCTET STRING whose content is struct
- * eb_platform_claims. */
+ * eb_platform_claims.
+ */
 #define EB_PLATFORM_CLAIMS_OID		"2.25.198400114987607457733035333350358217796"
 
 #define EB_PLATFORM_CLAIMS_VERSION	1
@@ -198,7 +202,7 @@ struct eb_platform_claims {
 #define EB_SESSION_LABEL_IV		"ebroker iv"
 #define EB_SESSION_LABEL_UPDATE		"ebroker update"
 #ifndef EB_RECORD_REKEY_INTERVAL
-#define EB_RECORD_REKEY_INTERVAL	(1u << 16)
+#define EB_RECORD_REKEY_INTERVAL	65536u	/* 2^16 */
 #endif
 
 #define EB_RECORD_CALL			1	/* client -> enclave */
