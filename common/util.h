@@ -118,4 +118,26 @@ static inline uint64_t get_le64(const uint8_t *p)
 	return le64toh(v);
 }
 
+/* Exactly 2 * @n hex digits (either case) into @n bytes: 0, or -EINVAL with @out untouched. */
+static inline int hex_decode(const char *s, uint8_t *out, size_t n)
+{
+	uint8_t v[64];
+
+	if (n > sizeof(v) || strlen(s) != 2 * n)
+		return -EINVAL;
+	for (size_t i = 0; i < 2 * n; i++) {
+		char c = s[i];
+		int d = c >= '0' && c <= '9'   ? c - '0'
+			: c >= 'a' && c <= 'f' ? c - 'a' + 10
+			: c >= 'A' && c <= 'F' ? c - 'A' + 10
+					       : -1;
+
+		if (d < 0)
+			return -EINVAL;
+		v[i / 2] = (uint8_t)(i % 2 ? v[i / 2] | d : d << 4);
+	}
+	memcpy(out, v, n);
+	return 0;
+}
+
 #endif /* EB_COMMON_UTIL_H */

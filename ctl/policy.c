@@ -25,33 +25,10 @@ void ctl_policy_init(struct ctl_policy *p)
 	*p = (struct ctl_policy){ .policy = { .size = sizeof(p->policy) } };
 }
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Exactly 64 hex digits into 32 bytes; ret untouched on failure. */
 static int parse_hash(const char *s, uint8_t ret[32])
 {
-	uint8_t v[32];
-
-	if (strlen(s) != 2 * sizeof(v))
-		return -EINVAL;
-	for (size_t i = 0; i < sizeof(v); i++) {
-		int hi = hex_digit(s[2 * i]), lo = hex_digit(s[2 * i + 1]);
-
-		if (hi < 0 || lo < 0)
-			return -EINVAL;
-		v[i] = (uint8_t)(hi << 4 | lo);
-	}
-	memcpy(ret, v, sizeof(v));
-	return 0;
+	return hex_decode(s, ret, 32);
 }
 
 /* A decimal number from 0 to 65535. */

@@ -403,17 +403,6 @@ static int value_path(struct parser *ps, const char *key, const char *v, char **
 	return 0;
 }
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* A uid or gid written as a number: 0 .. 2^32 - 2. */
 static bool parse_id(const char *s, uint32_t *ret)
 {
@@ -679,17 +668,9 @@ static int set_enclave(struct parser *ps, enum key k, const char *key, const cha
 	case KEY_IMAGE:
 		return value_path(ps, key, v, &e->image);
 	case KEY_MRSIGNER:
-		if (strlen(v) != 2 * sizeof(e->mrsigner))
+		if (hex_decode(v, e->mrsigner, sizeof(e->mrsigner)) < 0)
 			return fail(ps, 0, "%s=%s: not %zu hex digits", key, v,
 				    2 * sizeof(e->mrsigner));
-		for (size_t i = 0; i < sizeof(e->mrsigner); i++) {
-			int hi = hex_digit(v[2 * i]), lo = hex_digit(v[2 * i + 1]);
-
-			if (hi < 0 || lo < 0)
-				return fail(ps, 0, "%s=%s: not %zu hex digits", key, v,
-					    2 * sizeof(e->mrsigner));
-			e->mrsigner[i] = hi << 4 | lo;
-		}
 		return 0;
 	case KEY_ISVPRODID:
 		r = value_number(ps, key, v, 0, UINT16_MAX, &n);

@@ -14,6 +14,8 @@
 
 #include <ebroker/verify.h>
 
+#include "common/util.h"
+
 /* 0, or -1 when the environment does not say what to accept. */
 static inline int broker_policy(struct ebroker_policy *p)
 {
@@ -21,16 +23,8 @@ static inline int broker_policy(struct ebroker_policy *p)
 
 	memset(p, 0, sizeof(*p));
 	p->size = sizeof(*p);
-	if (!hex || strlen(hex) != 64 || !root)
+	if (!hex || !root || hex_decode(hex, p->mrsigner, sizeof(p->mrsigner)) < 0)
 		return -1;
-	for (int i = 0; i < 32; i++) {
-		char b[3] = { hex[2 * i], hex[2 * i + 1], 0 };
-		char *end;
-
-		p->mrsigner[i] = (uint8_t)strtoul(b, &end, 16);
-		if (*end)
-			return -1;
-	}
 	p->flags = EBROKER_POLICY_MRSIGNER | EBROKER_POLICY_ALLOW_SIMULATED;
 	p->isv_prod_id = 1;
 	p->root_file = root;
