@@ -76,8 +76,8 @@
 #define QE_IMAGE   "qe.ebimg"
 #define MAX_REPS   15
 /* Per round. */
-#define N_OPEN 20
-#define N_CALL 100
+#define N_OPEN	20
+#define N_CALL	100
 #define MAX_LAT (N_OPEN > N_CALL ? N_OPEN : N_CALL)
 /* The platform SVN `ebrokerctl attestation init` certifies unless told otherwise. */
 #define PLATFORM_SVN 1
@@ -92,12 +92,12 @@
 #define CALL_TARGET 1.2
 
 /* The session protocol's CALL (OUT_MAX, RECORD) and RESULT (RECORD) around @n bytes. */
-#define NLA_SIZE(n)	     (NLA_HDRLEN + NLA_ALIGN(n))
-#define CALL_RECORD(n)	     (EB_RECORD_OVERHEAD + sizeof(struct eb_record_call) + (n))
-#define RESULT_RECORD(n)     (EB_RECORD_OVERHEAD + sizeof(struct eb_record_result) + (n))
-#define WIRE_CALL_SIZE(n)    (sizeof(struct ebp_msghdr) + NLA_SIZE(4) + NLA_SIZE(CALL_RECORD(n)))
-#define WIRE_RESULT_SIZE(n)  (sizeof(struct ebp_msghdr) + NLA_SIZE(RESULT_RECORD(n)))
-#define MAX_PAYLOAD	     4096
+#define NLA_SIZE(n)	    (NLA_HDRLEN + NLA_ALIGN(n))
+#define CALL_RECORD(n)	    (EB_RECORD_OVERHEAD + sizeof(struct eb_record_call) + (n))
+#define RESULT_RECORD(n)    (EB_RECORD_OVERHEAD + sizeof(struct eb_record_result) + (n))
+#define WIRE_CALL_SIZE(n)   (sizeof(struct ebp_msghdr) + NLA_SIZE(4) + NLA_SIZE(CALL_RECORD(n)))
+#define WIRE_RESULT_SIZE(n) (sizeof(struct ebp_msghdr) + NLA_SIZE(RESULT_RECORD(n)))
+#define MAX_PAYLOAD	    4096
 
 static const size_t payloads[] = { 64, MAX_PAYLOAD };
 #define N_PAYLOADS (sizeof(payloads) / sizeof(payloads[0]))
@@ -272,8 +272,8 @@ static void client_start(struct client *cl, const char *cgroup)
 {
 	int sv[2];
 
-	cl->shm = mmap(NULL, sizeof(*cl->shm), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
-		       -1, 0);
+	cl->shm =
+	    mmap(NULL, sizeof(*cl->shm), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (cl->shm == MAP_FAILED)
 		fail("mmap", errno);
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv))
@@ -444,8 +444,8 @@ static void handshake(struct handshake *h, struct eb_enclave *echo, struct eb_en
 	h->t_open = now() - t;
 
 	t = now();
-	ecall(qe, EB_QE_QUOTE, &h->open.report, sizeof(h->open.report), h->quote,
-	      sizeof(h->quote), &h->quote_len, "EB_QE_QUOTE");
+	ecall(qe, EB_QE_QUOTE, &h->open.report, sizeof(h->open.report), h->quote, sizeof(h->quote),
+	      &h->quote_len, "EB_QE_QUOTE");
 	h->t_quote = now() - t;
 
 	memcpy(h->claims.enclave_pub, h->open.enclave_pub, sizeof(h->claims.enclave_pub));
@@ -774,8 +774,8 @@ int main(int argc, char **argv)
 			}
 			for (int i = 0; i < N_CALL; i++) {
 				t = now();
-				ecall(echo_timed, ECHO_ECALL_ECHO, in, payloads[p], out, payloads[p],
-				      &n, "echo ECALL");
+				ecall(echo_timed, ECHO_ECALL_ECHO, in, payloads[p], out,
+				      payloads[p], &n, "echo ECALL");
 				c->plain_timeout[k0 + i] = now() - t;
 			}
 			cpu_w = cpu_of((pid_t)cl.shm->worker_pid);
@@ -794,26 +794,27 @@ int main(int argc, char **argv)
 	for (int i = 0; i < 2; i++) {
 		double fig = quantile(os.fig, n_open, qs[i]);
 		double cli = quantile(os.client, n_open, qs[i]);
-		double enc = pos(quantile(os.enclave, n_open, qs[i]) -
-				 quantile(os.empty, n_open, qs[i]));
-		double quo = pos(quantile(os.quote, n_open, qs[i]) -
-				 quantile(os.empty_qe, n_open, qs[i]));
+		double enc =
+		    pos(quantile(os.enclave, n_open, qs[i]) - quantile(os.empty, n_open, qs[i]));
+		double quo =
+		    pos(quantile(os.quote, n_open, qs[i]) - quantile(os.empty_qe, n_open, qs[i]));
 		double ver = quantile(os.verify, n_open, qs[i]);
 		double sum = cli + enc + quo + ver;
 
 		printf("row|attested open, warm, %s|%.2f ms|crypto sum %.2f ms|%.2f|<= %.2f: %s\n",
 		       qn[i], fig * 1e3, sum * 1e3, fig / sum, OPEN_TARGET,
 		       verdict(fig / sum, OPEN_TARGET));
-		printf("text|attested open %s: client X25519 keygen+shared, SHA-256, HKDF (OpenSSL) "
-		       "%.0f us + enclave SESSION_OPEN %.0f - empty ECALL %.0f = %.0f us (X25519 "
-		       "keygen+shared, EREPORT, SHA-256, HKDF; BearSSL) + QE QUOTE %.0f - empty "
-		       "ECALL %.0f = %.0f us (REPORT MAC, ECDSA P-256 sign; BearSSL) + "
-		       "ebroker_verify_quote %.0f us = %.0f us; open - sum = %.0f us\n",
-		       qn[i], cli * 1e6, quantile(os.enclave, n_open, qs[i]) * 1e6,
-		       quantile(os.empty, n_open, qs[i]) * 1e6, enc * 1e6,
-		       quantile(os.quote, n_open, qs[i]) * 1e6,
-		       quantile(os.empty_qe, n_open, qs[i]) * 1e6, quo * 1e6, ver * 1e6, sum * 1e6,
-		       (fig - sum) * 1e6);
+		printf(
+		    "text|attested open %s: client X25519 keygen+shared, SHA-256, HKDF (OpenSSL) "
+		    "%.0f us + enclave SESSION_OPEN %.0f - empty ECALL %.0f = %.0f us (X25519 "
+		    "keygen+shared, EREPORT, SHA-256, HKDF; BearSSL) + QE QUOTE %.0f - empty "
+		    "ECALL %.0f = %.0f us (REPORT MAC, ECDSA P-256 sign; BearSSL) + "
+		    "ebroker_verify_quote %.0f us = %.0f us; open - sum = %.0f us\n",
+		    qn[i], cli * 1e6, quantile(os.enclave, n_open, qs[i]) * 1e6,
+		    quantile(os.empty, n_open, qs[i]) * 1e6, enc * 1e6,
+		    quantile(os.quote, n_open, qs[i]) * 1e6,
+		    quantile(os.empty_qe, n_open, qs[i]) * 1e6, quo * 1e6, ver * 1e6, sum * 1e6,
+		    (fig - sum) * 1e6);
 	}
 
 	/* 2. Encrypted calls. */
@@ -855,7 +856,8 @@ int main(int argc, char **argv)
 		printf("text|encrypted call (echo %zu B), means per call: client CPU %.0f us, "
 		       "worker CPU %.0f us, neither running %.0f us, of %.0f us; bare round trip: "
 		       "client CPU %.0f us, bare worker CPU %.0f us, neither %.0f us, of %.0f us\n",
-		       payloads[p], c->fig_client_cpu / n_call * 1e6, c->fig_worker_cpu / n_call * 1e6,
+		       payloads[p], c->fig_client_cpu / n_call * 1e6,
+		       c->fig_worker_cpu / n_call * 1e6,
 		       (fig - c->fig_client_cpu - c->fig_worker_cpu) / n_call * 1e6,
 		       fig / n_call * 1e6, c->bare_client_cpu / n_call * 1e6,
 		       c->bare_worker_cpu / n_call * 1e6,
@@ -879,8 +881,8 @@ int main(int argc, char **argv)
 						 &live.open.report, &busy[i]);
 	{
 		double one = median(qps[0], reps);
-		double crypto = pos(quantile(os.quote, n_open, 0.5) -
-				    quantile(os.empty_qe, n_open, 0.5));
+		double crypto =
+		    pos(quantile(os.quote, n_open, 0.5) - quantile(os.empty_qe, n_open, 0.5));
 
 		printf("row|quotes/s, %s|%.0f /s|1 / QUOTE crypto %.0f /s|%.2f|-\n", pools[0].name,
 		       one, 1 / crypto, one * crypto);
