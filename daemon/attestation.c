@@ -181,7 +181,9 @@ void attestation_configure(struct daemon *d)
 	if (!a->waiters.next)
 		list_init(&a->waiters);
 	forget_state(a);
+	/* An instance loaded from the files as they were is checked no more. */
 	a->loading = NULL;
+	a->qe = NULL;
 	if (!pa->quoting_enclave[0]) {
 		set_failing(d, "not configured: policy.conf has no [Attestation] QuotingEnclave=");
 		return;
@@ -208,10 +210,8 @@ void attestation_configure(struct daemon *d)
 	}
 	a->platform_svn = claims.platform_svn;
 
-	if (a->state != EBP_ATTESTATION_FAILING) {
+	if (a->state != EBP_ATTESTATION_FAILING)
 		a->state = EBP_ATTESTATION_STARTING;
-		a->qe = NULL;
-	}
 	pl = pool_get_system(d, conf->name);
 	if (!pl) {
 		set_failing(d, "cannot open the workers' cgroup %s for the quoting enclave",

@@ -318,6 +318,8 @@ void conn_quote_done(struct conn *c, const struct call_result *res)
 	    (nla_put_u64(m, EBP_A_SESSION_ID, s->id) || nla_put_u64(m, EBP_A_INSTANCE_ID, in->id) ||
 	     nla_put(m, EBP_A_QUOTE, (int)res->len, res->data) ||
 	     nla_put(m, EBP_A_ENCLAVE_KEY, EBP_PUBKEY_SIZE, c->enclave_key) ||
+	     nla_put(m, EBP_A_NONCE, EBP_NONCE_SIZE, c->nonce) ||
+	     nla_put(m, EBP_A_CLIENT_KEY, EBP_PUBKEY_SIZE, c->client_key) ||
 	     nla_put(m, EBP_A_MRENCLAVE, 32, in->mrenclave) ||
 	     nla_put(m, EBP_A_MRSIGNER, 32, in->mrsigner) ||
 	     nla_put_u32(m, EBP_A_ISVPRODID, in->isv_prod_id) ||

@@ -72,8 +72,10 @@ struct fake {
 	int lists; /* LIST requests seen */
 
 	/* Set before fake_start(): what the daemon forges in OPENED. */
-	bool forge_nonce; /* the quote binds another nonce than the OPEN's */
-	bool forge_key;	  /* ENCLAVE_KEY is another key than the quote binds */
+	bool forge_nonce;  /* the quote binds another nonce than the OPEN's, and says so */
+	bool forge_client; /* ... another client key than the OPEN's, and says so */
+	bool hide_nonce;   /* ... another nonce, but OPENED echoes the OPEN's */
+	bool forge_key;	   /* ENCLAVE_KEY is another key than the quote binds */
 
 	/* The platform whose root the client's policy trusts (fake_init()). */
 	struct tq_platform *platform;
@@ -143,8 +145,10 @@ static void srv_opened(struct fake *f, uint32_t id, uint64_t sid, const struct e
 
 	memcpy(c.nonce, nla_data(open->attrs[EBP_A_NONCE]), sizeof(c.nonce));
 	memcpy(c.client_pub, nla_data(open->attrs[EBP_A_CLIENT_KEY]), sizeof(c.client_pub));
-	if (f->forge_nonce)
+	if (f->forge_nonce || f->hide_nonce)
 		c.nonce[0] ^= 1; /* a quote made for another OPEN (a replay) */
+	if (f->forge_client)
+		c.client_pub[0] ^= 1; /* ... for another client's key */
 	SRV_CHECK(f, eb_chan_keygen(priv, c.enclave_pub) == 0);
 
 	tq_params_default(f->platform, &q);
@@ -173,6 +177,11 @@ static void srv_opened(struct fake *f, uint32_t id, uint64_t sid, const struct e
 	nla_put_u32(m, EBP_A_MAX_MSG, f->max_msg ? f->max_msg : 4096);
 	nla_put(m, EBP_A_QUOTE, (int)f->quote_len, f->quote);
 	nla_put(m, EBP_A_ENCLAVE_KEY, sizeof(c.enclave_pub), c.enclave_pub);
+	/* The claims the enclave was given, as the daemon echoes them. */
+	if (f->hide_nonce)
+		c.nonce[0] ^= 1;
+	nla_put(m, EBP_A_NONCE, sizeof(c.nonce), c.nonce);
+	nla_put(m, EBP_A_CLIENT_KEY, sizeof(c.client_pub), c.client_pub);
 	srv_send(f, f->ctl, m, sv[0]);
 	close(sv[0]);
 	f->worker = sv[1];
@@ -736,14 +745,29 @@ static void open_refused_for(struct __test_metadata *_metadata, struct fake *f,
 }
 
 /*
- * OPENED carries no nonce: the library checks REPORTDATA against the
- * claims it sent itself, so a quote made for another nonce fails there,
- * the first check that sees it (EBROKER_VERIFY_NONCE is for callers that
- * hold the claims the enclave echoed apart from what they sent).
+ * A quote made for another OPEN (a stale or replayed one, or another
+ * session's): its REPORTDATA binds that OPEN's nonce, which OPENED echoes,
+ * so the library names the nonce.
  */
 TEST(quote_for_another_nonce)
 {
 	struct fake f = { .forge_nonce = true };
+
+	open_refused_for(_metadata, &f, EBROKER_VERIFY_NONCE);
+}
+
+/* A quote for another client's key: named by the key. */
+TEST(quote_for_another_client_key)
+{
+	struct fake f = { .forge_client = true };
+
+	open_refused_for(_metadata, &f, EBROKER_VERIFY_CLIENT_KEY);
+}
+
+/* Another nonce in the quote than OPENED echoes: REPORTDATA does not match the claims. */
+TEST(quote_not_over_the_echoed_claims)
+{
+	struct fake f = { .hide_nonce = true };
 
 	open_refused_for(_metadata, &f, EBROKER_VERIFY_REPORTDATA);
 }
@@ -1106,6 +1130,8 @@ static void script_bad_opened(struct fake *f)
 	nla_put_u32(r, EBP_A_MAX_MSG, 4096);
 	nla_put(r, EBP_A_QUOTE, sizeof(quote), quote);
 	nla_put(r, EBP_A_ENCLAVE_KEY, sizeof(h), h);
+	nla_put(r, EBP_A_NONCE, sizeof(h), h);
+	nla_put(r, EBP_A_CLIENT_KEY, sizeof(h), h);
 	srv_send(f, f->ctl, r, p[0]);
 	close(p[0]);
 	/* The library closes what it was given: the pipe's reader goes away. */

@@ -88,7 +88,7 @@ static const struct {
 	  false },
 	{ EBP_MSG_OPENED, "OPENED",
 	  BIT(EBP_A_SESSION_ID) | BIT(EBP_A_INSTANCE_ID) | IDENTITY | BIT(EBP_A_MAX_MSG) |
-	      BIT(EBP_A_QUOTE) | BIT(EBP_A_ENCLAVE_KEY),
+	      BIT(EBP_A_QUOTE) | BIT(EBP_A_ENCLAVE_KEY) | BIT(EBP_A_NONCE) | BIT(EBP_A_CLIENT_KEY),
 	  0, true },
 	{ EBP_MSG_CLOSE, "CLOSE", BIT(EBP_A_SESSION_ID), 0, false },
 	{ EBP_MSG_LIST, "LIST", 0, BIT(EBP_A_SESSION_ID), false },
@@ -687,6 +687,8 @@ TEST(refuses_wrong_fd)
 	raw_u32(&r, EBP_A_MAX_MSG, 65536);
 	raw_bytes(&r, EBP_A_QUOTE, 1000);
 	raw_bytes(&r, EBP_A_ENCLAVE_KEY, EBP_PUBKEY_SIZE);
+	raw_bytes(&r, EBP_A_NONCE, EBP_NONCE_SIZE);
+	raw_bytes(&r, EBP_A_CLIENT_KEY, EBP_PUBKEY_SIZE);
 	accepted(_metadata, &r, true);
 	refused(_metadata, &r, r.len, false, -EBADMSG, "the file descriptor is missing");
 

@@ -109,7 +109,9 @@ struct ebp_msghdr {
  *			the daemon believes: the client trusts only the
  *			quote), QUOTE (the evidence, made for this session's
  *			NONCE and CLIENT_KEY), ENCLAVE_KEY (the enclave's
- *			ephemeral X25519 key, bound into the quote); one
+ *			ephemeral X25519 key, bound into the quote), NONCE
+ *			and CLIENT_KEY (those the enclave was given: the
+ *			client compares them with its own); one
  *			file descriptor: the client's end of the session.
  * @EBP_MSG_CLOSE:	end a session. SESSION_ID. Only its owner (or root).
  *			Reply DONE, or ERROR ENOENT (no such session of yours:

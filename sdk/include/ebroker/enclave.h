@@ -187,4 +187,122 @@ int eb_seal_key(const struct eb_seal_params *p, uint8_t key[EB_KEY_SIZE]);
 /* AES-128-CMAC (RFC 4493) of @len bytes, with BearSSL's constant-time AES. */
 void eb_aes128_cmac(const uint8_t key[16], const void *msg, size_t len, uint8_t mac[16]);
 
+/* ---------------------------------------------------------------- sealing */
+
+/*
+ * The pieces of a sealed blob that every format shares (sdk/runtime/seal.c).
+ * The format itself (header, where the IV and tag go, what the AAD covers)
+ * is the caller's: these work on buffers it lays out.
+ */
+
+/**
+ * eb_seal_derive() - an AES-256 key for one sealed blob
+ * @p:		the SEAL key to derive from, as for eb_seal_key(); its
+ *		@key_id is also the HKDF salt, so a random per-blob key_id
+ *		gives each blob its own key
+ * @info:	HKDF info, a NUL-terminated label naming the format and its
+ *		version (the NUL is not part of it)
+ * @key:	(out) HKDF-SHA-256(salt = @p->key_id, IKM = the SEAL key,
+ *		info = @info), 32 bytes; wipe it after use
+ *
+ * The SEAL key and the HKDF state are wiped before it returns.
+ *
+ * Return: 0; eb_seal_key()'s errors (-EPERM: e.g. an ISVSVN above this
+ * enclave's; -EIO).
+ */
+int eb_seal_derive(const struct eb_seal_params *p, const char *info, uint8_t key[32]);
+
+/**
+ * eb_aes256_gcm_seal() - AES-256-GCM encryption in place
+ * @key:	the 32-byte key (e.g. from eb_seal_derive())
+ * @iv:		the 12-byte IV; never twice under one key (draw it with
+ *		eb_random(), or use a fresh key per blob)
+ * @aad:	additional authenticated data, not encrypted; may be NULL if
+ *		@aad_len is 0
+ * @aad_len:	its length
+ * @buf:	the plaintext, encrypted in place
+ * @len:	its length
+ * @tag:	(out) the 16-byte tag
+ *
+ * Constant time (BearSSL's ct64 AES and ctmul64 GHASH); the cipher state
+ * is wiped before it returns. @aad and @buf must not overlap.
+ */
+void eb_aes256_gcm_seal(const uint8_t key[32], const uint8_t iv[12], const void *aad,
+			size_t aad_len, void *buf, size_t len, uint8_t tag[16]);
+
+/**
+ * eb_aes256_gcm_open() - AES-256-GCM decryption in place
+ * @key, @iv, @aad, @aad_len:	as they were for eb_aes256_gcm_seal()
+ * @buf:	the ciphertext, decrypted in place
+ * @len:	its length
+ * @tag:	the 16-byte tag to check (in constant time)
+ *
+ * On failure @buf is wiped: an unauthenticated plaintext is never left
+ * behind. The cipher state is wiped either way.
+ *
+ * Return: 0; -EBADMSG if the tag does not verify (another key, or changed
+ * bytes in @aad, @buf or @tag).
+ */
+int eb_aes256_gcm_open(const uint8_t key[32], const uint8_t iv[12], const void *aad, size_t aad_len,
+		       void *buf, size_t len, const uint8_t tag[16]);
+
+/* --------------------------------------------------------- ECDSA P-256 keys */
+
+/*
+ * ECDSA over P-256 (secp256r1) with BearSSL's constant-time m31 curve and
+ * i31 ECDSA code (sdk/runtime/p256.c). Private keys are 32-byte big-endian
+ * scalars in [1, n-1]; public keys are SEC 1 uncompressed points, 65
+ * bytes: 0x04 || X || Y (a format that wants X || Y skips the first byte).
+ * What BearSSL leaves on the enclave's stack stays inside the enclave.
+ */
+
+/**
+ * eb_p256_scalar_valid() - a usable private key
+ * @x:		a 32-byte big-endian scalar
+ *
+ * Constant time: how long it takes says nothing about @x.
+ *
+ * Return: whether 0 < @x < n, P-256's group order.
+ */
+bool eb_p256_scalar_valid(const uint8_t x[32]);
+
+/**
+ * eb_p256_public() - the public key of a private key
+ * @priv:	the private scalar
+ * @pub:	(out) its point, 0x04 || X || Y
+ *
+ * Constant time in @priv, but for whether it is valid.
+ *
+ * Return: 0; -EINVAL if @priv is not a valid scalar (eb_p256_scalar_valid()).
+ */
+int eb_p256_public(const uint8_t priv[32], uint8_t pub[65]);
+
+/**
+ * eb_p256_keygen() - a new key pair
+ * @priv:	(out) the private scalar, uniform in [1, n-1]; wipe it after use
+ * @pub:	(out) its public key, 0x04 || X || Y
+ *
+ * An HMAC-DRBG (SHA-256) seeded with 48 bytes of eb_random() feeds
+ * br_ec_keygen(), which redraws until the scalar is in range. The seed,
+ * the DRBG state and the working copy of the scalar are wiped.
+ *
+ * Return: 0; -EAGAIN if RDRAND failed (eb_random()); -EINVAL if BearSSL
+ * failed (it does not, for P-256).
+ */
+int eb_p256_keygen(uint8_t priv[32], uint8_t pub[65]);
+
+/**
+ * eb_p256_sign() - an ECDSA signature of a SHA-256 digest
+ * @priv:	the private scalar
+ * @hash:	the 32-byte SHA-256 digest of the message
+ * @sig:	(out) the signature, raw: r || s, 32 bytes each, big-endian
+ *
+ * Deterministic (RFC 6979, HMAC-SHA-256): no randomness is drawn, and the
+ * same key and digest always give the same signature. Constant time in
+ * @priv and the nonce.
+ *
+ * Return: 0; -EINVAL if @priv is not a valid scalar.
+ */
+int eb_p256_sign(const uint8_t priv[32], const uint8_t hash[32], uint8_t sig[64]);
+
 #endif /* EBROKER_ENCLAVE_H */

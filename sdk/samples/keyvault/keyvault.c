@@ -9,15 +9,14 @@
  *
  *   GENERATE	in: struct kv_generate (the sealing policy)
  *		out: public key (65) || blob (108)
- *		A new key from BearSSL's br_ec_keygen() over an HMAC-DRBG
- *		(SHA-256) seeded with 48 bytes of eb_random(); it becomes the
- *		loaded key, replacing any other.
+ *		A new key from eb_p256_keygen(); it becomes the loaded key,
+ *		replacing any other.
  *   LOAD	in: a blob; out: its public key (65)
  *		Unseals the blob and makes its key the loaded one. On any
  *		failure the loaded key, if any, stays as it was.
  *   SIGN	in: a 32-byte digest (SHA-256 of the message)
  *		out: the ECDSA signature, raw r || s (64)
- *		Deterministic ECDSA (RFC 6979, BearSSL's br_ecdsa_i31_sign_raw).
+ *		Deterministic ECDSA (RFC 6979): eb_p256_sign().
  *   PUBLIC_KEY	out: the loaded key's public key (65)
  *   SEAL	in: struct kv_generate; out: a new blob of the loaded key
  *		under that policy, for this enclave's current ISVSVN (e.g. to
@@ -33,12 +32,13 @@
  *   ciphertext (32)	the private scalar, AES-256-GCM
  *   tag (16)		GCM tag over header (as AAD) and ciphertext
  *
- * The AES-256 key is HKDF-SHA-256 (salt = key id, info = KV_HKDF_INFO) of
- * the 128-bit SEAL key that EGETKEY gives for the header's policy
- * (MRENCLAVE: only this very enclave; MRSIGNER: any enclave of the same
- * signer, ISVPRODID and at least this ISVSVN), the header's ISVSVN and the
- * key id as KEYID. DEBUG is in the attribute mask, so a debug enclave never
- * unseals a production enclave's blob, nor the reverse.
+ * The AES-256 key (eb_seal_derive()) is HKDF-SHA-256 (salt = key id,
+ * info = KV_HKDF_INFO) of the 128-bit SEAL key that EGETKEY gives for the
+ * header's policy (MRENCLAVE: only this very enclave; MRSIGNER: any
+ * enclave of the same signer, ISVPRODID and at least this ISVSVN), the
+ * header's ISVSVN and the key id as KEYID. DEBUG is in the attribute
+ * mask, so a debug enclave never unseals a production enclave's blob, nor
+ * the reverse.
  *
  * Errors (negative errno, as eb_enclave_call() returns them):
  *   -EINVAL		a malformed request: input of the wrong size, a policy
@@ -55,17 +55,11 @@
  *   -EAGAIN		RDRAND failed (GENERATE, SEAL)
  *   -EPROTO		EREPORT/EGETKEY failed (the runtime's mapping of -EIO)
  *
- * Secrets (seeds, DRBG state, SEAL and AES keys, GCM state, copies of the
- * scalar) are wiped with eb_memzero() before each ECALL returns. What
- * BearSSL leaves on the enclave's own stack while signing stays inside
- * the enclave.
+ * Secrets (AES keys, copies of the scalar) are wiped with eb_memzero()
+ * before each ECALL returns; the runtime wipes its own (seeds, DRBG, SEAL
+ * key and GCM state). What BearSSL leaves on the enclave's own stack while
+ * signing stays inside the enclave.
  */
-#include <bearssl/bearssl_aead.h>
-#include <bearssl/bearssl_block.h>
-#include <bearssl/bearssl_ec.h>
-#include <bearssl/bearssl_hash.h>
-#include <bearssl/bearssl_kdf.h>
-#include <bearssl/bearssl_rand.h>
 #include <linux/errno.h>
 
 #include <ebroker/enclave.h>
@@ -73,7 +67,6 @@
 #include "keyvault.h"
 
 #define KV_HKDF_INFO "ebroker keyvault v1 AES-256-GCM"
-#define KV_SEED_SIZE 48
 
 /* The loaded key; every thread's ECALLs share it. */
 static struct {
@@ -121,39 +114,6 @@ static int vault_get(uint8_t priv[KV_PRIV_SIZE], uint8_t pub[KV_PUB_SIZE])
 	return ret;
 }
 
-/* P-256's group order n, big-endian. */
-static const uint8_t p256_order[KV_PRIV_SIZE] = {
-	0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff,
-	0xff, 0xff, 0xff, 0xff, 0xff, 0xbc, 0xe6, 0xfa, 0xad, 0xa7, 0x17,
-	0x9e, 0x84, 0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63, 0x25, 0x51,
-};
-
-/* 0 < x < n, in time independent of x. */
-static bool scalar_valid(const uint8_t x[KV_PRIV_SIZE])
-{
-	uint32_t borrow = 0, nonzero = 0;
-
-	for (int i = KV_PRIV_SIZE - 1; i >= 0; i--) {
-		uint32_t d = (uint32_t)x[i] - p256_order[i] - borrow;
-
-		borrow = d >> 31;
-		nonzero |= x[i];
-	}
-	return borrow & (nonzero != 0);
-}
-
-/* The public point of @priv (which must be valid). */
-static int public_of(const uint8_t priv[KV_PRIV_SIZE], uint8_t pub[KV_PUB_SIZE])
-{
-	br_ec_private_key sk = {
-		.curve = BR_EC_secp256r1,
-		.x = (unsigned char *)priv,
-		.xlen = KV_PRIV_SIZE,
-	};
-
-	return br_ec_compute_pub(&br_ec_p256_m31, NULL, pub, &sk) == KV_PUB_SIZE ? 0 : -EINVAL;
-}
-
 static bool policy_valid(uint16_t policy)
 {
 	return policy == EB_KEYPOLICY_MRENCLAVE || policy == EB_KEYPOLICY_MRSIGNER;
@@ -178,47 +138,9 @@ static int blob_key(const struct kv_blob_header *h, uint8_t key[32])
 		.key_policy = h->policy,
 		.isv_svn = h->isv_svn,
 	};
-	uint8_t seal[EB_KEY_SIZE];
-	br_hkdf_context hkdf;
-	int ret;
 
 	memcpy(p.key_id, h->key_id, sizeof(p.key_id));
-	ret = eb_seal_key(&p, seal);
-	if (ret)
-		return ret;
-	br_hkdf_init(&hkdf, &br_sha256_vtable, h->key_id, sizeof(h->key_id));
-	br_hkdf_inject(&hkdf, seal, sizeof(seal));
-	br_hkdf_flip(&hkdf);
-	br_hkdf_produce(&hkdf, KV_HKDF_INFO, sizeof(KV_HKDF_INFO) - 1, key, 32);
-	eb_memzero(&hkdf, sizeof(hkdf));
-	eb_memzero(seal, sizeof(seal));
-	eb_memzero(&p, sizeof(p));
-	return 0;
-}
-
-/*
- * AES-256-GCM of @blob's ciphertext in place, the header as AAD. Encrypting
- * writes the tag; decrypting returns whether it verifies.
- */
-static bool blob_gcm(const uint8_t key[32], uint8_t *blob, bool encrypt)
-{
-	br_aes_ct64_ctr_keys aes;
-	br_gcm_context gcm;
-	bool ok = true;
-
-	br_aes_ct64_ctr_init(&aes, key, 32);
-	br_gcm_init(&gcm, &aes.vtable, br_ghash_ctmul64);
-	br_gcm_reset(&gcm, blob + KV_BLOB_NONCE_OFF, KV_NONCE_SIZE);
-	br_gcm_aad_inject(&gcm, blob, KV_HEADER_SIZE);
-	br_gcm_flip(&gcm);
-	br_gcm_run(&gcm, encrypt, blob + KV_BLOB_CT_OFF, KV_PRIV_SIZE);
-	if (encrypt)
-		br_gcm_get_tag(&gcm, blob + KV_BLOB_TAG_OFF);
-	else
-		ok = br_gcm_check_tag(&gcm, blob + KV_BLOB_TAG_OFF);
-	eb_memzero(&gcm, sizeof(gcm));
-	eb_memzero(&aes, sizeof(aes));
-	return ok;
+	return eb_seal_derive(&p, KV_HKDF_INFO, key);
 }
 
 /* Seal @priv for @policy and this enclave's ISVSVN into @blob. */
@@ -244,7 +166,8 @@ static int seal(const uint8_t priv[KV_PRIV_SIZE], uint16_t policy, uint8_t blob[
 		return ret;
 	memcpy(blob, &h, KV_HEADER_SIZE);
 	memcpy(blob + KV_BLOB_CT_OFF, priv, KV_PRIV_SIZE);
-	blob_gcm(key, blob, true);
+	eb_aes256_gcm_seal(key, blob + KV_BLOB_NONCE_OFF, blob, KV_HEADER_SIZE,
+			   blob + KV_BLOB_CT_OFF, KV_PRIV_SIZE, blob + KV_BLOB_TAG_OFF);
 	eb_memzero(key, sizeof(key));
 	return 0;
 }
@@ -252,7 +175,7 @@ static int seal(const uint8_t priv[KV_PRIV_SIZE], uint16_t policy, uint8_t blob[
 /* Check and open @blob into @priv; the errors are LOAD's (keyvault.h). */
 static int unseal(const uint8_t *blob, size_t len, uint8_t priv[KV_PRIV_SIZE])
 {
-	uint8_t copy[KV_BLOB_SIZE], key[32];
+	uint8_t ct[KV_PRIV_SIZE], key[32];
 	struct kv_blob_header h;
 	int ret;
 
@@ -266,11 +189,14 @@ static int unseal(const uint8_t *blob, size_t len, uint8_t priv[KV_PRIV_SIZE])
 	ret = blob_key(&h, key);
 	if (ret)
 		return ret;
-	memcpy(copy, blob, sizeof(copy));
-	ret = blob_gcm(key, copy, false) && scalar_valid(copy + KV_BLOB_CT_OFF) ? 0 : -EBADMSG;
+	memcpy(ct, blob + KV_BLOB_CT_OFF, sizeof(ct));
+	ret = eb_aes256_gcm_open(key, blob + KV_BLOB_NONCE_OFF, blob, KV_HEADER_SIZE, ct,
+				 sizeof(ct), blob + KV_BLOB_TAG_OFF);
+	if (!ret && !eb_p256_scalar_valid(ct))
+		ret = -EBADMSG;
 	if (!ret)
-		memcpy(priv, copy + KV_BLOB_CT_OFF, KV_PRIV_SIZE);
-	eb_memzero(copy, sizeof(copy));
+		memcpy(priv, ct, KV_PRIV_SIZE);
+	eb_memzero(ct, sizeof(ct));
 	eb_memzero(key, sizeof(key));
 	return ret;
 }
@@ -290,8 +216,7 @@ static int policy_from(const void *in, size_t in_len, uint16_t *policy)
 
 static int generate(const void *in, size_t in_len, void *out, size_t out_cap, size_t *out_len)
 {
-	uint8_t seed[KV_SEED_SIZE], kbuf[BR_EC_KBUF_PRIV_MAX_SIZE], pub[KV_PUB_SIZE];
-	br_hmac_drbg_context drbg;
+	uint8_t priv[KV_PRIV_SIZE], pub[KV_PUB_SIZE];
 	uint16_t policy;
 	int ret;
 
@@ -300,24 +225,15 @@ static int generate(const void *in, size_t in_len, void *out, size_t out_cap, si
 		return ret;
 	if (out_cap < KV_GENERATE_OUT_SIZE)
 		return -ENOSPC;
-	if (eb_random(seed, sizeof(seed)))
-		return -EAGAIN;
-	br_hmac_drbg_init(&drbg, &br_sha256_vtable, seed, sizeof(seed));
-	eb_memzero(seed, sizeof(seed));
-	if (br_ec_keygen(&drbg.vtable, &br_ec_p256_m31, NULL, kbuf, BR_EC_secp256r1) !=
-	    KV_PRIV_SIZE)
-		ret = -EINVAL;
-	eb_memzero(&drbg, sizeof(drbg));
+	ret = eb_p256_keygen(priv, pub);
 	if (!ret)
-		ret = public_of(kbuf, pub);
-	if (!ret)
-		ret = seal(kbuf, policy, (uint8_t *)out + KV_PUB_SIZE);
+		ret = seal(priv, policy, (uint8_t *)out + KV_PUB_SIZE);
 	if (!ret) {
-		vault_store(kbuf, pub);
+		vault_store(priv, pub);
 		memcpy(out, pub, KV_PUB_SIZE);
 		*out_len = KV_GENERATE_OUT_SIZE;
 	}
-	eb_memzero(kbuf, sizeof(kbuf));
+	eb_memzero(priv, sizeof(priv));
 	return ret;
 }
 
@@ -330,7 +246,7 @@ static int load(const void *in, size_t in_len, void *out, size_t out_cap, size_t
 		return -ENOSPC;
 	ret = unseal(in, in_len, priv);
 	if (!ret)
-		ret = public_of(priv, pub);
+		ret = eb_p256_public(priv, pub);
 	if (!ret) {
 		vault_store(priv, pub);
 		memcpy(out, pub, KV_PUB_SIZE);
@@ -343,11 +259,6 @@ static int load(const void *in, size_t in_len, void *out, size_t out_cap, size_t
 static int sign(const void *in, size_t in_len, void *out, size_t out_cap, size_t *out_len)
 {
 	uint8_t priv[KV_PRIV_SIZE];
-	br_ec_private_key sk = {
-		.curve = BR_EC_secp256r1,
-		.x = priv,
-		.xlen = sizeof(priv),
-	};
 	int ret;
 
 	if (in_len != KV_DIGEST_SIZE)
@@ -357,10 +268,9 @@ static int sign(const void *in, size_t in_len, void *out, size_t out_cap, size_t
 	ret = vault_get(priv, NULL);
 	if (ret)
 		return ret;
-	if (br_ecdsa_i31_sign_raw(&br_ec_p256_m31, &br_sha256_vtable, in, &sk, out) == KV_SIG_SIZE)
+	ret = eb_p256_sign(priv, in, out);
+	if (!ret)
 		*out_len = KV_SIG_SIZE;
-	else
-		ret = -EINVAL;
 	eb_memzero(priv, sizeof(priv));
 	return ret;
 }

@@ -16,22 +16,18 @@
  *   tag (16)		GCM tag over AAD = header || att_pub and the
  *			ciphertext
  *
- * The AES-256 key is HKDF-SHA-256 (salt = key id, info = QE_HKDF_INFO) of
- * the SEAL key EGETKEY gives for EB_KEYPOLICY_MRSIGNER (the same signer
- * and ISVPRODID), the header's ISVSVN (at most this enclave's) and the key
- * id as KEYID. LOAD also checks that att_pub is the scalar's point.
+ * The AES-256 key (eb_seal_derive()) is HKDF-SHA-256 (salt = key id,
+ * info = QE_HKDF_INFO) of the SEAL key EGETKEY gives for
+ * EB_KEYPOLICY_MRSIGNER (the same signer and ISVPRODID), the header's
+ * ISVSVN (at most this enclave's) and the key id as KEYID. LOAD also
+ * checks that att_pub is the scalar's point.
  *
  * The loaded state (key, certification data, PCE SVN and the QE's signed
  * REPORT) is shared by every thread under one spinlock. QUOTE copies what
  * it needs under the lock and signs outside it, so quotes run in parallel
  * and a concurrent LOAD never mixes two keys into one quote.
  */
-#include <bearssl/bearssl_aead.h>
-#include <bearssl/bearssl_block.h>
-#include <bearssl/bearssl_ec.h>
 #include <bearssl/bearssl_hash.h>
-#include <bearssl/bearssl_kdf.h>
-#include <bearssl/bearssl_rand.h>
 #include <linux/ebroker_attest.h>
 #include <linux/errno.h>
 
@@ -41,7 +37,6 @@
 
 #define QE_HKDF_INFO	"ebroker qe v1 AES-256-GCM"
 #define QE_BLOB_VERSION 1
-#define QE_SEED_SIZE	48
 #define QE_PRIV_SIZE	32
 #define QE_IV_SIZE	12
 #define QE_TAG_SIZE	16
@@ -89,43 +84,6 @@ static struct qe_state qe;
 
 static const uint8_t qe_vendor_sim[16] = EB_QUOTE_VENDOR_EBROKER_SIM;
 
-/* P-256's group order n, big-endian. */
-static const uint8_t p256_order[QE_PRIV_SIZE] = {
-	0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff,
-	0xff, 0xff, 0xff, 0xff, 0xff, 0xbc, 0xe6, 0xfa, 0xad, 0xa7, 0x17,
-	0x9e, 0x84, 0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63, 0x25, 0x51,
-};
-
-/* 0 < x < n, in time independent of x. */
-static bool scalar_valid(const uint8_t x[QE_PRIV_SIZE])
-{
-	uint32_t borrow = 0, nonzero = 0;
-
-	for (int i = QE_PRIV_SIZE - 1; i >= 0; i--) {
-		uint32_t d = (uint32_t)x[i] - p256_order[i] - borrow;
-
-		borrow = d >> 31;
-		nonzero |= x[i];
-	}
-	return borrow & (nonzero != 0);
-}
-
-/* The public point of @priv as x || y (no SEC 1 prefix). */
-static int public_of(const uint8_t priv[QE_PRIV_SIZE], uint8_t pub[EB_P256_PUB_SIZE])
-{
-	br_ec_private_key sk = {
-		.curve = BR_EC_secp256r1,
-		.x = (unsigned char *)priv,
-		.xlen = QE_PRIV_SIZE,
-	};
-	uint8_t point[1 + EB_P256_PUB_SIZE];
-
-	if (br_ec_compute_pub(&br_ec_p256_m31, NULL, point, &sk) != sizeof(point))
-		return -EINVAL;
-	memcpy(pub, point + 1, EB_P256_PUB_SIZE);
-	return 0;
-}
-
 static void sha256(const void *a, size_t alen, const void *b, size_t blen, uint8_t out[32])
 {
 	br_sha256_context c;
@@ -140,18 +98,10 @@ static void sha256(const void *a, size_t alen, const void *b, size_t blen, uint8
 static int sign(const uint8_t priv[QE_PRIV_SIZE], const void *msg, size_t len,
 		uint8_t sig[EB_P256_SIG_SIZE])
 {
-	br_ec_private_key sk = {
-		.curve = BR_EC_secp256r1,
-		.x = (unsigned char *)priv,
-		.xlen = QE_PRIV_SIZE,
-	};
 	uint8_t hash[32];
 
 	sha256(msg, len, NULL, 0, hash);
-	if (br_ecdsa_i31_sign_raw(&br_ec_p256_m31, &br_sha256_vtable, hash, &sk, sig) !=
-	    EB_P256_SIG_SIZE)
-		return -EINVAL;
-	return 0;
+	return eb_p256_sign(priv, hash, sig);
 }
 
 /* This enclave's own REPORT (for nobody): its identity. */
@@ -168,48 +118,9 @@ static int blob_key(const struct qe_blob_header *h, uint8_t key[32])
 		.key_policy = EB_KEYPOLICY_MRSIGNER,
 		.isv_svn = h->isv_svn,
 	};
-	uint8_t seal[EB_KEY_SIZE];
-	br_hkdf_context hkdf;
-	int ret;
 
 	memcpy(p.key_id, h->key_id, sizeof(p.key_id));
-	ret = eb_seal_key(&p, seal);
-	eb_memzero(&p, sizeof(p));
-	if (ret)
-		return ret;
-	br_hkdf_init(&hkdf, &br_sha256_vtable, h->key_id, sizeof(h->key_id));
-	br_hkdf_inject(&hkdf, seal, sizeof(seal));
-	br_hkdf_flip(&hkdf);
-	br_hkdf_produce(&hkdf, QE_HKDF_INFO, sizeof(QE_HKDF_INFO) - 1, key, 32);
-	eb_memzero(&hkdf, sizeof(hkdf));
-	eb_memzero(seal, sizeof(seal));
-	return 0;
-}
-
-/*
- * AES-256-GCM of @blob's ciphertext in place, the header and the public key
- * (the blob's first QE_BLOB_AAD_SIZE bytes) as AAD. Encrypting writes the
- * tag; decrypting returns whether it verifies.
- */
-static bool blob_gcm(const uint8_t key[32], uint8_t *blob, bool encrypt)
-{
-	br_aes_ct64_ctr_keys aes;
-	br_gcm_context gcm;
-	bool ok = true;
-
-	br_aes_ct64_ctr_init(&aes, key, 32);
-	br_gcm_init(&gcm, &aes.vtable, br_ghash_ctmul64);
-	br_gcm_reset(&gcm, blob + QE_BLOB_IV_OFF, QE_IV_SIZE);
-	br_gcm_aad_inject(&gcm, blob, QE_BLOB_AAD_SIZE);
-	br_gcm_flip(&gcm);
-	br_gcm_run(&gcm, encrypt, blob + QE_BLOB_CT_OFF, QE_PRIV_SIZE);
-	if (encrypt)
-		br_gcm_get_tag(&gcm, blob + QE_BLOB_TAG_OFF);
-	else
-		ok = br_gcm_check_tag(&gcm, blob + QE_BLOB_TAG_OFF);
-	eb_memzero(&gcm, sizeof(gcm));
-	eb_memzero(&aes, sizeof(aes));
-	return ok;
+	return eb_seal_derive(&p, QE_HKDF_INFO, key);
 }
 
 static int seal(const uint8_t priv[QE_PRIV_SIZE], const uint8_t pub[EB_P256_PUB_SIZE],
@@ -230,7 +141,9 @@ static int seal(const uint8_t priv[QE_PRIV_SIZE], const uint8_t pub[EB_P256_PUB_
 	memcpy(blob, &h, QE_HEADER_SIZE);
 	memcpy(blob + QE_BLOB_PUB_OFF, pub, EB_P256_PUB_SIZE);
 	memcpy(blob + QE_BLOB_CT_OFF, priv, QE_PRIV_SIZE);
-	blob_gcm(key, blob, true);
+	/* AAD: the header and the public key, the blob's first bytes. */
+	eb_aes256_gcm_seal(key, blob + QE_BLOB_IV_OFF, blob, QE_BLOB_AAD_SIZE,
+			   blob + QE_BLOB_CT_OFF, QE_PRIV_SIZE, blob + QE_BLOB_TAG_OFF);
 	eb_memzero(key, sizeof(key));
 	return 0;
 }
@@ -243,7 +156,7 @@ static int seal(const uint8_t priv[QE_PRIV_SIZE], const uint8_t pub[EB_P256_PUB_
 static int unseal(const uint8_t *blob, size_t len, uint8_t priv[QE_PRIV_SIZE],
 		  uint8_t pub[EB_P256_PUB_SIZE])
 {
-	uint8_t copy[QE_BLOB_SIZE], key[32], p[EB_P256_PUB_SIZE];
+	uint8_t ct[QE_PRIV_SIZE], key[32], point[1 + EB_P256_PUB_SIZE];
 	struct qe_blob_header h;
 	int ret = -EBADMSG;
 
@@ -252,40 +165,31 @@ static int unseal(const uint8_t *blob, size_t len, uint8_t priv[QE_PRIV_SIZE],
 	memcpy(&h, blob, sizeof(h));
 	if (h.version != QE_BLOB_VERSION || h.reserved || blob_key(&h, key))
 		return -EBADMSG;
-	memcpy(copy, blob, sizeof(copy));
-	/* The tag covers the public key; that it is the scalar's is checked too,
-	 * as a blob is only as good as the code that sealed it. */
-	if (blob_gcm(key, copy, false) && scalar_valid(copy + QE_BLOB_CT_OFF) &&
-	    !public_of(copy + QE_BLOB_CT_OFF, p) &&
-	    eb_ct_equal(p, copy + QE_BLOB_PUB_OFF, sizeof(p))) {
-		memcpy(priv, copy + QE_BLOB_CT_OFF, QE_PRIV_SIZE);
-		memcpy(pub, p, EB_P256_PUB_SIZE);
+	memcpy(ct, blob + QE_BLOB_CT_OFF, sizeof(ct));
+	/* The tag covers the public key; that it is the scalar's is checked too
+	 * (eb_p256_public() also refuses a scalar out of range), as a blob is
+	 * only as good as the code that sealed it. */
+	if (!eb_aes256_gcm_open(key, blob + QE_BLOB_IV_OFF, blob, QE_BLOB_AAD_SIZE, ct, sizeof(ct),
+				blob + QE_BLOB_TAG_OFF) &&
+	    !eb_p256_public(ct, point) &&
+	    eb_ct_equal(point + 1, blob + QE_BLOB_PUB_OFF, EB_P256_PUB_SIZE)) {
+		memcpy(priv, ct, QE_PRIV_SIZE);
+		memcpy(pub, point + 1, EB_P256_PUB_SIZE);
 		ret = 0;
 	}
-	eb_memzero(copy, sizeof(copy));
+	eb_memzero(ct, sizeof(ct));
 	eb_memzero(key, sizeof(key));
 	return ret;
 }
 
+/* A new key pair, the public key as x || y (no SEC 1 prefix). */
 static int keygen(uint8_t priv[QE_PRIV_SIZE], uint8_t pub[EB_P256_PUB_SIZE])
 {
-	uint8_t seed[QE_SEED_SIZE], kbuf[BR_EC_KBUF_PRIV_MAX_SIZE];
-	br_hmac_drbg_context drbg;
-	int ret = 0;
+	uint8_t point[1 + EB_P256_PUB_SIZE];
+	int ret = eb_p256_keygen(priv, point);
 
-	if (eb_random(seed, sizeof(seed)))
-		return -EAGAIN;
-	br_hmac_drbg_init(&drbg, &br_sha256_vtable, seed, sizeof(seed));
-	eb_memzero(seed, sizeof(seed));
-	if (br_ec_keygen(&drbg.vtable, &br_ec_p256_m31, NULL, kbuf, BR_EC_secp256r1) !=
-	    QE_PRIV_SIZE)
-		ret = -EINVAL;
-	eb_memzero(&drbg, sizeof(drbg));
 	if (!ret)
-		ret = public_of(kbuf, pub);
-	if (!ret)
-		memcpy(priv, kbuf, QE_PRIV_SIZE);
-	eb_memzero(kbuf, sizeof(kbuf));
+		memcpy(pub, point + 1, EB_P256_PUB_SIZE);
 	return ret;
 }
 
