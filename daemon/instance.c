@@ -271,9 +271,18 @@ int instance_start(struct pool *pl, const struct eb_enclave_conf *conf, struct i
 	snprintf(a_id, sizeof(a_id), "%" PRIu64, in->id);
 	snprintf(a_msg, sizeof(a_msg), "%u", in->max_msg);
 	snprintf(a_timeout, sizeof(a_timeout), "%u", conf->call_timeout_ms);
-	const char *const argv[] = { "ebroker-worker", "--instance", a_id,  "--enclave",
-				     conf->name,       "--max-msg",  a_msg, "--call-timeout-ms",
-				     a_timeout,	       NULL };
+	const char *const argv[] = { "ebroker-worker",
+				     "--instance",
+				     a_id,
+				     "--enclave",
+				     conf->name,
+				     "--max-msg",
+				     a_msg,
+				     "--call-timeout-ms",
+				     a_timeout,
+				     "--role",
+				     pl->system ? "quoting" : "tenant",
+				     NULL };
 	const int fds[4] = { ctl[1], dev, img->memfd, listener };
 
 	/*

@@ -57,16 +57,15 @@ static int why_fail(char *why, size_t len, const char *fmt, ...)
 	return -EINVAL;
 }
 
-enum { OPT_INSTANCE, OPT_ENCLAVE, OPT_MAX_MSG, OPT_TIMEOUT, NR_OPTS };
+enum { OPT_INSTANCE, OPT_ENCLAVE, OPT_MAX_MSG, OPT_TIMEOUT, OPT_ROLE, NR_OPTS };
 
 static const char *const opt_names[NR_OPTS] = {
-	[OPT_INSTANCE] = "--instance",
-	[OPT_ENCLAVE] = "--enclave",
-	[OPT_MAX_MSG] = "--max-msg",
-	[OPT_TIMEOUT] = "--call-timeout-ms",
+	[OPT_INSTANCE] = "--instance", [OPT_ENCLAVE] = "--enclave",
+	[OPT_MAX_MSG] = "--max-msg",   [OPT_TIMEOUT] = "--call-timeout-ms",
+	[OPT_ROLE] = "--role",
 };
 
-/* A number option's range (none for --enclave). */
+/* A number option's range (none for --enclave and --role). */
 static const uint64_t opt_min[NR_OPTS] = {
 	[OPT_INSTANCE] = 1,
 	[OPT_MAX_MSG] = WORKER_MAX_MSG_MIN,
@@ -106,6 +105,17 @@ int worker_args_parse(int argc, char *const *argv, struct worker_args *ret, char
 						"([A-Za-z0-9_.-], 1 to %d characters)",
 						opt_names[o], val, EBP_ENCLAVE_NAME_MAX - 1);
 			strcpy(a.enclave, val);
+			continue;
+		}
+		if (o == OPT_ROLE) {
+			if (!strcmp(val, "tenant"))
+				a.role = WORKER_ROLE_TENANT;
+			else if (!strcmp(val, "quoting"))
+				a.role = WORKER_ROLE_QUOTING;
+			else
+				return why_fail(why, why_len,
+						"%s: '%.64s' is neither 'tenant' nor 'quoting'",
+						opt_names[o], val);
 			continue;
 		}
 		if (worker_parse_u64(val, UINT64_MAX, &num[o]) == -EINVAL)

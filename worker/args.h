@@ -26,11 +26,18 @@
 #define WORKER_CALL_TIMEOUT_MIN 1
 #define WORKER_CALL_TIMEOUT_MAX (3600 * 1000)
 
+/* --role: whom the instance serves. */
+enum worker_role {
+	WORKER_ROLE_TENANT,  /* "tenant": attested sessions only */
+	WORKER_ROLE_QUOTING, /* "quoting": the quoting enclave, asked by ebrokerd (W_CALL) */
+};
+
 struct worker_args {
 	uint64_t instance_id;		    /* --instance: not 0 */
 	char enclave[EBP_ENCLAVE_NAME_MAX]; /* --enclave: [A-Za-z0-9_.-]{1,63} */
 	uint32_t max_msg;		    /* --max-msg: bytes per session message */
 	uint32_t call_timeout_ms;	    /* --call-timeout-ms */
+	enum worker_role role;		    /* --role */
 };
 
 /**

@@ -22,26 +22,28 @@ TEST(good)
 	char why[128] = "", max[16];
 
 	ASSERT_EQ(0, PARSE(&a, why, "--instance", "7", "--enclave", "echo", "--max-msg", "65536",
-			   "--call-timeout-ms", "5000"))
+			   "--call-timeout-ms", "5000", "--role", "tenant"))
 	TH_LOG("%s", why);
 	EXPECT_EQ(7ULL, a.instance_id);
 	EXPECT_STREQ("echo", a.enclave);
 	EXPECT_EQ(65536U, a.max_msg);
 	EXPECT_EQ(5000U, a.call_timeout_ms);
+	EXPECT_EQ((int)WORKER_ROLE_TENANT, (int)a.role);
 
 	/* Any order; the extremes of every range. */
 	snprintf(max, sizeof(max), "%u", (unsigned int)EBP_SESSION_MSG_MAX);
 	ASSERT_EQ(0, PARSE(&a, why, "--call-timeout-ms", "3600000", "--max-msg", max, "--enclave",
 			   "A-z_0.9-abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ012",
-			   "--instance", "18446744073709551615"))
+			   "--instance", "18446744073709551615", "--role", "quoting"))
 	TH_LOG("%s", why);
 	EXPECT_EQ(UINT64_MAX, a.instance_id);
 	EXPECT_EQ(63U, strlen(a.enclave));
 	EXPECT_EQ((uint32_t)EBP_SESSION_MSG_MAX, a.max_msg);
 	EXPECT_EQ(3600000U, a.call_timeout_ms);
+	EXPECT_EQ((int)WORKER_ROLE_QUOTING, (int)a.role);
 
 	ASSERT_EQ(0, PARSE(&a, why, "--instance", "1", "--enclave", "e", "--max-msg", "1024",
-			   "--call-timeout-ms", "1"));
+			   "--call-timeout-ms", "1", "--role", "tenant"));
 	EXPECT_EQ(1024U, a.max_msg);
 	EXPECT_EQ(1U, a.call_timeout_ms);
 }
@@ -72,6 +74,9 @@ TEST(missing_twice_unknown)
 	BAD("unknown argument '--instance=1'", "--instance=1");
 	BAD("unknown argument 'stray'", "--instance", "1", "stray");
 	BAD("--max-msg needs a value", "--instance", "1", "--max-msg");
+	BAD("--role is missing", "--instance", "1", "--enclave", "e", "--max-msg", "2048",
+	    "--call-timeout-ms", "5");
+	BAD("--role: 'root' is neither 'tenant' nor 'quoting'", "--role", "root");
 }
 
 TEST(numbers)

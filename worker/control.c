@@ -152,6 +152,12 @@ static void handle_call(struct worker *w, const struct ebp_msg *msg)
 	char why[128];
 	int status;
 
+	/* A tenant's enclave is reached through its attested sessions only. */
+	if (w->args.role != WORKER_ROLE_QUOTING) {
+		send_error(w, msg->request_id, EPERM, EBP_SIDE_WORKER,
+			   "plain calls are for the quoting enclave (--role quoting)");
+		return;
+	}
 	if (out_max > room) {
 		snprintf(why, sizeof(why), "OUT_MAX %u is more than a control message carries",
 			 out_max);

@@ -3,7 +3,7 @@
  * ebroker-worker: run one enclave instance for ebrokerd (docs/worker.md).
  *
  *   ebroker-worker --instance ID --enclave NAME --max-msg BYTES
- *                  --call-timeout-ms MS
+ *                  --call-timeout-ms MS --role tenant|quoting
  *
  * with descriptors 3-6 as worker.h names them. In order: check the
  * arguments and descriptors (exit 2), load the enclave (exit 1 after an
@@ -32,7 +32,7 @@ static int usage(const char *why)
 	dprintf(STDERR_FILENO,
 		"<3>ebroker-worker: %s\n"
 		"<3>usage: ebroker-worker --instance ID --enclave NAME --max-msg BYTES "
-		"--call-timeout-ms MS\n"
+		"--call-timeout-ms MS --role tenant|quoting\n"
 		"<3>(started by ebrokerd with descriptors 3-6; see docs/worker.md)\n",
 		why);
 	return WORKER_EXIT_USAGE;
