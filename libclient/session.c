@@ -103,7 +103,8 @@ static int attest(struct ebroker_session *s, const struct ebp_msg *m)
 	/* What the enclave says it was given, and what we sent: REPORTDATA binds the first. */
 	memcpy(claimed.enclave_pub, nla_data(m->attrs[EBP_A_ENCLAVE_KEY]), EBP_PUBKEY_SIZE);
 	memcpy(claimed.nonce, nla_data(m->attrs[EBP_A_NONCE]), sizeof(claimed.nonce));
-	memcpy(claimed.client_pub, nla_data(m->attrs[EBP_A_CLIENT_KEY]), sizeof(claimed.client_pub));
+	memcpy(claimed.client_pub, nla_data(m->attrs[EBP_A_CLIENT_KEY]),
+	       sizeof(claimed.client_pub));
 	expected = claimed;
 	memcpy(expected.nonce, s->channel.nonce, sizeof(expected.nonce));
 	memcpy(expected.client_pub, s->channel.client_pub, sizeof(expected.client_pub));
