@@ -152,7 +152,7 @@ TEST_F(conf, examples)
 	EXPECT_EQ(2000000000U, l->worker_uid_min);
 	EXPECT_EQ(2000065535U, l->worker_uid_max);
 
-	ASSERT_EQ(2U, eb_policy_enclave_count(p));
+	ASSERT_EQ(3U, eb_policy_enclave_count(p));
 	e = eb_policy_enclave_at(p, 0);
 	EXPECT_STREQ("echo", e->name);
 	EXPECT_EQ(e, eb_policy_enclave(p, "echo"));
@@ -171,7 +171,15 @@ TEST_F(conf, examples)
 	EXPECT_EQ(4U, e->max_instances);
 	EXPECT_EQ(30000U, e->idle_timeout_ms);
 	EXPECT_EQ(10000U, e->call_timeout_ms);
-	EXPECT_EQ(NULL, eb_policy_enclave_at(p, 2));
+	e = eb_policy_enclave_at(p, 2);
+	EXPECT_STREQ("qe", e->name);
+	EXPECT_EQ(60161, e->isv_prod_id);
+	EXPECT_EQ(1U, e->min_warm);
+	EXPECT_EQ(1U, e->max_instances);
+	EXPECT_STREQ("qe", eb_policy_attestation(p)->quoting_enclave);
+	EXPECT_STREQ("/var/lib/ebroker/attestation", eb_policy_attestation(p)->state_dir);
+	EXPECT_EQ(300000U, eb_policy_attestation(p)->check_interval_ms);
+	EXPECT_EQ(NULL, eb_policy_enclave_at(p, 3));
 	EXPECT_EQ(NULL, eb_policy_enclave(p, "nope"));
 
 	EXPECT_TRUE(eb_policy_may_open(p, "keyvault", 0, 0, NULL, 0)); /* Users=root, '*' */
