@@ -57,6 +57,7 @@ int cmd_reload(struct ctl_opts *o, int argc, char **argv);
 int cmd_attestation(struct ctl_opts *o, int argc, char **argv);
 int cmd_attest(struct ctl_opts *o, int argc, char **argv);
 int cmd_verify(struct ctl_opts *o, int argc, char **argv);
+int cmd_metrics(struct ctl_opts *o, int argc, char **argv);
 /* attestation status (attest.c); argv[0] is "attestation status" */
 int cmd_attestation_status(struct ctl_opts *o, int argc, char **argv);
 /* "ok", "starting", "failing"; "unknown" for anything else (0: not known) */

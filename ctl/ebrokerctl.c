@@ -30,6 +30,7 @@ static const struct command {
 	{ "close", cmd_close, "end a session by its id" },
 	{ "reload", cmd_reload, "make ebrokerd re-read its policy" },
 	{ "attestation", cmd_attestation, "set up this host's attestation (root); its status" },
+	{ "metrics", cmd_metrics, "the pool, cgroups and daemon for Prometheus (node_exporter)" },
 };
 
 static void help(FILE *f)

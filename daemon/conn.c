@@ -278,6 +278,11 @@ void conn_session_added(struct conn *c, struct instance *in, const struct ebp_ms
 	memcpy(c->enclave_key, nla_data(m->attrs[EBP_A_ENCLAVE_KEY]), sizeof(c->enclave_key));
 	r = attestation_quote(c->d, c, nla_data(m->attrs[EBP_A_REPORT]));
 	if (r < 0) {
+		/* -ENOKEY: attestation is failing; else the quote was asked for and not made. */
+		if (r == -ENOKEY)
+			c->d->refused[REFUSED_ATTESTATION]++;
+		else
+			c->d->att.quote_failures++;
 		snprintf(why, sizeof(why), "attestation is failing: %.400s",
 			 c->d->att.reason[0] ? c->d->att.reason : strerror(-r));
 		open_failed(c, s, ENOKEY, EBP_SIDE_DAEMON, why);
@@ -337,6 +342,7 @@ void conn_quote_done(struct conn *c, const struct call_result *res)
 		instance_drop_session(in, s->id);
 		session_end(c->d, s, "the client could not be sent the session");
 	} else {
+		c->d->opens++;
 		session_log(s, "opened by pid %d on instance %" PRIu64, (int)s->pid, in->id);
 	}
 	conn_resume(c);
@@ -385,8 +391,10 @@ void conn_instance_failed(struct conn *c, int err, int side, const char *message
 				img = c->d->images[i];
 		quota_explain("/sys/kernel/ebroker", "/sys/fs/cgroup", c->peer.cgpath, c->enclave,
 			      img ? img->epc_pages : 0, why, sizeof(why));
+		c->d->refused[REFUSED_QUOTA]++;
 		conn_error(c, err, EBP_SIDE_KERNEL, "%s", why);
 	} else if (err == ENOSPC) {
+		c->d->refused[REFUSED_POOL]++;
 		conn_error(c, err, EBP_SIDE_KERNEL,
 			   "the EPC pool has no room for an instance of enclave %s", c->enclave);
 	} else {
@@ -409,22 +417,26 @@ static bool admit(struct conn *c, const char *name)
 	unsigned int n;
 
 	if (!eb_policy_enclave(d->policy, name)) {
+		d->refused[REFUSED_POLICY]++;
 		conn_error(c, ENOENT, EBP_SIDE_DAEMON, "no enclave named '%s' is configured", name);
 		return false;
 	}
 	if (!strcmp(eb_policy_attestation(d->policy)->quoting_enclave, name)) {
+		d->refused[REFUSED_POLICY]++;
 		conn_error(c, EACCES, EBP_SIDE_DAEMON,
 			   "enclave %s is the quoting enclave: it takes no sessions", name);
 		return false;
 	}
 	if (!eb_policy_may_open(d->policy, name, c->peer.uid, c->peer.gid, c->peer.groups,
 				c->peer.n_groups)) {
+		d->refused[REFUSED_POLICY]++;
 		conn_error(c, EACCES, EBP_SIDE_DAEMON, "%s may not open enclave %s (policy)",
 			   user_name(c->peer.uid, who, sizeof(who)), name);
 		return false;
 	}
 	n = sessions_of_uid(d, c->peer.uid);
 	if (n >= lim->sessions_per_user) {
+		d->refused[REFUSED_LIMITS]++;
 		conn_error(c, EUSERS, EBP_SIDE_DAEMON,
 			   "%s has %u sessions open, the most the policy allows (SessionsPerUser=)",
 			   user_name(c->peer.uid, who, sizeof(who)), n);
@@ -432,6 +444,7 @@ static bool admit(struct conn *c, const char *name)
 	}
 	n = sessions_of_cgroup(d, c->peer.cgid);
 	if (n >= lim->sessions_per_cgroup) {
+		d->refused[REFUSED_LIMITS]++;
 		conn_error(c, EUSERS, EBP_SIDE_DAEMON,
 			   "cgroup %s has %u sessions open, the most the policy allows "
 			   "(SessionsPerCgroup=)",
@@ -464,6 +477,7 @@ static bool attestation_failing(struct conn *c)
 
 	if (a->state != EBP_ATTESTATION_FAILING)
 		return false;
+	c->d->refused[REFUSED_ATTESTATION]++;
 	conn_error(c, ENOKEY, EBP_SIDE_DAEMON, "attestation is failing: %s", a->reason);
 	return true;
 }
@@ -672,9 +686,14 @@ static void handle_status(struct conn *c)
 	struct daemon *d = c->d;
 	const struct attestation *a = &d->att;
 	unsigned int tenants = 0;
+	uint64_t calls = d->calls_ended;
+	struct session *s;
 	struct pool *pl, *o;
 	struct nl_msg *m;
 
+	/* Live sessions' counts are as fresh as their workers' last report. */
+	session_for_each_live (d, s, bkt)
+		calls += s->calls;
 	/* Tenant cgroups with instances, each counted once. */
 	list_for_each_entry (pl, &d->pools, link) {
 		bool first = !pl->system;
@@ -691,12 +710,29 @@ static void handle_status(struct conn *c)
 		conn_error(c, ENOMEM, EBP_SIDE_DAEMON, "out of memory");
 		return;
 	}
+	/*
+	 * The counters, for ebrokerctl metrics. Worker crashes and call counts
+	 * are left out until the daemon keeps them: a client shows an absent
+	 * counter as unknown, which 0 would not be.
+	 */
 	if (nla_put_u32(m, EBP_A_ATTESTATION, a->state) ||
 	    nla_put_u32(m, EBP_A_SESSIONS, d->n_sessions) ||
 	    nla_put_u32(m, EBP_A_INSTANCES, d->n_instances) ||
 	    nla_put_u32(m, EBP_A_TENANTS, tenants) ||
 	    (a->state != EBP_ATTESTATION_OK && a->reason[0] &&
-	     nla_put_string(m, EBP_A_REASON, a->reason))) {
+	     nla_put_string(m, EBP_A_REASON, a->reason)) ||
+	    nla_put_u64(m, EBP_A_OPENS, d->opens) ||
+	    nla_put_u64(m, EBP_A_REFUSED_POLICY, d->refused[REFUSED_POLICY]) ||
+	    nla_put_u64(m, EBP_A_REFUSED_LIMITS, d->refused[REFUSED_LIMITS]) ||
+	    nla_put_u64(m, EBP_A_REFUSED_QUOTA, d->refused[REFUSED_QUOTA]) ||
+	    nla_put_u64(m, EBP_A_REFUSED_POOL, d->refused[REFUSED_POOL]) ||
+	    nla_put_u64(m, EBP_A_REFUSED_ATTESTATION, d->refused[REFUSED_ATTESTATION]) ||
+	    nla_put_u64(m, EBP_A_QUOTES, a->quotes) ||
+	    nla_put_u64(m, EBP_A_QUOTE_FAILURES, a->quote_failures) ||
+	    nla_put_u64(m, EBP_A_CHECKS, a->checks) ||
+	    nla_put_u64(m, EBP_A_CHECK_FAILURES, a->check_failures) ||
+	    nla_put_u64(m, EBP_A_WORKER_CRASHES, d->worker_crashes) ||
+	    nla_put_u64(m, EBP_A_CALLS_TOTAL, calls)) {
 		nlmsg_free(m);
 		conn_error(c, ENOMEM, EBP_SIDE_DAEMON, "out of memory");
 		return;

@@ -77,6 +77,16 @@ struct attestation {
 	uint64_t quotes, quote_failures, checks, check_failures;
 };
 
+/* Why an OPEN was refused: DAEMON_STATUS's REFUSED_* counters (<linux/ebroker_proto.h>). */
+enum refusal {
+	REFUSED_POLICY,	     /* no such enclave, the quoting enclave, or not this user's */
+	REFUSED_LIMITS,	     /* SessionsPerUser=, SessionsPerCgroup= */
+	REFUSED_QUOTA,	     /* the tenant's EPC limit (EDQUOT) */
+	REFUSED_POOL,	     /* the EPC pool (ENOSPC) */
+	REFUSED_ATTESTATION, /* attestation is failing */
+	__REFUSED_MAX,
+};
+
 struct daemon {
 	struct daemon_config cfg;
 	sd_event *event;
@@ -100,6 +110,12 @@ struct daemon {
 	uint64_t next_instance_id;
 	uint8_t *uid_used; /* bitmap over the worker uid range */
 	struct attestation att;
+	unsigned int adopting; /* workers of an earlier daemon yet to say who they are */
+	/* Since start, for STATUS: each OPEN is counted once, or not at all when something broke. */
+	uint64_t opens;		 /* OPENED sent */
+	uint64_t worker_crashes; /* workers that exited other than when told to stop */
+	uint64_t calls_ended;	 /* calls answered on sessions that have ended */
+	uint64_t refused[__REFUSED_MAX];
 	bool exiting;
 };
 
@@ -164,10 +180,12 @@ struct instance {
 	unsigned int generation; /* of the policy it was started under */
 	enum instance_state state;
 	pid_t pid;
-	int pidfd;
+	int pidfd; /* adopted: watched by exit_src (for a child: child_src's) */
 	uid_t uid;
 	int ctl_fd;
 	sd_event_source *ctl_src, *child_src, *timer;
+	sd_event_source *exit_src; /* adopted: not our child, its pidfd says when it exits */
+	bool adopting;		   /* adopted, its sessions not yet listed (W_QUERY) */
 	struct list_head sessions; /* live */
 	unsigned int n_sessions;
 	struct list_head waiters;  /* conns in CONN_WAIT_START */
@@ -236,6 +254,8 @@ void attestation_done(struct daemon *d);
 struct pool *pool_get(struct daemon *d, const char *enclave, const struct peer *p);
 /* The pool of @enclave in the workers' own cgroup (the quoting enclave's). */
 struct pool *pool_get_system(struct daemon *d, const char *enclave);
+/* The pool of @enclave for the tenant cgroup at @cgpath ("/tenants/alice"). */
+struct pool *pool_get_path(struct daemon *d, const char *enclave, const char *cgpath);
 void pool_free(struct pool *pl);
 int pool_pick(struct pool *pl, const struct eb_enclave_conf *conf, struct instance **ret);
 void pool_maintain(struct pool *pl);
@@ -243,6 +263,11 @@ struct instance *pool_fallback(struct pool *pl);
 
 /* instance.c */
 int instance_start(struct pool *pl, const struct eb_enclave_conf *conf, struct instance **ret);
+/*
+ * A worker of an earlier daemon, connected on @fd (taken) and identified
+ * by its W_READY @m, as an instance of @pl; its sessions are asked for.
+ */
+int instance_adopt(struct pool *pl, int fd, pid_t pid, uid_t uid, const struct ebp_msg *m);
 int instance_add_session(struct instance *in, struct session *s, int fd, struct conn *c);
 int instance_drop_session(struct instance *in, uint64_t id);
 int instance_query(struct instance *in, struct conn *c);
@@ -259,10 +284,23 @@ void instance_free(struct instance *in);
 
 /* restart.c */
 int restart_scan(struct daemon *d);
+/*
+ * Take back the workers an earlier ebrokerd started (RUNTIME_DIR/workers/
+ * *.sock): each says who it is (W_READY), and its sessions (W_QUERY)
+ * become this daemon's again. Attestation is configured once they have
+ * answered (or after 5 s), so that a quoting enclave taken back is
+ * used rather than another one started.
+ */
+void restart_adopt(struct daemon *d);
+/* An adopted instance's sessions are known (or it is gone): one fewer to wait for. */
+void restart_adopted(struct daemon *d);
 uint64_t session_id_next(struct daemon *d);
 
 /* session.c */
 struct session *session_new(struct daemon *d, const struct peer *p, const char *enclave);
+/* Session @id of user @uid (@pid), already served by adopted @in: this daemon's again. */
+struct session *session_adopt(struct instance *in, uint64_t id, uid_t uid, pid_t pid,
+			      uint64_t calls);
 struct session *session_find(struct daemon *d, uint64_t id);
 void session_end(struct daemon *d, struct session *s, const char *reason);
 void session_log(const struct session *s, const char *fmt, ...)

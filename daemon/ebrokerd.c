@@ -420,7 +420,8 @@ int main(int argc, char **argv)
 		return log_error(r, "cannot watch the socket: %s", strerror(-r)), 1;
 
 	list_init(&d.att.waiters);
-	attestation_configure(&d);
+	d.att.state = EBP_ATTESTATION_STARTING; /* OPENs wait until it is configured */
+	restart_adopt(&d);
 	log_notice("ebrokerd ready: %zu enclaves, workers as uids %u-%u in %s",
 		   eb_policy_enclave_count(d.policy), lim->worker_uid_min, lim->worker_uid_max,
 		   d.cfg.worker_cgroup);

@@ -55,9 +55,20 @@ struct instance_request {
 };
 
 static int ctl_handler(sd_event_source *src, int fd, uint32_t revents, void *userdata);
+static int exit_handler(sd_event_source *src, int fd, uint32_t revents, void *userdata);
+static void got_ready(struct instance *in, const struct ebp_msg *m);
 static void instance_lost(struct instance *in);
 static int child_handler(sd_event_source *src, const siginfo_t *si, void *userdata);
 static int timer_handler(sd_event_source *src, uint64_t usec, void *userdata);
+
+/* A signal to the worker: through the child watch, or the pidfd of an adopted one. */
+static void instance_signal(struct instance *in, int sig)
+{
+	if (in->child_src)
+		sd_event_source_send_child_signal(in->child_src, sig, NULL, 0);
+	else if (in->pidfd >= 0)
+		syscall(SYS_pidfd_send_signal, in->pidfd, sig, NULL, 0);
+}
 
 static void worker_socket_path(struct daemon *d, uint64_t id, char *buf, size_t cap)
 {
@@ -282,6 +293,8 @@ int instance_start(struct pool *pl, const struct eb_enclave_conf *conf, struct i
 				     a_timeout,
 				     "--role",
 				     pl->system ? "quoting" : "tenant",
+				     "--tenant",
+				     pl->cgpath,
 				     NULL };
 	const int fds[4] = { ctl[1], dev, img->memfd, listener };
 
@@ -334,7 +347,7 @@ int instance_start(struct pool *pl, const struct eb_enclave_conf *conf, struct i
 	if (r < 0) {
 		/* Unwatched, it would never be heard from: stop it, the child watch cleans up. */
 		log_error(r, "cannot watch worker %d: %s", (int)pid, strerror(-r));
-		sd_event_source_send_child_signal(in->child_src, SIGKILL, NULL, 0);
+		instance_signal(in, SIGKILL);
 		in->state = INSTANCE_DEAD;
 		return r;
 	}
@@ -353,6 +366,65 @@ fail:
 	uid_release(d, in->uid);
 	free(in);
 	return r;
+}
+
+int instance_adopt(struct pool *pl, int fd, pid_t pid, uid_t uid, const struct ebp_msg *m)
+{
+	struct daemon *d = pl->d;
+	struct instance *in = calloc(1, sizeof(*in));
+	int r;
+
+	if (!in) {
+		close(fd);
+		return -ENOMEM;
+	}
+	in->d = d;
+	in->pool = pl;
+	in->id = nla_get_u64(m->attrs[EBP_A_INSTANCE_ID]);
+	in->generation = d->generation;
+	in->ctl_fd = fd;
+	in->pid = pid;
+	in->uid = uid;
+	in->max_msg = nla_get_u32(m->attrs[EBP_A_MAX_MSG]);
+	in->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	list_init(&in->sessions);
+	list_init(&in->waiters);
+	list_init(&in->requests);
+	list_init(&in->outq);
+	if (in->pidfd < 0) {
+		r = -errno;
+		close(fd);
+		free(in);
+		return r;
+	}
+	in->state = INSTANCE_STARTING;
+	list_add_tail(&in->link, &pl->instances);
+	pl->n_instances++;
+	d->n_instances++;
+	fcntl(fd, F_SETFL, O_NONBLOCK);
+	r = sd_event_add_io(d->event, &in->exit_src, in->pidfd, EPOLLIN, exit_handler, in);
+	if (r == 0)
+		r = sd_event_add_io(d->event, &in->ctl_src, fd, EPOLLIN, ctl_handler, in);
+	if (r < 0) {
+		log_error(r, "cannot watch adopted worker %d: %s", (int)pid, strerror(-r));
+		instance_signal(in, SIGKILL);
+		if (!in->exit_src)
+			close(in->pidfd);
+		in->pidfd = -1;
+		in->uid = (uid_t)-1; /* its uid stays marked used: it may still run */
+		instance_free(in);
+		return r;
+	}
+	/* Ready as it says; its sessions come with the query's answers. */
+	in->adopting = true;
+	got_ready(in, m);
+	r = instance_query(in, NULL);
+	if (r < 0) {
+		in->adopting = false;
+		restart_adopted(d);
+		instance_sessions_changed(in);
+	}
+	return 0;
 }
 
 struct queued_msg {
@@ -413,7 +485,7 @@ static int send_request(struct instance *in, struct nl_msg *m, uint16_t type, in
 	if (r == -EAGAIN && in->outq_len >= WORKER_OUTQ_MAX) {
 		log_error(0, "worker %d left %u control messages unread: killing it", (int)in->pid,
 			  in->outq_len);
-		sd_event_source_send_child_signal(in->child_src, SIGKILL, NULL, 0);
+		instance_signal(in, SIGKILL);
 		r = -ENOBUFS;
 	} else if (r == -EAGAIN) {
 		q = calloc(1, sizeof(*q));
@@ -542,9 +614,16 @@ int instance_query(struct instance *in, struct conn *c)
 	if (in->state != INSTANCE_READY)
 		return -ESRCH;
 	/* One query in flight per worker: a LIST flood cannot pile them up. */
-	list_for_each_entry (rq, &in->requests, link)
-		if (rq->type == EBP_MSG_W_QUERY)
-			return -EBUSY;
+	list_for_each_entry (rq, &in->requests, link) {
+		if (rq->type != EBP_MSG_W_QUERY)
+			continue;
+		/* The query that takes an adopted worker's sessions back: a LIST waits for it. */
+		if (in->adopting && !rq->conn && c) {
+			rq->conn = c;
+			return 0;
+		}
+		return -EBUSY;
+	}
 	r = ebp_msg_new(EBP_MSG_W_QUERY, 0, 0, &m);
 	if (r < 0)
 		return r;
@@ -570,7 +649,7 @@ void instance_stop(struct instance *in)
 	log_info("instance %" PRIu64 " of enclave %s for cgroup %s: stopping worker %d", in->id,
 		 in->pool->enclave, in->pool->cgpath, (int)in->pid);
 	in->state = INSTANCE_STOPPING;
-	sd_event_source_send_child_signal(in->child_src, SIGTERM, NULL, 0);
+	instance_signal(in, SIGTERM);
 	arm_timer(in, WORKER_STOP_GRACE_MS);
 }
 
@@ -578,7 +657,7 @@ void instance_sessions_changed(struct instance *in)
 {
 	const struct eb_enclave_conf *conf;
 
-	if (in->state != INSTANCE_READY || in->n_sessions)
+	if (in->state != INSTANCE_READY || in->n_sessions || in->adopting)
 		return;
 	conf = eb_policy_enclave(in->d->policy, in->pool->enclave);
 	if (!conf || in->generation != in->d->generation) {
@@ -604,7 +683,7 @@ static int timer_handler(sd_event_source *src, uint64_t usec, void *userdata)
 			 WORKER_START_TIMEOUT_MS / 1000);
 		in->start_error = ETIMEDOUT;
 		in->start_side = EBP_SIDE_WORKER;
-		sd_event_source_send_child_signal(in->child_src, SIGKILL, NULL, 0);
+		instance_signal(in, SIGKILL);
 		break;
 	case INSTANCE_READY:
 		if (in->n_sessions)
@@ -625,7 +704,7 @@ static int timer_handler(sd_event_source *src, uint64_t usec, void *userdata)
 			arm_timer(in, conf->idle_timeout_ms > 1000 ? conf->idle_timeout_ms : 1000);
 		break;
 	case INSTANCE_STOPPING:
-		sd_event_source_send_child_signal(in->child_src, SIGKILL, NULL, 0);
+		instance_signal(in, SIGKILL);
 		break;
 	case INSTANCE_DEAD:
 		break;
@@ -696,6 +775,13 @@ static bool handle_ctl(struct instance *in, const struct ebp_msg *m)
 		s = session_find(d, nla_get_u64(m->attrs[EBP_A_SESSION_ID]));
 		if (s && s->instance == in)
 			s->calls = nla_get_u64(m->attrs[EBP_A_CALLS]);
+		else if (!s && in->adopting &&
+			 !session_adopt(in, nla_get_u64(m->attrs[EBP_A_SESSION_ID]),
+					nla_get_u32(m->attrs[EBP_A_UID]),
+					nla_get_u32(m->attrs[EBP_A_PID]),
+					nla_get_u64(m->attrs[EBP_A_CALLS])))
+			log_error(ENOMEM, "instance %" PRIu64 ": cannot take back session %" PRIu64,
+				  in->id, nla_get_u64(m->attrs[EBP_A_SESSION_ID]));
 		return true;
 	case EBP_MSG_W_ADDED:
 		rq = pop_request(in, m->request_id);
@@ -764,6 +850,16 @@ static bool handle_ctl(struct instance *in, const struct ebp_msg *m)
 		}
 		if (rq->type == EBP_MSG_W_QUERY && rq->conn)
 			conn_query_done(rq->conn);
+		if (rq->type == EBP_MSG_W_QUERY && in->adopting) {
+			in->adopting = false;
+			restart_adopted(d);
+			log_notice("instance %" PRIu64
+				   " of enclave %s for cgroup %s: worker %d taken "
+				   "back with %u session(s)",
+				   in->id, in->pool->enclave, in->pool->cgpath, (int)in->pid,
+				   in->n_sessions);
+			instance_sessions_changed(in);
+		}
 		free(rq);
 		return true;
 	}
@@ -786,7 +882,16 @@ static int ctl_handler(sd_event_source *src, int fd, uint32_t revents, void *use
 	for (int i = 0;; i++) {
 		if (i == 64)
 			return 0;
-		n = ebp_recv(fd, buf, sizeof(buf), NULL);
+		if (in->exit_src) {
+			/* Adopted: its socket has SO_PASSCRED, every message says who sent it. */
+			struct ucred cred = { 0 };
+
+			n = ebp_recv_cred(fd, buf, sizeof(buf), &cred);
+			if (n > 0 && cred.pid != in->pid)
+				n = -EBADMSG;
+		} else {
+			n = ebp_recv(fd, buf, sizeof(buf), NULL);
+		}
 		if (n == -EAGAIN)
 			return 0;
 		if (n == 0)
@@ -796,7 +901,7 @@ static int ctl_handler(sd_event_source *src, int fd, uint32_t revents, void *use
 				  n == -EMSGSIZE  ? "an oversized control message"
 				  : n == -EBADMSG ? "a file descriptor"
 						  : strerror((int)-n));
-			sd_event_source_send_child_signal(in->child_src, SIGKILL, NULL, 0);
+			instance_signal(in, SIGKILL);
 			break;
 		}
 		if (ebp_parse(buf, n, false, &m, &why) < 0 || !handle_ctl(in, &m)) {
@@ -804,7 +909,7 @@ static int ctl_handler(sd_event_source *src, int fd, uint32_t revents, void *use
 				why = ebp_msg_name(m.type);
 			log_error(0, "worker %d broke the control protocol (%s): killing it",
 				  (int)in->pid, why);
-			sd_event_source_send_child_signal(in->child_src, SIGKILL, NULL, 0);
+			instance_signal(in, SIGKILL);
 			break;
 		}
 	}
@@ -828,22 +933,22 @@ static void describe_exit(const struct instance *in, const siginfo_t *si, char *
 			 sigabbrev_np(si->si_status) ?: "?");
 }
 
-static int child_handler(sd_event_source *src, const siginfo_t *si, void *userdata)
+/* The worker is gone (@clean: stopped as asked): its sessions end with @reason. */
+static void instance_exited(struct instance *in, const char *reason, bool clean)
 {
-	struct instance *in = userdata;
 	struct daemon *d = in->d;
 	struct pool *pl = in->pool;
-	char reason[EBP_ERROR_MSG_MAX];
 	struct session *s, *sn;
 	struct conn *c, *cn;
 
-	describe_exit(in, si, reason, sizeof(reason));
-	if (in->state == INSTANCE_STOPPING && si->si_code == CLD_EXITED && si->si_status == 0)
+	if (clean) {
 		log_info("instance %" PRIu64 " of enclave %s for cgroup %s: stopped", in->id,
 			 pl->enclave, pl->cgpath);
-	else
+	} else {
 		log_warning(0, "instance %" PRIu64 " for cgroup %s: %s", in->id, pl->cgpath,
 			    reason);
+		d->worker_crashes++;
+	}
 	in->state = INSTANCE_DEAD;
 
 	list_for_each_entry_safe (s, sn, &in->sessions, inst_link)
@@ -856,6 +961,29 @@ static int child_handler(sd_event_source *src, const siginfo_t *si, void *userda
 	}
 	instance_free(in);
 	pool_maintain(pl);
+}
+
+static int child_handler(sd_event_source *src, const siginfo_t *si, void *userdata)
+{
+	struct instance *in = userdata;
+	char reason[EBP_ERROR_MSG_MAX];
+
+	describe_exit(in, si, reason, sizeof(reason));
+	instance_exited(in, reason,
+			in->state == INSTANCE_STOPPING && si->si_code == CLD_EXITED &&
+			    si->si_status == 0);
+	return 0;
+}
+
+/* An adopted worker's pidfd is readable: it exited, how is not ours to learn. */
+static int exit_handler(sd_event_source *src, int fd, uint32_t revents, void *userdata)
+{
+	struct instance *in = userdata;
+	char reason[EBP_ERROR_MSG_MAX];
+
+	snprintf(reason, sizeof(reason), "the worker serving enclave %s (pid %d) exited",
+		 in->pool->enclave, (int)in->pid);
+	instance_exited(in, reason, in->state == INSTANCE_STOPPING);
 	return 0;
 }
 
@@ -880,8 +1008,13 @@ void instance_free(struct instance *in)
 	}
 	if (in->pool->system)
 		attestation_instance_gone(in, "its worker exited");
+	if (in->adopting)
+		restart_adopted(d);
 	sd_event_source_disable_unref(in->ctl_src);
 	sd_event_source_disable_unref(in->child_src);
+	sd_event_source_disable_unref(in->exit_src);
+	if (in->exit_src && in->pidfd >= 0)
+		close(in->pidfd);
 	sd_event_source_disable_unref(in->timer);
 	while (!list_empty(&in->outq))
 		queued_free(list_first_entry(&in->outq, struct queued_msg, link));

@@ -12,6 +12,7 @@
  */
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <sys/stat.h>
 
 #include "common/util.h"
@@ -64,6 +65,27 @@ struct pool *pool_get_system(struct daemon *d, const char *enclave)
 	pl = pool_get(d, enclave, &p);
 	if (pl)
 		pl->system = true;
+out:
+	if (p.cgfd >= 0)
+		close(p.cgfd);
+	return pl;
+}
+
+struct pool *pool_get_path(struct daemon *d, const char *enclave, const char *cgpath)
+{
+	struct peer p = { .cgfd = -1, .cgpath = (char *)cgpath };
+	struct pool *pl = NULL;
+	char path[PATH_MAX];
+	struct stat st;
+
+	if (snprintf(path, sizeof(path), "/sys/fs/cgroup%s", cgpath) >= (int)sizeof(path) ||
+	    strstr(cgpath, "/../") || strstr(cgpath, "/./"))
+		return NULL;
+	p.cgfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (p.cgfd < 0 || fstat(p.cgfd, &st) < 0)
+		goto out;
+	p.cgid = st.st_ino;
+	pl = pool_get(d, enclave, &p);
 out:
 	if (p.cgfd >= 0)
 		close(p.cgfd);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * What a daemon started after another one must not reuse while that one's
- * workers still run (they outlive the daemon by design): their uids (one
+ * A daemon started after another one takes that one's workers back
+ * (restart_adopt(): they outlive the daemon by design), and must not reuse
+ * what they hold while they run: their uids (one
  * worker could otherwise signal or trace another tenant's), their instance
  * ids (which name their sockets) and session ids (which clients still hold).
  * Uids come from the processes in the worker cgroups, instance ids from the
@@ -13,8 +14,13 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
 
 #include "common/util.h"
+#include "proto/proto.h"
 
 #include "daemon.h"
 #include "log.h"
@@ -61,7 +67,7 @@ static void scan_worker_uids(struct daemon *d)
 		_cleanup_(fclosep) FILE *f = NULL;
 		int pid;
 
-		if (strncmp(de->d_name, "tenant-", 7))
+		if (strncmp(de->d_name, "tenant-", 7) && strcmp(de->d_name, "attestation"))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s/cgroup.procs", d->cfg.worker_cgroup,
 			 de->d_name);
@@ -130,4 +136,166 @@ uint64_t session_id_next(struct daemon *d)
 		log_warning(errno, "cannot record the session id mark in %s: %m",
 			    d->cfg.runtime_dir);
 	return id;
+}
+
+/* A worker of an earlier daemon, connected, until it says who it is. */
+struct adoptee {
+	struct daemon *d;
+	int fd;
+	pid_t pid;
+	uid_t uid;
+	sd_event_source *src;
+	char path[PATH_MAX];
+};
+
+static void adoptee_free(struct adoptee *a)
+{
+	sd_event_source_disable_unref(a->src);
+	if (a->fd >= 0)
+		close(a->fd);
+	free(a);
+}
+
+/* The quoting enclave of an earlier daemon: taken back into the workers' own pool. */
+static bool is_quoting_enclave(struct daemon *d, const char *enclave, const char *cgpath)
+{
+	const char *root = "/sys/fs/cgroup";
+	const char *workers = d->cfg.worker_cgroup;
+
+	if (!strncmp(workers, root, strlen(root)))
+		workers += strlen(root);
+	return !strcmp(eb_policy_attestation(d->policy)->quoting_enclave, enclave) &&
+	       !strcmp(workers, cgpath);
+}
+
+void restart_adopted(struct daemon *d)
+{
+	if (d->adopting && !--d->adopting)
+		attestation_configure(d);
+}
+
+/* One adoptee fewer: once none is left, attestation starts (with a taken-back QE, if any). */
+static void adoptee_done(struct adoptee *a, bool adopted)
+{
+	struct daemon *d = a->d;
+
+	adoptee_free(a);
+	/* An adopted instance counts until its sessions are known (restart_adopted()). */
+	if (!adopted)
+		restart_adopted(d);
+}
+
+static int adoptee_ready(sd_event_source *src, int fd, uint32_t revents, void *userdata)
+{
+	struct adoptee *a = userdata;
+	struct daemon *d = a->d;
+	uint8_t buf[EBP_CONTROL_MSG_MAX];
+	const char *why = "?", *enclave, *cgpath;
+	struct ucred cred = { 0 };
+	struct ebp_msg m = { 0 };
+	struct pool *pl;
+	ssize_t n;
+
+	/* Who sent it, from the kernel: a worker cannot pass itself off as another process. */
+	n = ebp_recv_cred(fd, buf, sizeof(buf), &cred);
+	if (n == -EAGAIN)
+		return 0;
+	if (n <= 0 || ebp_parse(buf, n, false, &m, &why) < 0 || m.type != EBP_MSG_W_READY) {
+		log_warning(0, "the worker on %s did not say who it is (%s): leaving it", a->path,
+			    n <= 0			? "closed"
+			    : m.type != EBP_MSG_W_READY ? "not W_READY"
+							: why);
+		adoptee_done(a, false);
+		return 0;
+	}
+	a->pid = cred.pid;
+	a->uid = cred.uid;
+	enclave = ebp_get_str(&m, EBP_A_ENCLAVE);
+	cgpath = ebp_get_str(&m, EBP_A_CGROUP);
+	pl = is_quoting_enclave(d, enclave, cgpath) ? pool_get_system(d, enclave)
+						    : pool_get_path(d, enclave, cgpath);
+	if (!pl) {
+		log_warning(0,
+			    "worker %d serves enclave %s for cgroup %s, which is gone: leaving it",
+			    (int)a->pid, enclave, cgpath);
+		adoptee_done(a, false);
+		return 0;
+	}
+	sd_event_source_disable_unref(a->src);
+	a->src = NULL;
+	if (instance_adopt(pl, TAKE_FD(a->fd), a->pid, a->uid, &m) < 0) {
+		log_error(0, "cannot take back worker %d", (int)a->pid);
+		pool_maintain(pl);
+		adoptee_done(a, false);
+		return 0;
+	}
+	adoptee_done(a, true);
+	return 0;
+}
+
+/* Workers that say nothing within this long are left to themselves. */
+#define ADOPT_TIMEOUT_MS 5000
+
+static int adopt_timeout(sd_event_source *src, uint64_t usec, void *userdata)
+{
+	struct daemon *d = userdata;
+
+	if (d->adopting) {
+		log_warning(0, "%u worker(s) of an earlier ebrokerd did not answer within %d ms",
+			    d->adopting, ADOPT_TIMEOUT_MS);
+		d->adopting = 0;
+		attestation_configure(d);
+	}
+	return 0; /* a one-shot source of the loop's own (floating) */
+}
+
+void restart_adopt(struct daemon *d)
+{
+	static const int one = 1;
+	char dir_path[PATH_MAX - 256];
+	_cleanup_(closedirp) DIR *dir = NULL;
+	struct dirent *de;
+
+	snprintf(dir_path, sizeof(dir_path), "%s/workers", d->cfg.runtime_dir);
+	dir = opendir(dir_path);
+	while (dir && (de = readdir(dir))) {
+		struct sockaddr_un sa = { .sun_family = AF_UNIX };
+		struct adoptee *a;
+		uint64_t id;
+		char rest[8];
+
+		if (sscanf(de->d_name, "%" SCNu64 ".%7s", &id, rest) != 2 || strcmp(rest, "sock"))
+			continue;
+		a = calloc(1, sizeof(*a));
+		if (!a)
+			return;
+		a->d = d;
+		snprintf(a->path, sizeof(a->path), "%s/%s", dir_path, de->d_name);
+		a->fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+		if (strlen(a->path) >= sizeof(sa.sun_path) || a->fd < 0 ||
+		    setsockopt(a->fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)) < 0) {
+			adoptee_free(a);
+			continue;
+		}
+		strcpy(sa.sun_path, a->path);
+		if (connect(a->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+			/* Nobody listens: its worker is gone. */
+			if (errno == ECONNREFUSED || errno == ENOENT)
+				unlink(a->path);
+			adoptee_free(a);
+			continue;
+		}
+		if (sd_event_add_io(d->event, &a->src, a->fd, EPOLLIN, adoptee_ready, a) < 0) {
+			adoptee_free(a);
+			continue;
+		}
+		d->adopting++;
+		log_info("a worker of an earlier ebrokerd listens on %s", a->path);
+	}
+	if (!d->adopting ||
+	    sd_event_add_time_relative(d->event, NULL, CLOCK_MONOTONIC, ADOPT_TIMEOUT_MS * 1000, 0,
+				       adopt_timeout, d) < 0) {
+		d->adopting = 0;
+		attestation_configure(d);
+	}
 }

@@ -5,7 +5,9 @@
  * so that their owner can still ask why they ended. Ids count up from 1 and
  * are never reused while the daemon runs.
  */
+#include <grp.h>
 #include <inttypes.h>
+#include <pwd.h>
 #include <limits.h>
 #include <stdarg.h>
 
@@ -68,7 +70,8 @@ static void count_del(struct list_head *buckets, uint64_t key)
 	}
 }
 
-struct session *session_new(struct daemon *d, const struct peer *p, const char *enclave)
+static struct session *session_new_id(struct daemon *d, const struct peer *p, const char *enclave,
+				      uint64_t id)
 {
 	struct session *s = calloc(1, sizeof(*s));
 
@@ -85,7 +88,7 @@ struct session *session_new(struct daemon *d, const struct peer *p, const char *
 	memcpy(s->groups, p->groups, p->n_groups * sizeof(gid_t));
 	s->n_groups = p->n_groups;
 	s->gid = p->gid;
-	s->id = session_id_next(d);
+	s->id = id;
 	s->uid = p->uid;
 	s->pid = p->pid;
 	s->cgid = p->cgid;
@@ -104,6 +107,43 @@ struct session *session_new(struct daemon *d, const struct peer *p, const char *
 	}
 	list_add_tail(&s->hash_link, bucket(d, s->id));
 	d->n_sessions++;
+	return s;
+}
+
+struct session *session_new(struct daemon *d, const struct peer *p, const char *enclave)
+{
+	return session_new_id(d, p, enclave, session_id_next(d));
+}
+
+struct session *session_adopt(struct instance *in, uint64_t id, uid_t uid, pid_t pid,
+			      uint64_t calls)
+{
+	struct peer p = { .uid = uid, .pid = pid, .cgid = in->pool->cgid };
+	int n = PEER_GROUPS_MAX;
+	struct passwd pw, *pwp = NULL;
+	char buf[4096];
+	struct session *s;
+
+	/* The user's groups as NSS has them now: what a reload re-checks them against. */
+	p.cgpath = in->pool->cgpath;
+	if (getpwuid_r(uid, &pw, buf, sizeof(buf), &pwp) == 0 && pwp) {
+		p.gid = pw.pw_gid;
+		if (getgrouplist(pw.pw_name, pw.pw_gid, p.groups, &n) >= 0)
+			p.n_groups = (size_t)n;
+	} else {
+		p.gid = (gid_t)-1;
+	}
+	if (session_find(in->d, id))
+		return NULL;
+	s = session_new_id(in->d, &p, in->pool->enclave, id);
+	if (!s)
+		return NULL;
+	s->calls = calls;
+	s->instance = in;
+	s->instance_id = in->id;
+	s->worker_pid = in->pid;
+	list_add_tail(&s->inst_link, &in->sessions);
+	in->n_sessions++;
 	return s;
 }
 
@@ -148,6 +188,7 @@ void session_end(struct daemon *d, struct session *s, const char *reason)
 	if (!s->reason)
 		s->reason = strdup("?");
 	s->ended_usec = now_usec();
+	d->calls_ended += s->calls;
 	in = s->instance;
 	if (in) {
 		in->n_sessions--;

@@ -443,6 +443,29 @@ _public_ int ebroker_reload(struct ebroker *b)
 	return ebc_request(b, m, ebc_timeout(b), done_reply, "RELOAD");
 }
 
+/* DAEMON_STATUS's counters: the attribute, its bit in .has, its member. */
+static const struct {
+	uint16_t attr;
+	uint32_t bit;
+	size_t offset;
+} counters[] = {
+#define COUNTER(a, b, member) \
+	EBP_A_##a, EBROKER_STATUS_HAS_##b, offsetof(struct ebroker_daemon_status, member)
+	{ COUNTER(OPENS, OPENS, opens) },
+	{ COUNTER(REFUSED_POLICY, REFUSED_POLICY, refused_policy) },
+	{ COUNTER(REFUSED_LIMITS, REFUSED_LIMITS, refused_limits) },
+	{ COUNTER(REFUSED_QUOTA, REFUSED_QUOTA, refused_quota) },
+	{ COUNTER(REFUSED_POOL, REFUSED_POOL, refused_pool) },
+	{ COUNTER(REFUSED_ATTESTATION, REFUSED_ATTESTATION, refused_attestation) },
+	{ COUNTER(QUOTES, QUOTES, quotes) },
+	{ COUNTER(QUOTE_FAILURES, QUOTE_FAILURES, quote_failures) },
+	{ COUNTER(CHECKS, CHECKS, checks) },
+	{ COUNTER(CHECK_FAILURES, CHECK_FAILURES, check_failures) },
+	{ COUNTER(WORKER_CRASHES, WORKER_CRASHES, worker_crashes) },
+	{ COUNTER(CALLS_TOTAL, CALLS, calls) },
+#undef COUNTER
+};
+
 static int status_reply(struct ebroker *b, const struct ebp_msg *m, int *fd, void *userdata)
 {
 	struct ebroker_daemon_status *st = userdata;
@@ -462,6 +485,15 @@ static int status_reply(struct ebroker *b, const struct ebp_msg *m, int *fd, voi
 	st->tenants = nla_get_u32(m->attrs[EBP_A_TENANTS]);
 	snprintf(st->reason, sizeof(st->reason), "%s",
 		 m->attrs[EBP_A_REASON] ? ebp_get_str(m, EBP_A_REASON) : "");
+	/* The counters are optional: an older daemon's reply has none. */
+	for (size_t i = 0; i < ELEMENTSOF(counters); i++) {
+		const struct nlattr *a = m->attrs[counters[i].attr];
+
+		if (!a)
+			continue;
+		st->has |= counters[i].bit;
+		*(uint64_t *)((char *)st + counters[i].offset) = nla_get_u64(a);
+	}
 	return 0;
 }
 

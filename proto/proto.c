@@ -50,6 +50,18 @@ static const uint16_t attr_size[EBP_A_MAX + 1] = {
 	[EBP_A_SESSIONS] = 4,
 	[EBP_A_INSTANCES] = 4,
 	[EBP_A_TENANTS] = 4,
+	[EBP_A_OPENS] = 8,
+	[EBP_A_REFUSED_POLICY] = 8,
+	[EBP_A_REFUSED_LIMITS] = 8,
+	[EBP_A_REFUSED_QUOTA] = 8,
+	[EBP_A_REFUSED_POOL] = 8,
+	[EBP_A_REFUSED_ATTESTATION] = 8,
+	[EBP_A_QUOTES] = 8,
+	[EBP_A_QUOTE_FAILURES] = 8,
+	[EBP_A_CHECKS] = 8,
+	[EBP_A_CHECK_FAILURES] = 8,
+	[EBP_A_WORKER_CRASHES] = 8,
+	[EBP_A_CALLS_TOTAL] = 8,
 };
 
 /* What libnl checks: types and bounds. Exact sizes are checked after it. */
@@ -89,6 +101,18 @@ static struct nla_policy policy[EBP_A_MAX + 1] = {
 	[EBP_A_SESSIONS] = { .type = NLA_U32 },
 	[EBP_A_INSTANCES] = { .type = NLA_U32 },
 	[EBP_A_TENANTS] = { .type = NLA_U32 },
+	[EBP_A_OPENS] = { .type = NLA_U64 },
+	[EBP_A_REFUSED_POLICY] = { .type = NLA_U64 },
+	[EBP_A_REFUSED_LIMITS] = { .type = NLA_U64 },
+	[EBP_A_REFUSED_QUOTA] = { .type = NLA_U64 },
+	[EBP_A_REFUSED_POOL] = { .type = NLA_U64 },
+	[EBP_A_REFUSED_ATTESTATION] = { .type = NLA_U64 },
+	[EBP_A_QUOTES] = { .type = NLA_U64 },
+	[EBP_A_QUOTE_FAILURES] = { .type = NLA_U64 },
+	[EBP_A_CHECKS] = { .type = NLA_U64 },
+	[EBP_A_CHECK_FAILURES] = { .type = NLA_U64 },
+	[EBP_A_WORKER_CRASHES] = { .type = NLA_U64 },
+	[EBP_A_CALLS_TOTAL] = { .type = NLA_U64 },
 };
 
 struct msg_rule {
@@ -100,6 +124,13 @@ struct msg_rule {
 
 #define IDENTITY \
 	(BIT(EBP_A_MRENCLAVE) | BIT(EBP_A_MRSIGNER) | BIT(EBP_A_ISVPRODID) | BIT(EBP_A_ISVSVN))
+
+/* DAEMON_STATUS's counters: optional, so that a daemon that does not count one still parses. */
+#define STATUS_COUNTERS                                                                        \
+	(BIT(EBP_A_OPENS) | BIT(EBP_A_REFUSED_POLICY) | BIT(EBP_A_REFUSED_LIMITS) |            \
+	 BIT(EBP_A_REFUSED_QUOTA) | BIT(EBP_A_REFUSED_POOL) | BIT(EBP_A_REFUSED_ATTESTATION) | \
+	 BIT(EBP_A_QUOTES) | BIT(EBP_A_QUOTE_FAILURES) | BIT(EBP_A_CHECKS) |                   \
+	 BIT(EBP_A_CHECK_FAILURES) | BIT(EBP_A_WORKER_CRASHES) | BIT(EBP_A_CALLS_TOTAL))
 
 static const struct msg_rule rules[__EBP_MSG_MAX] = {
 	[EBP_MSG_ERROR] = { "ERROR", BIT(EBP_A_ERRNO) | BIT(EBP_A_SIDE) | BIT(EBP_A_MESSAGE) },
@@ -123,10 +154,12 @@ static const struct msg_rule rules[__EBP_MSG_MAX] = {
 	[EBP_MSG_DAEMON_STATUS] = { "DAEMON_STATUS",
 				    BIT(EBP_A_ATTESTATION) | BIT(EBP_A_SESSIONS) |
 					BIT(EBP_A_INSTANCES) | BIT(EBP_A_TENANTS),
-				    BIT(EBP_A_REASON) },
+				    BIT(EBP_A_REASON) | STATUS_COUNTERS },
 	[EBP_MSG_CALL] = { "CALL", BIT(EBP_A_RECORD) | BIT(EBP_A_OUT_MAX) },
 	[EBP_MSG_RESULT] = { "RESULT", BIT(EBP_A_RECORD) },
-	[EBP_MSG_W_READY] = { "W_READY", BIT(EBP_A_TCS) | IDENTITY },
+	[EBP_MSG_W_READY] = { "W_READY", BIT(EBP_A_TCS) | IDENTITY | BIT(EBP_A_INSTANCE_ID) |
+					     BIT(EBP_A_ENCLAVE) | BIT(EBP_A_CGROUP) |
+					     BIT(EBP_A_MAX_MSG) },
 	[EBP_MSG_W_ADD] = { "W_ADD",
 			    BIT(EBP_A_SESSION_ID) | BIT(EBP_A_UID) | BIT(EBP_A_PID) |
 				BIT(EBP_A_NONCE) | BIT(EBP_A_CLIENT_KEY) | BIT(EBP_A_TARGETINFO),
@@ -331,6 +364,47 @@ ssize_t ebp_recv(int sock, void *buf, size_t cap, int *ret_fd)
 	if (ret_fd)
 		*ret_fd = fd;
 	return n;
+}
+
+ssize_t ebp_recv_cred(int sock, void *buf, size_t cap, struct ucred *ret)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(struct ucred)) + CMSG_SPACE(8 * sizeof(int))];
+		struct cmsghdr align;
+	} control;
+	struct iovec iov = { .iov_base = buf, .iov_len = cap };
+	struct msghdr mh = {
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = control.buf,
+		.msg_controllen = sizeof(control.buf),
+	};
+	struct cmsghdr *c;
+	bool have = false, other = false;
+	ssize_t n;
+
+	do
+		n = recvmsg(sock, &mh, MSG_TRUNC | MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	for (c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS &&
+		    c->cmsg_len == CMSG_LEN(sizeof(*ret)) && !have) {
+			memcpy(ret, CMSG_DATA(c), sizeof(*ret));
+			have = true;
+		} else {
+			other = true;
+		}
+	}
+	if (other || (mh.msg_flags & MSG_CTRUNC)) {
+		close_received(&mh);
+		return -EBADMSG;
+	}
+	if ((size_t)n > cap || (mh.msg_flags & MSG_TRUNC))
+		return -EMSGSIZE;
+	/* End of stream has no sender; any message does, with SO_PASSCRED set. */
+	return n && !have ? -EBADMSG : n;
 }
 
 static int fail(const char **ret_why, const char *why, int err)

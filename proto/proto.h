@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 
 #include <netlink/attr.h>
@@ -76,6 +77,14 @@ int ebp_send_empty(int sock, uint16_t type, uint32_t request_id);
  * -EAGAIN; -errno from recvmsg.
  */
 ssize_t ebp_recv(int sock, void *buf, size_t cap, int *ret_fd);
+
+/*
+ * ebp_recv_cred() - receive one packet on a socket with SO_PASSCRED set
+ * @ret:	(out) who sent it, as the kernel says (SCM_CREDENTIALS)
+ * Like ebp_recv() without descriptors: any control data but the
+ * credentials, or none, gives -EBADMSG.
+ */
+ssize_t ebp_recv_cred(int sock, void *buf, size_t cap, struct ucred *ret);
 
 /**
  * ebp_parse() - validate and parse a received packet

@@ -69,10 +69,29 @@ static const struct {
 	[EBP_A_SESSIONS] = { K_U32 },
 	[EBP_A_INSTANCES] = { K_U32 },
 	[EBP_A_TENANTS] = { K_U32 },
+	[EBP_A_OPENS] = { K_U64 },
+	[EBP_A_REFUSED_POLICY] = { K_U64 },
+	[EBP_A_REFUSED_LIMITS] = { K_U64 },
+	[EBP_A_REFUSED_QUOTA] = { K_U64 },
+	[EBP_A_REFUSED_POOL] = { K_U64 },
+	[EBP_A_REFUSED_ATTESTATION] = { K_U64 },
+	[EBP_A_QUOTES] = { K_U64 },
+	[EBP_A_QUOTE_FAILURES] = { K_U64 },
+	[EBP_A_CHECKS] = { K_U64 },
+	[EBP_A_CHECK_FAILURES] = { K_U64 },
+	[EBP_A_WORKER_CRASHES] = { K_U64 },
+	[EBP_A_CALLS_TOTAL] = { K_U64 },
 };
 
 #define IDENTITY \
 	(BIT(EBP_A_MRENCLAVE) | BIT(EBP_A_MRSIGNER) | BIT(EBP_A_ISVPRODID) | BIT(EBP_A_ISVSVN))
+
+/* DAEMON_STATUS's counters, each optional: a reply without them is an older daemon's. */
+#define STATUS_COUNTERS                                                                        \
+	(BIT(EBP_A_OPENS) | BIT(EBP_A_REFUSED_POLICY) | BIT(EBP_A_REFUSED_LIMITS) |            \
+	 BIT(EBP_A_REFUSED_QUOTA) | BIT(EBP_A_REFUSED_POOL) | BIT(EBP_A_REFUSED_ATTESTATION) | \
+	 BIT(EBP_A_QUOTES) | BIT(EBP_A_QUOTE_FAILURES) | BIT(EBP_A_CHECKS) |                   \
+	 BIT(EBP_A_CHECK_FAILURES) | BIT(EBP_A_WORKER_CRASHES) | BIT(EBP_A_CALLS_TOTAL))
 
 /* Every message type, with the attributes it requires and those it may have. */
 static const struct {
@@ -101,10 +120,13 @@ static const struct {
 	{ EBP_MSG_STATUS, "STATUS", 0, 0, false },
 	{ EBP_MSG_DAEMON_STATUS, "DAEMON_STATUS",
 	  BIT(EBP_A_ATTESTATION) | BIT(EBP_A_SESSIONS) | BIT(EBP_A_INSTANCES) | BIT(EBP_A_TENANTS),
-	  BIT(EBP_A_REASON), false },
+	  BIT(EBP_A_REASON) | STATUS_COUNTERS, false },
 	{ EBP_MSG_CALL, "CALL", BIT(EBP_A_RECORD) | BIT(EBP_A_OUT_MAX), 0, false },
 	{ EBP_MSG_RESULT, "RESULT", BIT(EBP_A_RECORD), 0, false },
-	{ EBP_MSG_W_READY, "W_READY", BIT(EBP_A_TCS) | IDENTITY, 0, false },
+	{ EBP_MSG_W_READY, "W_READY",
+	  BIT(EBP_A_TCS) | IDENTITY | BIT(EBP_A_INSTANCE_ID) | BIT(EBP_A_ENCLAVE) |
+	      BIT(EBP_A_CGROUP) | BIT(EBP_A_MAX_MSG),
+	  0, false },
 	{ EBP_MSG_W_ADD, "W_ADD",
 	  BIT(EBP_A_SESSION_ID) | BIT(EBP_A_UID) | BIT(EBP_A_PID) | BIT(EBP_A_NONCE) |
 	      BIT(EBP_A_CLIENT_KEY) | BIT(EBP_A_TARGETINFO),
@@ -938,6 +960,31 @@ TEST(send_error)
 	ASSERT_EQ(0, ebp_send_error(s0, 6, -ENOSPC, EBP_SIDE_KERNEL, "%s", long_text));
 	recv_error(_metadata, s1, 6, ENOSPC, EBP_SIDE_KERNEL, want);
 	EXPECT_EQ((size_t)EBP_ERROR_MSG_MAX - 1, strlen(want));
+}
+
+/*
+ * DAEMON_STATUS's counters are optional: the reply of a daemon without them
+ * (or with some) parses; each is a u64 and belongs to DAEMON_STATUS alone.
+ */
+TEST(daemon_status_counters)
+{
+	struct raw r;
+
+	raw_start(&r, EBP_MSG_DAEMON_STATUS);
+	raw_u32(&r, EBP_A_ATTESTATION, EBP_ATTESTATION_OK);
+	raw_u32(&r, EBP_A_SESSIONS, 1);
+	raw_u32(&r, EBP_A_INSTANCES, 1);
+	raw_u32(&r, EBP_A_TENANTS, 1);
+	accepted(_metadata, &r, false); /* an older daemon's */
+	raw_u64(&r, EBP_A_REFUSED_QUOTA, 3);
+	raw_u64(&r, EBP_A_OPENS, 7);
+	accepted(_metadata, &r, false); /* some, in any order */
+	raw_u32(&r, EBP_A_QUOTES, 1);
+	refused(_metadata, &r, r.len, false, -EBADMSG, "attribute of the wrong size");
+
+	raw_close(&r);
+	raw_u64(&r, EBP_A_CALLS_TOTAL, 1);
+	refused(_metadata, &r, r.len, false, -EBADMSG, "attribute not allowed in this message");
 }
 
 TEST_HARNESS_MAIN

@@ -57,15 +57,15 @@ static int why_fail(char *why, size_t len, const char *fmt, ...)
 	return -EINVAL;
 }
 
-enum { OPT_INSTANCE, OPT_ENCLAVE, OPT_MAX_MSG, OPT_TIMEOUT, OPT_ROLE, NR_OPTS };
+enum { OPT_INSTANCE, OPT_ENCLAVE, OPT_MAX_MSG, OPT_TIMEOUT, OPT_ROLE, OPT_TENANT, NR_OPTS };
 
 static const char *const opt_names[NR_OPTS] = {
 	[OPT_INSTANCE] = "--instance", [OPT_ENCLAVE] = "--enclave",
 	[OPT_MAX_MSG] = "--max-msg",   [OPT_TIMEOUT] = "--call-timeout-ms",
-	[OPT_ROLE] = "--role",
+	[OPT_ROLE] = "--role",	       [OPT_TENANT] = "--tenant",
 };
 
-/* A number option's range (none for --enclave and --role). */
+/* A number option's range (none for --enclave, --role and --tenant). */
 static const uint64_t opt_min[NR_OPTS] = {
 	[OPT_INSTANCE] = 1,
 	[OPT_MAX_MSG] = WORKER_MAX_MSG_MIN,
@@ -105,6 +105,22 @@ int worker_args_parse(int argc, char *const *argv, struct worker_args *ret, char
 						"([A-Za-z0-9_.-], 1 to %d characters)",
 						opt_names[o], val, EBP_ENCLAVE_NAME_MAX - 1);
 			strcpy(a.enclave, val);
+			continue;
+		}
+		if (o == OPT_TENANT) {
+			size_t n = strlen(val);
+
+			if (val[0] != '/' || n >= sizeof(a.tenant))
+				return why_fail(why, why_len,
+						"%s: '%.64s' is not a cgroup path (absolute, "
+						"under %d bytes)",
+						opt_names[o], val, EBP_CGROUP_PATH_MAX);
+			for (size_t k = 0; k < n; k++)
+				if ((unsigned char)val[k] < 0x20 || val[k] == 0x7f)
+					return why_fail(why, why_len,
+							"%s: a control character in the path",
+							opt_names[o]);
+			memcpy(a.tenant, val, n + 1);
 			continue;
 		}
 		if (o == OPT_ROLE) {

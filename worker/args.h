@@ -38,6 +38,7 @@ struct worker_args {
 	uint32_t max_msg;		    /* --max-msg: bytes per session message */
 	uint32_t call_timeout_ms;	    /* --call-timeout-ms */
 	enum worker_role role;		    /* --role */
+	char tenant[EBP_CGROUP_PATH_MAX];   /* --tenant: the cgroup charged, "/tenants/alice" */
 };
 
 /**

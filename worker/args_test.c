@@ -22,19 +22,22 @@ TEST(good)
 	char why[128] = "", max[16];
 
 	ASSERT_EQ(0, PARSE(&a, why, "--instance", "7", "--enclave", "echo", "--max-msg", "65536",
-			   "--call-timeout-ms", "5000", "--role", "tenant"))
+			   "--call-timeout-ms", "5000", "--role", "tenant", "--tenant",
+			   "/tenants/alice"))
 	TH_LOG("%s", why);
 	EXPECT_EQ(7ULL, a.instance_id);
 	EXPECT_STREQ("echo", a.enclave);
 	EXPECT_EQ(65536U, a.max_msg);
 	EXPECT_EQ(5000U, a.call_timeout_ms);
 	EXPECT_EQ((int)WORKER_ROLE_TENANT, (int)a.role);
+	EXPECT_STREQ("/tenants/alice", a.tenant);
 
 	/* Any order; the extremes of every range. */
 	snprintf(max, sizeof(max), "%u", (unsigned int)EBP_SESSION_MSG_MAX);
-	ASSERT_EQ(0, PARSE(&a, why, "--call-timeout-ms", "3600000", "--max-msg", max, "--enclave",
-			   "A-z_0.9-abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ012",
-			   "--instance", "18446744073709551615", "--role", "quoting"))
+	ASSERT_EQ(0,
+		  PARSE(&a, why, "--call-timeout-ms", "3600000", "--max-msg", max, "--enclave",
+			"A-z_0.9-abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ012",
+			"--instance", "18446744073709551615", "--role", "quoting", "--tenant", "/"))
 	TH_LOG("%s", why);
 	EXPECT_EQ(UINT64_MAX, a.instance_id);
 	EXPECT_EQ(63U, strlen(a.enclave));
@@ -43,7 +46,7 @@ TEST(good)
 	EXPECT_EQ((int)WORKER_ROLE_QUOTING, (int)a.role);
 
 	ASSERT_EQ(0, PARSE(&a, why, "--instance", "1", "--enclave", "e", "--max-msg", "1024",
-			   "--call-timeout-ms", "1", "--role", "tenant"));
+			   "--call-timeout-ms", "1", "--role", "tenant", "--tenant", "/a"));
 	EXPECT_EQ(1024U, a.max_msg);
 	EXPECT_EQ(1U, a.call_timeout_ms);
 }
@@ -75,7 +78,11 @@ TEST(missing_twice_unknown)
 	BAD("unknown argument 'stray'", "--instance", "1", "stray");
 	BAD("--max-msg needs a value", "--instance", "1", "--max-msg");
 	BAD("--role is missing", "--instance", "1", "--enclave", "e", "--max-msg", "2048",
-	    "--call-timeout-ms", "5");
+	    "--call-timeout-ms", "5", "--tenant", "/a");
+	BAD("--tenant is missing", "--instance", "1", "--enclave", "e", "--max-msg", "2048",
+	    "--call-timeout-ms", "5", "--role", "tenant");
+	BAD("--tenant: 'tenants/a' is not a cgroup path", "--tenant", "tenants/a");
+	BAD("--tenant: a control character in the path", "--tenant", "/a\nb");
 	BAD("--role: 'root' is neither 'tenant' nor 'quoting'", "--role", "root");
 }
 

@@ -73,10 +73,15 @@ int control_send_ready(struct worker *w)
 	struct nl_msg *m;
 	int r;
 
-	r = ebp_msg_new(EBP_MSG_W_READY, 0, 128, &m);
+	r = ebp_msg_new(EBP_MSG_W_READY, 0, 256 + strlen(w->args.tenant), &m);
 	if (r)
 		return r;
-	if (nla_put_u32(m, EBP_A_TCS, w->tcs) < 0 ||
+	/* Who it is too: a restarted ebrokerd takes it back from this alone. */
+	if (nla_put_u64(m, EBP_A_INSTANCE_ID, w->args.instance_id) < 0 ||
+	    nla_put_string(m, EBP_A_ENCLAVE, w->args.enclave) < 0 ||
+	    nla_put_string(m, EBP_A_CGROUP, w->args.tenant) < 0 ||
+	    nla_put_u32(m, EBP_A_MAX_MSG, w->args.max_msg) < 0 ||
+	    nla_put_u32(m, EBP_A_TCS, w->tcs) < 0 ||
 	    nla_put(m, EBP_A_MRENCLAVE, EBP_HASH_SIZE, w->info.mrenclave) < 0 ||
 	    nla_put(m, EBP_A_MRSIGNER, EBP_HASH_SIZE, w->info.mrsigner) < 0 ||
 	    nla_put_u32(m, EBP_A_ISVPRODID, w->info.isv_prod_id) < 0 ||

@@ -90,7 +90,9 @@ static int serve(struct worker *w)
 	while (w->exit_status < 0) {
 		int n;
 
-		if (w->control_fd < 0 && list_empty(&w->sessions)) {
+		/* The quoting enclave has no sessions: it waits for the next ebrokerd. */
+		if (w->control_fd < 0 && list_empty(&w->sessions) &&
+		    w->args.role != WORKER_ROLE_QUOTING) {
 			log_info("no control connection and no session left: exiting");
 			return WORKER_EXIT_OK;
 		}

@@ -66,7 +66,7 @@ broker_setup() {
 		"$BROKER_BIN" "$BROKER_TMP/lib"
 	chmod 755 "$BROKER_TMP"
 	local f
-	for f in ebroker-worker ebrokerctl demo-client ../selftests/broker_load; do
+	for f in ebroker-worker ebrokerctl demo-client ../selftests/broker_load ../selftests/restart_client; do
 		[ -x "$top/build/bin/$f" ] && cp "$top/build/bin/$f" "$BROKER_BIN/"
 	done
 	cp "$top/build/lib/libebroker.so.1" "$top/build/lib/libebverify.so.1" "$BROKER_TMP/lib/"

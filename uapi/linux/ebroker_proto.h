@@ -128,6 +128,13 @@ struct ebp_msghdr {
  * @EBP_MSG_STATUS:	the daemon's state. Reply DAEMON_STATUS.
  * @EBP_MSG_DAEMON_STATUS: (ebrokerd -> client) ATTESTATION, SESSIONS,
  *			INSTANCES, TENANTS; REASON when ATTESTATION is not OK.
+ *			Optional, each a counter since the daemon started
+ *			(ebrokerctl metrics): OPENS, REFUSED_POLICY,
+ *			REFUSED_LIMITS, REFUSED_QUOTA, REFUSED_POOL,
+ *			REFUSED_ATTESTATION, QUOTES, QUOTE_FAILURES, CHECKS,
+ *			CHECK_FAILURES, WORKER_CRASHES, CALLS_TOTAL. A daemon
+ *			that does not count one leaves it out, so a client
+ *			must tell "absent" from 0.
  *
  * Data plane (client -> worker):
  * @EBP_MSG_CALL:	RECORD (an EB_RECORD_CALL record: the function and
@@ -139,7 +146,9 @@ struct ebp_msghdr {
  *			on whichever side received it.
  *
  * Worker control (internal):
- * @EBP_MSG_W_READY:	(worker -> ebrokerd, once, after loading) TCS,
+ * @EBP_MSG_W_READY:	(worker -> ebrokerd, after loading, and again to a
+ *			restarted ebrokerd that connects) INSTANCE_ID,
+ *			ENCLAVE, CGROUP (the tenant's), MAX_MSG, TCS,
  *			MRENCLAVE, MRSIGNER, ISVPRODID, ISVSVN; or an ERROR
  *			saying why the enclave could not be loaded.
  * @EBP_MSG_W_ADD:	(ebrokerd -> worker) SESSION_ID, UID, PID, NONCE,
@@ -228,6 +237,31 @@ enum ebp_msg_type {
  * @EBP_A_SESSIONS:	u32: live sessions
  * @EBP_A_INSTANCES:	u32: enclave instances
  * @EBP_A_TENANTS:	u32: tenant cgroups with instances
+ *
+ * DAEMON_STATUS's counters, all u64, counted from the daemon's start (a
+ * restarted daemon starts again from 0). An OPEN is counted at most once:
+ * as opened, as refused for one reason, or in neither when something broke
+ * (a worker died, memory ran out).
+ * @EBP_A_OPENS:	sessions handed to clients (OPENED sent)
+ * @EBP_A_REFUSED_POLICY: OPENs the policy refused: no such enclave, the
+ *			quoting enclave, or the user may not open it (ENOENT,
+ *			EACCES)
+ * @EBP_A_REFUSED_LIMITS: OPENs past SessionsPerUser= or SessionsPerCgroup=
+ *			(EUSERS)
+ * @EBP_A_REFUSED_QUOTA: OPENs whose instance the tenant's EPC limit had no
+ *			room for (EDQUOT, from the module)
+ * @EBP_A_REFUSED_POOL:	OPENs whose instance the EPC pool had no room for
+ *			(ENOSPC, from the module)
+ * @EBP_A_REFUSED_ATTESTATION: OPENs refused because attestation was
+ *			failing (ENOKEY)
+ * @EBP_A_QUOTES:	quotes asked of the quoting enclave for sessions
+ * @EBP_A_QUOTE_FAILURES: of those, the ones it did not make
+ * @EBP_A_CHECKS:	self-checks of the quoting enclave started
+ * @EBP_A_CHECK_FAILURES: self-checks that failed
+ * @EBP_A_WORKER_CRASHES: workers that exited other than when told to stop
+ * @EBP_A_CALLS_TOTAL:	calls answered on sessions: the live ones' CALLS as
+ *			last reported by their workers, plus the CALLS of every
+ *			session that ended since the daemon started
  */
 enum ebp_attr {
 	EBP_A_UNSPEC,
@@ -266,6 +300,18 @@ enum ebp_attr {
 	EBP_A_SESSIONS,
 	EBP_A_INSTANCES,
 	EBP_A_TENANTS,
+	EBP_A_OPENS,
+	EBP_A_REFUSED_POLICY,
+	EBP_A_REFUSED_LIMITS,
+	EBP_A_REFUSED_QUOTA,
+	EBP_A_REFUSED_POOL,
+	EBP_A_REFUSED_ATTESTATION,
+	EBP_A_QUOTES,
+	EBP_A_QUOTE_FAILURES,
+	EBP_A_CHECKS,
+	EBP_A_CHECK_FAILURES,
+	EBP_A_WORKER_CRASHES,
+	EBP_A_CALLS_TOTAL,
 
 	__EBP_A_MAX,
 };

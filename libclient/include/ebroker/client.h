@@ -178,10 +178,45 @@ enum ebroker_attestation_state {
 	EBROKER_ATTESTATION_FAILING = 3,  /* OPENs fail with the reason */
 };
 
+/* Which of struct ebroker_daemon_status's counters the daemon reported. */
+enum {
+	EBROKER_STATUS_HAS_OPENS = 1 << 0,
+	EBROKER_STATUS_HAS_REFUSED_POLICY = 1 << 1,
+	EBROKER_STATUS_HAS_REFUSED_LIMITS = 1 << 2,
+	EBROKER_STATUS_HAS_REFUSED_QUOTA = 1 << 3,
+	EBROKER_STATUS_HAS_REFUSED_POOL = 1 << 4,
+	EBROKER_STATUS_HAS_REFUSED_ATTESTATION = 1 << 5,
+	EBROKER_STATUS_HAS_QUOTES = 1 << 6,
+	EBROKER_STATUS_HAS_QUOTE_FAILURES = 1 << 7,
+	EBROKER_STATUS_HAS_CHECKS = 1 << 8,
+	EBROKER_STATUS_HAS_CHECK_FAILURES = 1 << 9,
+	EBROKER_STATUS_HAS_WORKER_CRASHES = 1 << 10,
+	EBROKER_STATUS_HAS_CALLS = 1 << 11,
+};
+
 struct ebroker_daemon_status {
 	enum ebroker_attestation_state attestation;
 	char reason[512]; /* why attestation is failing; "" when it is not */
 	uint32_t sessions, instances, tenants;
+	/*
+	 * The daemon's counters since it started (a restart starts them again
+	 * from 0), as <linux/ebroker_proto.h> defines each. A counter is valid
+	 * only when its EBROKER_STATUS_HAS_* bit is in .has: a daemon that does
+	 * not keep one does not report it, and 0 would be a lie. These members
+	 * grew the struct within EBROKER_2, the release that brought it, so no
+	 * binary was built against the smaller one.
+	 */
+	uint32_t has;
+	uint64_t opens;			 /* sessions handed to clients */
+	uint64_t refused_policy;	 /* OPENs the policy refused */
+	uint64_t refused_limits;	 /* OPENs past SessionsPerUser=, SessionsPerCgroup= */
+	uint64_t refused_quota;		 /* OPENs the tenant's EPC limit had no room for */
+	uint64_t refused_pool;		 /* OPENs the EPC pool had no room for */
+	uint64_t refused_attestation;	 /* OPENs refused while attestation was failing */
+	uint64_t quotes, quote_failures; /* quotes asked for sessions; those not made */
+	uint64_t checks, check_failures; /* the quoting enclave's self-checks; failed ones */
+	uint64_t worker_crashes;	 /* workers that exited unasked */
+	uint64_t calls;			 /* calls answered on sessions, ended ones included */
 };
 
 /* The daemon's state: attestation health and what it serves. */
