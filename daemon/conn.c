@@ -711,9 +711,8 @@ static void handle_status(struct conn *c)
 		return;
 	}
 	/*
-	 * The counters, for ebrokerctl metrics. Worker crashes and call counts
-	 * are left out until the daemon keeps them: a client shows an absent
-	 * counter as unknown, which 0 would not be.
+	 * The counters, for ebrokerctl metrics (all since this daemon started;
+	 * a client shows an absent counter as unknown, which 0 would not be).
 	 */
 	if (nla_put_u32(m, EBP_A_ATTESTATION, a->state) ||
 	    nla_put_u32(m, EBP_A_SESSIONS, d->n_sessions) ||

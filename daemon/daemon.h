@@ -268,6 +268,8 @@ int instance_start(struct pool *pl, const struct eb_enclave_conf *conf, struct i
  * by its W_READY @m, as an instance of @pl; its sessions are asked for.
  */
 int instance_adopt(struct pool *pl, int fd, pid_t pid, uid_t uid, const struct ebp_msg *m);
+/* The cgroup directory @pl's workers run in. */
+void instance_worker_cgroup(struct daemon *d, const struct pool *pl, char *buf, size_t cap);
 int instance_add_session(struct instance *in, struct session *s, int fd, struct conn *c);
 int instance_drop_session(struct instance *in, uint64_t id);
 int instance_query(struct instance *in, struct conn *c);

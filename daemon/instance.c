@@ -206,7 +206,7 @@ static int open_listener(struct daemon *d, uint64_t id, int *ret)
 }
 
 /* WORKER_CGROUP/tenant-CGID for a tenant's workers; WORKER_CGROUP/attestation for the QE's. */
-static void worker_cgroup_path(struct daemon *d, const struct pool *pl, char *buf, size_t cap)
+void instance_worker_cgroup(struct daemon *d, const struct pool *pl, char *buf, size_t cap)
 {
 	if (pl->system)
 		snprintf(buf, cap, "%s/attestation", d->cfg.worker_cgroup);
@@ -219,7 +219,7 @@ static int open_worker_cgroup(struct daemon *d, struct pool *pl, int *ret)
 	char path[PATH_MAX];
 	int fd;
 
-	worker_cgroup_path(d, pl, path, sizeof(path));
+	instance_worker_cgroup(d, pl, path, sizeof(path));
 	if (mkdir(path, 0755) < 0 && errno != EEXIST)
 		return log_error(errno, "cannot create worker cgroup %s: %m", path);
 	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -779,9 +779,16 @@ static bool handle_ctl(struct instance *in, const struct ebp_msg *m)
 			 !session_adopt(in, nla_get_u64(m->attrs[EBP_A_SESSION_ID]),
 					nla_get_u32(m->attrs[EBP_A_UID]),
 					nla_get_u32(m->attrs[EBP_A_PID]),
-					nla_get_u64(m->attrs[EBP_A_CALLS])))
-			log_error(ENOMEM, "instance %" PRIu64 ": cannot take back session %" PRIu64,
-				  in->id, nla_get_u64(m->attrs[EBP_A_SESSION_ID]));
+					nla_get_u64(m->attrs[EBP_A_CALLS]))) {
+			/* Its client is gone, or is not who the worker says: the session ends. */
+			log_warning(0,
+				    "instance %" PRIu64 ": session %" PRIu64 " not taken back (uid "
+				    "%u, pid %u: no such client in cgroup %s, or a duplicate id)",
+				    in->id, nla_get_u64(m->attrs[EBP_A_SESSION_ID]),
+				    nla_get_u32(m->attrs[EBP_A_UID]),
+				    nla_get_u32(m->attrs[EBP_A_PID]), in->pool->cgpath);
+			instance_drop_session(in, nla_get_u64(m->attrs[EBP_A_SESSION_ID]));
+		}
 		return true;
 	case EBP_MSG_W_ADDED:
 		rq = pop_request(in, m->request_id);
@@ -899,7 +906,8 @@ static int ctl_handler(sd_event_source *src, int fd, uint32_t revents, void *use
 		if (n < 0) {
 			log_error(0, "worker %d sent %s: killing it", (int)in->pid,
 				  n == -EMSGSIZE  ? "an oversized control message"
-				  : n == -EBADMSG ? "a file descriptor"
+				  : n == -EBADMSG ? "control data it should not (a descriptor, or "
+						    "another sender's credentials)"
 						  : strerror((int)-n));
 			instance_signal(in, SIGKILL);
 			break;
@@ -1026,7 +1034,7 @@ void instance_free(struct instance *in)
 	in->pool->n_instances--;
 	d->n_instances--;
 	if (!in->pool->n_instances) {
-		worker_cgroup_path(d, in->pool, path, sizeof(path));
+		instance_worker_cgroup(d, in->pool, path, sizeof(path));
 		rmdir(path); /* fails while another enclave's worker of this tenant runs */
 	}
 	free(in);

@@ -185,6 +185,30 @@ static void adoptee_done(struct adoptee *a, bool adopted)
 		restart_adopted(d);
 }
 
+/* Whether @pid runs in @pl's worker cgroup (instance.c starts every worker there). */
+static bool worker_in_cgroup_of(struct daemon *d, const struct pool *pl, pid_t pid)
+{
+	char path[64], buf[PATH_MAX + 8], want[PATH_MAX], *nl;
+	const char *root = "/sys/fs/cgroup";
+
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
+	{
+		_cleanup_(closep) int fd = open(path, O_RDONLY | O_CLOEXEC);
+		ssize_t n = fd < 0 ? -1 : read_full(fd, buf, sizeof(buf) - 1);
+
+		if (n <= 0)
+			return false;
+		buf[n] = 0;
+	}
+	nl = strchr(buf, '\n');
+	if (nl)
+		*nl = 0;
+	if (strncmp(buf, "0::/", 4))
+		return false;
+	instance_worker_cgroup(d, pl, want, sizeof(want));
+	return !strncmp(want, root, strlen(root)) && !strcmp(want + strlen(root), buf + 3);
+}
+
 static int adoptee_ready(sd_event_source *src, int fd, uint32_t revents, void *userdata)
 {
 	struct adoptee *a = userdata;
@@ -214,6 +238,16 @@ static int adoptee_ready(sd_event_source *src, int fd, uint32_t revents, void *u
 	cgpath = ebp_get_str(&m, EBP_A_CGROUP);
 	pl = is_quoting_enclave(d, enclave, cgpath) ? pool_get_system(d, enclave)
 						    : pool_get_path(d, enclave, cgpath);
+	/* Its word is checked against where the daemon started it: that tenant's worker cgroup. */
+	if (pl && !worker_in_cgroup_of(d, pl, a->pid)) {
+		log_warning(0,
+			    "worker %d says it serves enclave %s for cgroup %s, but does not run "
+			    "in that tenant's worker cgroup: leaving it",
+			    (int)a->pid, enclave, cgpath);
+		pool_maintain(pl);
+		adoptee_done(a, false);
+		return 0;
+	}
 	if (!pl) {
 		log_warning(0,
 			    "worker %d serves enclave %s for cgroup %s, which is gone: leaving it",

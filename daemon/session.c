@@ -5,6 +5,7 @@
  * so that their owner can still ask why they ended. Ids count up from 1 and
  * are never reused while the daemon runs.
  */
+#include <fcntl.h>
 #include <grp.h>
 #include <inttypes.h>
 #include <pwd.h>
@@ -115,6 +116,45 @@ struct session *session_new(struct daemon *d, const struct peer *p, const char *
 	return session_new_id(d, p, enclave, session_id_next(d));
 }
 
+/*
+ * A worker's word about one of its sessions, checked as far as the kernel
+ * allows after the fact: the client process lives, with that real uid, in
+ * the pool's cgroup. (It holds the other end; a session whose client is
+ * gone is of no use anyway.)
+ */
+static bool client_matches(pid_t pid, uid_t uid, const char *cgpath)
+{
+	char path[64], buf[4096], *p;
+	unsigned int real;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	{
+		_cleanup_(closep) int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+		n = fd < 0 ? -1 : read_full(fd, buf, sizeof(buf) - 1);
+	}
+	if (n <= 0)
+		return false;
+	buf[n] = 0;
+	p = strstr(buf, "\nUid:");
+	if (!p || sscanf(p + 5, "%u", &real) != 1 || real != uid)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
+	{
+		_cleanup_(closep) int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+		n = fd < 0 ? -1 : read_full(fd, buf, sizeof(buf) - 1);
+	}
+	if (n <= 0)
+		return false;
+	buf[n] = 0;
+	p = strchr(buf, '\n');
+	if (p)
+		*p = 0;
+	return !strncmp(buf, "0::", 3) && !strcmp(buf + 3, cgpath);
+}
+
 struct session *session_adopt(struct instance *in, uint64_t id, uid_t uid, pid_t pid,
 			      uint64_t calls)
 {
@@ -133,8 +173,11 @@ struct session *session_adopt(struct instance *in, uint64_t id, uid_t uid, pid_t
 	} else {
 		p.gid = (gid_t)-1;
 	}
-	if (session_find(in->d, id))
+	if (session_find(in->d, id) || !client_matches(pid, uid, in->pool->cgpath))
 		return NULL;
+	/* Never issued again: the mark moves past every id taken back. */
+	while (in->d->next_session_id < id)
+		(void)session_id_next(in->d);
 	s = session_new_id(in->d, &p, in->pool->enclave, id);
 	if (!s)
 		return NULL;
