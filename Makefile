@@ -127,6 +127,22 @@ bench: deps
 
 # ------------------------------------------------------------------ install
 MODDIR	?= /lib/modules/$(notdir $(patsubst %/build,%,$(KDIR)))/extra
+# systemd, udev and kmod read all of these under /usr/local/lib as well as
+# /usr/lib; with PREFIX=/usr they are the distribution's directories.
+SYSTEMDUNITDIR	?= $(PREFIX)/lib/systemd/system
+TMPFILESDIR	?= $(PREFIX)/lib/tmpfiles.d
+SYSUSERSDIR	?= $(PREFIX)/lib/sysusers.d
+UDEVRULESDIR	?= $(PREFIX)/lib/udev/rules.d
+MODULESLOADDIR	?= $(PREFIX)/lib/modules-load.d
+MODPROBEDIR	?= $(PREFIX)/lib/modprobe.d
+ENCLAVEDIR	?= $(PREFIX)/lib/ebroker/enclaves
+
+# The service names the installed binaries: made anew on every install, as
+# PREFIX may differ from the build's.
+EBROKERD_SERVICE := $(B)/systemd/ebrokerd.service
+$(EBROKERD_SERVICE): systemd/ebrokerd.service.in FORCE
+	@mkdir -p $(dir $@)
+	sed -e 's|@SBINDIR@|$(PREFIX)/sbin|g' -e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' $< > $@
 
 # Everything `install` puts in place, for `uninstall` to remove again.
 INSTALLED = $(MODDIR)/ebroker.ko \
@@ -140,9 +156,15 @@ INSTALLED = $(MODDIR)/ebroker.ko \
 	$(PREFIX)/share/man/man8/ebrokerctl.8 $(PREFIX)/share/man/man8/ebrokerd.8 \
 	$(PREFIX)/share/man/man1/ebroker-sign.1 $(PREFIX)/share/man/man3/libebroker.3 \
 	$(PREFIX)/share/man/man3/libebverify.3 \
-	$(PREFIX)/share/man/man5/ebroker-policy.5
+	$(PREFIX)/share/man/man5/ebroker-policy.5 \
+	$(ENCLAVEDIR)/echo.ebimg $(ENCLAVEDIR)/keyvault.ebimg \
+	$(SYSTEMDUNITDIR)/ebrokerd.socket $(SYSTEMDUNITDIR)/ebrokerd.service \
+	$(SYSTEMDUNITDIR)/ebroker.slice \
+	$(TMPFILESDIR)/ebroker.conf $(SYSUSERSDIR)/ebroker.conf \
+	$(UDEVRULESDIR)/60-ebroker.rules $(MODULESLOADDIR)/ebroker.conf \
+	$(MODPROBEDIR)/ebroker.conf.example
 
-install: all
+install: all $(EBROKERD_SERVICE)
 	install -D -m 0644 kmod/ebroker.ko $(DESTDIR)$(MODDIR)/ebroker.ko
 	install -D -m 0755 $(B)/bin/ebrokerctl $(DESTDIR)$(PREFIX)/sbin/ebrokerctl
 	install -D -m 0755 $(B)/bin/ebrokerd $(DESTDIR)$(PREFIX)/sbin/ebrokerd
@@ -168,11 +190,24 @@ install: all
 	install -D -m 0644 docs/man/libebverify.3 $(DESTDIR)$(PREFIX)/share/man/man3/libebverify.3
 	install -D -m 0644 docs/man/ebroker-policy.5 \
 		$(DESTDIR)$(PREFIX)/share/man/man5/ebroker-policy.5
+	install -D -m 0644 $(SAMPLES_OUT)/echo.ebimg $(DESTDIR)$(ENCLAVEDIR)/echo.ebimg
+	install -D -m 0644 $(SAMPLES_OUT)/keyvault.ebimg $(DESTDIR)$(ENCLAVEDIR)/keyvault.ebimg
+	install -D -m 0644 systemd/ebrokerd.socket $(DESTDIR)$(SYSTEMDUNITDIR)/ebrokerd.socket
+	install -D -m 0644 $(EBROKERD_SERVICE) $(DESTDIR)$(SYSTEMDUNITDIR)/ebrokerd.service
+	install -D -m 0644 systemd/ebroker.slice $(DESTDIR)$(SYSTEMDUNITDIR)/ebroker.slice
+	install -D -m 0644 systemd/tmpfiles.d/ebroker.conf $(DESTDIR)$(TMPFILESDIR)/ebroker.conf
+	install -D -m 0644 systemd/sysusers.d/ebroker.conf $(DESTDIR)$(SYSUSERSDIR)/ebroker.conf
+	install -D -m 0644 systemd/udev/60-ebroker.rules $(DESTDIR)$(UDEVRULESDIR)/60-ebroker.rules
+	install -D -m 0644 systemd/modules-load.d/ebroker.conf \
+		$(DESTDIR)$(MODULESLOADDIR)/ebroker.conf
+	install -D -m 0644 systemd/modprobe.d/ebroker.conf.example \
+		$(DESTDIR)$(MODPROBEDIR)/ebroker.conf.example
 	@if [ -z "$(DESTDIR)" ]; then depmod -a $(notdir $(patsubst %/build,%,$(KDIR))); ldconfig; fi
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
-	-rmdir $(DESTDIR)$(PREFIX)/include/ebroker 2>/dev/null
+	-rmdir $(DESTDIR)$(PREFIX)/include/ebroker $(DESTDIR)$(ENCLAVEDIR) \
+		$(DESTDIR)$(PREFIX)/lib/ebroker 2>/dev/null
 	@if [ -z "$(DESTDIR)" ]; then depmod -a $(notdir $(patsubst %/build,%,$(KDIR))); ldconfig; fi
 
 # -------------------------------------------------------------------- style

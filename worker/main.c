@@ -26,6 +26,8 @@
 #include "worker.h"
 
 #define MAX_EVENTS 32
+/* How long the quoting enclave waits for a restarted ebrokerd to take it back. */
+#define QUOTING_ORPHAN_MS 5000
 
 static int usage(const char *why)
 {
@@ -90,13 +92,18 @@ static int serve(struct worker *w)
 	while (w->exit_status < 0) {
 		int n;
 
-		/* The quoting enclave has no sessions: it waits for the next ebrokerd. */
-		if (w->control_fd < 0 && list_empty(&w->sessions) &&
-		    w->args.role != WORKER_ROLE_QUOTING) {
+		bool orphan = w->control_fd < 0 && list_empty(&w->sessions);
+
+		/* The quoting enclave has no sessions: it waits a while for the next ebrokerd. */
+		if (orphan && w->args.role != WORKER_ROLE_QUOTING) {
 			log_info("no control connection and no session left: exiting");
 			return WORKER_EXIT_OK;
 		}
-		n = epoll_wait(w->epoll_fd, ev, MAX_EVENTS, -1);
+		n = epoll_wait(w->epoll_fd, ev, MAX_EVENTS, orphan ? QUOTING_ORPHAN_MS : -1);
+		if (n == 0) {
+			log_info("no ebrokerd for %d ms: exiting", QUOTING_ORPHAN_MS);
+			return WORKER_EXIT_OK;
+		}
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
