@@ -319,6 +319,25 @@ static void close_received(struct msghdr *mh)
 	}
 }
 
+/* One packet into @buf and its control data into @control: its length, or -errno. */
+static ssize_t recv_packet(int sock, void *buf, size_t cap, void *control, size_t control_len,
+			   struct msghdr *mh, struct iovec *iov)
+{
+	ssize_t n;
+
+	*iov = (struct iovec){ .iov_base = buf, .iov_len = cap };
+	*mh = (struct msghdr){
+		.msg_iov = iov,
+		.msg_iovlen = 1,
+		.msg_control = control,
+		.msg_controllen = control_len,
+	};
+	do
+		n = recvmsg(sock, mh, MSG_TRUNC | MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+	while (n < 0 && errno == EINTR);
+	return n < 0 ? -errno : n;
+}
+
 ssize_t ebp_recv(int sock, void *buf, size_t cap, int *ret_fd)
 {
 	/* Room for more than one descriptor, so that extra ones are seen and closed. */
@@ -326,22 +345,15 @@ ssize_t ebp_recv(int sock, void *buf, size_t cap, int *ret_fd)
 		char buf[CMSG_SPACE(8 * sizeof(int))];
 		struct cmsghdr align;
 	} control;
-	struct iovec iov = { .iov_base = buf, .iov_len = cap };
-	struct msghdr mh = {
-		.msg_iov = &iov,
-		.msg_iovlen = 1,
-		.msg_control = control.buf,
-		.msg_controllen = sizeof(control.buf),
-	};
+	struct iovec iov;
+	struct msghdr mh;
 	struct cmsghdr *c;
 	int fd = -1;
 	ssize_t n;
 
-	do
-		n = recvmsg(sock, &mh, MSG_TRUNC | MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
-	while (n < 0 && errno == EINTR);
+	n = recv_packet(sock, buf, cap, control.buf, sizeof(control.buf), &mh, &iov);
 	if (n < 0)
-		return -errno;
+		return n;
 
 	c = CMSG_FIRSTHDR(&mh);
 	if (c) {
@@ -372,22 +384,15 @@ ssize_t ebp_recv_cred(int sock, void *buf, size_t cap, struct ucred *ret)
 		char buf[CMSG_SPACE(sizeof(struct ucred)) + CMSG_SPACE(8 * sizeof(int))];
 		struct cmsghdr align;
 	} control;
-	struct iovec iov = { .iov_base = buf, .iov_len = cap };
-	struct msghdr mh = {
-		.msg_iov = &iov,
-		.msg_iovlen = 1,
-		.msg_control = control.buf,
-		.msg_controllen = sizeof(control.buf),
-	};
+	struct iovec iov;
+	struct msghdr mh;
 	struct cmsghdr *c;
 	bool have = false, other = false;
 	ssize_t n;
 
-	do
-		n = recvmsg(sock, &mh, MSG_TRUNC | MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
-	while (n < 0 && errno == EINTR);
+	n = recv_packet(sock, buf, cap, control.buf, sizeof(control.buf), &mh, &iov);
 	if (n < 0)
-		return -errno;
+		return n;
 	for (c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
 		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS &&
 		    c->cmsg_len == CMSG_LEN(sizeof(*ret)) && !have) {
