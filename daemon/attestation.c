@@ -178,6 +178,8 @@ void attestation_configure(struct daemon *d)
 	struct pool *pl;
 	int r;
 
+	if (d->exiting)
+		return; /* no quoting enclave is started while stopping */
 	if (!a->waiters.next)
 		list_init(&a->waiters);
 	forget_state(a);

@@ -250,11 +250,8 @@ static void open_failed(struct conn *c, struct session *s, int err, int side, co
 	if (c->client_fd >= 0)
 		close(TAKE_FD(c->client_fd));
 	c->adding = 0;
-	if (s && !s->reason) {
-		if (s->instance)
-			instance_drop_session(s->instance, s->id);
-		session_end(c->d, s, why);
-	}
+	if (s)
+		session_close(c->d, s, why);
 	conn_error(c, err, side, "%s", why);
 	conn_resume(c);
 }
@@ -339,8 +336,7 @@ void conn_quote_done(struct conn *c, const struct call_result *res)
 		close(fd);
 	if (r < 0) {
 		/* The client will never see the session: end it now. */
-		instance_drop_session(in, s->id);
-		session_end(c->d, s, "the client could not be sent the session");
+		session_close(c->d, s, "the client could not be sent the session");
 	} else {
 		c->d->opens++;
 		session_log(s, "opened by pid %d on instance %" PRIu64, (int)s->pid, in->id);
@@ -660,9 +656,8 @@ static void handle_close(struct conn *c, const struct ebp_msg *m)
 		conn_error(c, ENOENT, EBP_SIDE_DAEMON, "no open session %" PRIu64 " of yours", id);
 		return;
 	}
-	instance_drop_session(s->instance, id);
 	snprintf(why, sizeof(why), "closed through ebrokerd by uid %u", c->peer.uid);
-	session_end(c->d, s, why);
+	session_close(c->d, s, why);
 	conn_done(c);
 }
 
@@ -885,10 +880,9 @@ void conn_free(struct conn *c)
 		/* The client left before its session was handed over: end it. */
 		struct session *s = session_find(c->d, c->adding);
 
-		if (s && s->instance) {
-			instance_drop_session(s->instance, s->id);
-			session_end(c->d, s, "the client left before the session was handed over");
-		}
+		if (s && s->instance)
+			session_close(c->d, s,
+				      "the client left before the session was handed over");
 		close(c->client_fd);
 	}
 	if (c->state == CONN_WAIT_QUERY || c->state == CONN_WAIT_ADD || c->state == CONN_WAIT_QUOTE)

@@ -116,7 +116,7 @@ struct daemon {
 	uint64_t worker_crashes; /* workers that exited other than when told to stop */
 	uint64_t calls_ended;	 /* calls answered on sessions that have ended */
 	uint64_t refused[__REFUSED_MAX];
-	bool exiting;
+	bool exiting; /* stopping for good: see stop.c */
 };
 
 enum conn_state {
@@ -271,7 +271,8 @@ int instance_adopt(struct pool *pl, int fd, pid_t pid, uid_t uid, const struct e
 /* The cgroup directory @pl's workers run in. */
 void instance_worker_cgroup(struct daemon *d, const struct pool *pl, char *buf, size_t cap);
 int instance_add_session(struct instance *in, struct session *s, int fd, struct conn *c);
-int instance_drop_session(struct instance *in, uint64_t id);
+/* Have the worker close session @id, telling its client @reason (NULL: a default). */
+int instance_drop_session(struct instance *in, uint64_t id, const char *reason);
 int instance_query(struct instance *in, struct conn *c);
 /*
  * A plain ECALL (W_CALL) for the daemon; the answer goes to
@@ -298,6 +299,14 @@ void restart_adopt(struct daemon *d);
 void restart_adopted(struct daemon *d);
 uint64_t session_id_next(struct daemon *d);
 
+/* stop.c */
+/* Whether signal @signo stops ebroker for good (systemd runs a stop job), not for a restart. */
+bool stop_is_for_good(int signo);
+/* End every session, stop every worker, exit once they are gone. */
+void stop_begin(struct daemon *d);
+/* Called from every event loop iteration: the next step of a stop begun. */
+void stop_progress(struct daemon *d);
+
 /* session.c */
 struct session *session_new(struct daemon *d, const struct peer *p, const char *enclave);
 /* Session @id of user @uid (@pid), already served by adopted @in: this daemon's again. */
@@ -305,6 +314,8 @@ struct session *session_adopt(struct instance *in, uint64_t id, uid_t uid, pid_t
 			      uint64_t calls);
 struct session *session_find(struct daemon *d, uint64_t id);
 void session_end(struct daemon *d, struct session *s, const char *reason);
+/* session_end(), and its worker closes it, telling the client @reason. */
+void session_close(struct daemon *d, struct session *s, const char *reason);
 void session_log(const struct session *s, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void session_free(struct session *s);

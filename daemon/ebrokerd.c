@@ -126,9 +126,7 @@ int daemon_reload(struct daemon *d, char **ret_error)
 			if (eb_policy_may_open(p, s->enclave, s->uid, s->gid, s->groups,
 					       s->n_groups))
 				continue;
-			if (s->instance)
-				instance_drop_session(s->instance, s->id);
-			session_end(d, s, "the policy no longer allows this user this enclave");
+			session_close(d, s, "the policy no longer allows this user this enclave");
 		}
 	/* Instances started under the old policy take no new session and stop when idle. */
 	list_for_each_entry_safe (pl, pn, &d->pools, link)
@@ -151,6 +149,10 @@ static int on_signal(sd_event_source *src, const struct signalfd_siginfo *si, vo
 		sd_notify(false, "RELOADING=1");
 		daemon_reload(d, &error);
 		sd_notify(false, "READY=1");
+		return 0;
+	}
+	if (stop_is_for_good((int)si->ssi_signo)) {
+		stop_begin(d);
 		return 0;
 	}
 	log_notice("%s: exiting; workers keep serving their sessions", sigabbrev_np(si->ssi_signo));
@@ -180,6 +182,7 @@ static int on_post(sd_event_source *src, void *userdata)
 	static char last_reason[EBP_ERROR_MSG_MAX];
 	struct daemon *d = userdata;
 
+	stop_progress(d);
 	if (d->n_sessions != last_sessions || d->n_instances != last_instances ||
 	    d->att.state != last_state || strcmp(d->att.reason, last_reason)) {
 		last_sessions = d->n_sessions;

@@ -250,6 +250,8 @@ int instance_start(struct pool *pl, const struct eb_enclave_conf *conf, struct i
 
 	if (!img)
 		return -ENOENT;
+	if (d->exiting)
+		return -ESHUTDOWN;
 	in = calloc(1, sizeof(*in));
 	if (!in)
 		return -ENOMEM;
@@ -590,15 +592,16 @@ static void call_answered(struct instance *in, struct instance_request *rq,
 	attestation_call_done(in, rq->function, res);
 }
 
-int instance_drop_session(struct instance *in, uint64_t id)
+int instance_drop_session(struct instance *in, uint64_t id, const char *reason)
 {
 	struct nl_msg *m;
 	int r;
 
-	r = ebp_msg_new(EBP_MSG_W_DROP, 0, 16, &m);
+	r = ebp_msg_new(EBP_MSG_W_DROP, 0, 32 + EBP_ERROR_MSG_MAX, &m);
 	if (r < 0)
 		return r;
-	if (nla_put_u64(m, EBP_A_SESSION_ID, id)) {
+	if (nla_put_u64(m, EBP_A_SESSION_ID, id) ||
+	    (reason && nla_put_string(m, EBP_A_REASON, reason))) {
 		nlmsg_free(m);
 		return -ENOMEM;
 	}
@@ -787,7 +790,10 @@ static bool handle_ctl(struct instance *in, const struct ebp_msg *m)
 				    in->id, nla_get_u64(m->attrs[EBP_A_SESSION_ID]),
 				    nla_get_u32(m->attrs[EBP_A_UID]),
 				    nla_get_u32(m->attrs[EBP_A_PID]), in->pool->cgpath);
-			instance_drop_session(in, nla_get_u64(m->attrs[EBP_A_SESSION_ID]));
+			instance_drop_session(
+			    in, nla_get_u64(m->attrs[EBP_A_SESSION_ID]),
+			    "the restarted ebrokerd could not take the session "
+			    "back: its client is gone or not who the worker says");
 		}
 		return true;
 	case EBP_MSG_W_ADDED:

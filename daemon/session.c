@@ -250,6 +250,15 @@ void session_end(struct daemon *d, struct session *s, const char *reason)
 	sessions_expire(d);
 }
 
+void session_close(struct daemon *d, struct session *s, const char *reason)
+{
+	if (s->reason)
+		return;
+	if (s->instance)
+		instance_drop_session(s->instance, s->id, reason);
+	session_end(d, s, reason);
+}
+
 void session_free(struct session *s)
 {
 	list_del(&s->hash_link);

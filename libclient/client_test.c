@@ -21,6 +21,7 @@
 #include <pthread.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -994,6 +995,70 @@ TEST(worker_dies_during_call)
 	EXPECT_EQ(3, f.lists);
 }
 
+#define STOPPING "ebrokerd is stopping: every session ends"
+
+/* The worker's last message on the session, then its end closes. */
+static void srv_last_word(struct fake *f)
+{
+	ebp_send_error(f->worker, 0, ECONNRESET, EBP_SIDE_DAEMON, STOPPING);
+	close(f->worker);
+	f->worker = -1;
+}
+
+static void script_last_word_while_idle(struct fake *f)
+{
+	if (!srv_accept(f))
+		return;
+	srv_last_word(f);
+	srv_until_eof(f, f->ctl);
+}
+
+static void script_last_word_during_call(struct fake *f)
+{
+	uint8_t buf[EBP_CONTROL_MSG_MAX];
+	struct call c;
+
+	if (!srv_accept(f) || !srv_call(f, buf, sizeof(buf), &c))
+		return;
+	srv_last_word(f);
+	srv_until_eof(f, f->ctl);
+}
+
+/*
+ * The worker says why it ended the session, whether the client was idle
+ * (the socket is closed when it next calls) or waiting for a RESULT: the
+ * caller gets that reason, and the daemon is not asked.
+ */
+TEST(worker_says_why_the_session_ended)
+{
+	void (*scripts[])(struct fake * f) = { script_last_word_while_idle,
+					       script_last_word_during_call };
+
+	for (size_t i = 0; i < ARRAY_SIZE(scripts); i++) {
+		struct fake f = { 0 };
+		struct ebroker *b = fake_start(&f, scripts[i]);
+		struct ebroker_session *s = NULL;
+		struct ebroker_error e;
+		struct timespec ts = { .tv_nsec = 50 * 1000000L };
+		char out[8];
+
+		ASSERT_EQ(0, ebroker_session_open(b, "echo", &f.opts, &s));
+		if (scripts[i] == script_last_word_while_idle)
+			nanosleep(&ts, NULL); /* the worker's end is closed by now */
+		EXPECT_EQ(-ECONNRESET, ebroker_call(s, 1, "x", 1, out, sizeof(out), NULL, NULL));
+		e = last();
+		EXPECT_EQ(ECONNRESET, e.error);
+		EXPECT_EQ(EBROKER_SIDE_DAEMON, (int)e.side);
+		EXPECT_STREQ("session 7 ended: " STOPPING, e.message);
+		EXPECT_EQ(-ECONNRESET, ebroker_call(s, 1, "x", 1, out, sizeof(out), NULL, NULL));
+		EXPECT_STREQ("session 7 ended: " STOPPING, last().message);
+		ebroker_session_close(s);
+		ebroker_disconnect(b);
+		EXPECT_EQ(0, fake_stop(&f));
+		EXPECT_EQ(0, f.lists);
+	}
+}
+
 static void script_open_then_worker_dies_late(struct fake *f)
 {
 	uint8_t buf[EBP_CONTROL_MSG_MAX];
@@ -1520,6 +1585,77 @@ TEST(connect_errors_and_last_error_per_thread)
 	EXPECT_EQ(-ENODATA, r);
 	EXPECT_STREQ("daemon", ebroker_side_name(EBROKER_SIDE_DAEMON));
 	EXPECT_STREQ("library", ebroker_side_name(EBROKER_SIDE_LIBRARY));
+}
+
+/* A daemon on a socket path that dies in a request, and one that takes its place. */
+struct restarting {
+	char dir[64], path[96];
+	int listen_fd;
+	int failures;
+	pthread_t thread;
+};
+
+static void *restarting_main(void *arg)
+{
+	struct restarting *r = arg;
+	uint8_t buf[EBP_CONTROL_MSG_MAX];
+	struct fake f = { 0 };
+	struct ebp_msg m;
+	uint32_t id;
+
+	/* The first daemon takes a RELOAD and dies before answering it. */
+	f.ctl = accept4(r->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+	srv_expect(&f, f.ctl, EBP_MSG_RELOAD, buf, sizeof(buf), &m);
+	close(f.ctl);
+	/* The next one answers it (sent again), and the next request. */
+	f.ctl = accept4(r->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+	id = srv_expect(&f, f.ctl, EBP_MSG_RELOAD, buf, sizeof(buf), &m);
+	ebp_send_empty(f.ctl, EBP_MSG_DONE, id);
+	id = srv_expect(&f, f.ctl, EBP_MSG_RELOAD, buf, sizeof(buf), &m);
+	ebp_send_empty(f.ctl, EBP_MSG_DONE, id);
+	/* Then it answers one, and stops for good: its socket goes. */
+	id = srv_expect(&f, f.ctl, EBP_MSG_RELOAD, buf, sizeof(buf), &m);
+	close(r->listen_fd);
+	unlink(r->path);
+	close(f.ctl);
+	r->failures = f.failures;
+	return NULL;
+}
+
+/*
+ * A connection outlives a restarted daemon: the request it was in is sent
+ * again to the next one, later requests go there too; when the socket is
+ * gone for good, the request says so.
+ */
+TEST(reconnects_after_a_restart)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct restarting r = { .listen_fd = -1 };
+	struct ebroker *b = NULL;
+	struct ebroker_error e;
+
+	snprintf(r.dir, sizeof(r.dir), "/tmp/ebroker-client-test.XXXXXX");
+	ASSERT_NE(NULL, mkdtemp(r.dir));
+	snprintf(r.path, sizeof(r.path), "%s/sock", r.dir);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", r.path);
+	r.listen_fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	ASSERT_LE(0, r.listen_fd);
+	ASSERT_EQ(0, bind(r.listen_fd, (struct sockaddr *)&sa, sizeof(sa)));
+	ASSERT_EQ(0, listen(r.listen_fd, 4));
+	ASSERT_EQ(0, pthread_create(&r.thread, NULL, restarting_main, &r));
+
+	ASSERT_EQ(0, ebroker_connect(r.path, &b));
+	EXPECT_EQ(0, ebroker_reload(b));
+	EXPECT_EQ(0, ebroker_reload(b));
+	EXPECT_EQ(-ENOENT, ebroker_reload(b));
+	e = last();
+	EXPECT_EQ(EBROKER_SIDE_LIBRARY, (int)e.side);
+	EXPECT_NE(NULL, strstr(e.message, "ebrokerd closed the connection on"));
+	EXPECT_NE(NULL, strstr(e.message, "connecting again failed"));
+	ebroker_disconnect(b);
+	pthread_join(r.thread, NULL);
+	EXPECT_EQ(0, r.failures);
+	rmdir(r.dir);
 }
 
 TEST_HARNESS_MAIN

@@ -6,6 +6,13 @@
  * when it comes late; any other reply that does not belong to the request
  * breaks the protocol, and the connection is closed, as the daemon closes
  * a client's connection that breaks it.
+ *
+ * A connection made by ebroker_connect() outlives the daemon: when ebrokerd
+ * closes it (it restarted), the next request connects again, and a request
+ * the daemon closed the connection on before any reply is sent once more
+ * on the new connection. Under socket activation the socket never closes
+ * and the new connection waits in its backlog for the next ebrokerd; a
+ * daemon that made its own socket is waited for up to RECONNECT_MS.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,8 +24,12 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <time.h>
 
 #include "internal.h"
+
+#define RECONNECT_MS	 3000
+#define RECONNECT_NAP_MS 50
 
 static const char closed_by_daemon[] = "ebrokerd closed it";
 static const char closed_by_error[] = "it was closed after a protocol error";
@@ -95,12 +106,28 @@ static int connect_error(int err, const char *path)
 	return ebc_fail(err, EBROKER_SIDE_LIBRARY, "cannot connect to %s: %s", path, strerror(err));
 }
 
-_public_ int ebroker_connect(const char *path, struct ebroker **ret)
+/* A socket connected to @path (at most sun_path long), or a negative errno. */
+static int connect_socket(const char *path)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	/* connect() waits while the daemon's backlog is full: not for ever. */
 	struct timeval tv = { .tv_sec = EBC_DEFAULT_TIMEOUT_MS / 1000 };
 	_cleanup_(closep) int fd = -EBADF;
+
+	memcpy(sa.sun_path, path, strlen(path));
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	(void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return -errno;
+	return TAKE_FD(fd);
+}
+
+_public_ int ebroker_connect(const char *path, struct ebroker **ret)
+{
+	struct ebroker *b;
+	int fd, r;
 
 	if (!ret)
 		return ebc_fail(EINVAL, EBROKER_SIDE_LIBRARY, "ebroker_connect(): ret is NULL");
@@ -109,20 +136,19 @@ _public_ int ebroker_connect(const char *path, struct ebroker **ret)
 		if (!path || !*path)
 			path = EBP_SOCKET_PATH;
 	}
-	if (!*path || strlen(path) >= sizeof(sa.sun_path))
+	if (!*path || strlen(path) >= sizeof(((struct sockaddr_un *)0)->sun_path))
 		return ebc_fail(EINVAL, EBROKER_SIDE_LIBRARY,
 				"bad socket path '%s': empty or longer than %zu bytes", path,
-				sizeof(sa.sun_path) - 1);
-	memcpy(sa.sun_path, path, strlen(path));
-
-	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+				sizeof(((struct sockaddr_un *)0)->sun_path) - 1);
+	fd = connect_socket(path);
 	if (fd < 0)
-		return ebc_fail(errno, EBROKER_SIDE_LIBRARY, "cannot create a socket: %s",
-				strerror(errno));
-	(void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-		return connect_error(errno, path);
-	return ebc_from_fd(TAKE_FD(fd), path, ret);
+		return connect_error(-fd, path);
+	r = ebc_from_fd(fd, path, &b);
+	if (r < 0)
+		return r;
+	b->reconnect = true;
+	*ret = b;
+	return 0;
 }
 
 _public_ struct ebroker *ebroker_disconnect(struct ebroker *b)
@@ -178,6 +204,42 @@ static int protocol_error(struct ebroker *b, const char *fmt, ...)
 	return ebc_fail(EPROTO, EBROKER_SIDE_LIBRARY, "protocol error from ebrokerd: %s", text);
 }
 
+/*
+ * ebrokerd closed the connection: connect to its socket again. The socket
+ * may be missing or refuse for a moment while a daemon that made its own
+ * starts again: that is waited for, up to RECONNECT_MS and @deadline.
+ */
+static int reconnect(struct ebroker *b, uint64_t deadline)
+{
+	uint64_t until = ebc_deadline(RECONNECT_MS);
+	struct timespec nap = { .tv_nsec = RECONNECT_NAP_MS * 1000000L };
+	int fd, flags;
+
+	if (deadline < until)
+		until = deadline;
+	for (;;) {
+		fd = connect_socket(b->path);
+		if (fd >= 0)
+			break;
+		if ((fd != -ENOENT && fd != -ECONNREFUSED) || ebc_now_ms() >= until)
+			return ebc_fail(-fd, EBROKER_SIDE_LIBRARY,
+					"ebrokerd closed the connection on %s, and connecting "
+					"again failed: %s",
+					b->path, strerror(-fd));
+		nanosleep(&nap, NULL);
+	}
+	flags = fcntl(fd, F_GETFL);
+	if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) {
+		close(fd);
+		return ebc_fail(errno, EBROKER_SIDE_LIBRARY, "cannot set up the socket: %s",
+				strerror(errno));
+	}
+	b->fd = fd;
+	b->closed_why = NULL;
+	b->have_stale = false;
+	return 0;
+}
+
 static int daemon_closed(struct ebroker *b)
 {
 	drop(b, closed_by_daemon);
@@ -190,13 +252,20 @@ static int request_locked(struct ebroker *b, struct nl_msg *m, uint32_t timeout,
 			  void *userdata, bool *ret_answered)
 {
 	uint64_t deadline = ebc_deadline(timeout);
+	bool resent = false, replied = false;
 	uint32_t id;
 	int r;
 
+	if (b->fd < 0 && b->reconnect && b->closed_why == closed_by_daemon) {
+		r = reconnect(b, deadline);
+		if (r < 0)
+			return r;
+	}
 	if (b->fd < 0)
 		return ebc_fail(ENOTCONN, EBROKER_SIDE_LIBRARY,
 				"not connected to ebrokerd: %s; connect again",
 				b->closed_why ? b->closed_why : "the connection is closed");
+send:
 	id = b->next_id++;
 	if (b->next_id == 0)
 		b->next_id = 1;
@@ -207,7 +276,7 @@ static int request_locked(struct ebroker *b, struct nl_msg *m, uint32_t timeout,
 		return ebc_fail(ETIMEDOUT, EBROKER_SIDE_LIBRARY,
 				"ebrokerd did not take a request within %u ms", timeout);
 	if (r == -EPIPE || r == -ECONNRESET)
-		return daemon_closed(b);
+		goto closed;
 	if (r < 0)
 		return ebc_fail(-r, EBROKER_SIDE_LIBRARY, "cannot send to ebrokerd: %s",
 				strerror(-r));
@@ -229,7 +298,7 @@ static int request_locked(struct ebroker *b, struct nl_msg *m, uint32_t timeout,
 		if (n == -EAGAIN)
 			continue;
 		if (n == 0 || n == -ECONNRESET)
-			return daemon_closed(b);
+			goto closed;
 		if (n == -EMSGSIZE)
 			return protocol_error(b, "a reply larger than %u bytes",
 					      EBP_CONTROL_MSG_MAX);
@@ -246,6 +315,7 @@ static int request_locked(struct ebroker *b, struct nl_msg *m, uint32_t timeout,
 		if (msg.request_id != id)
 			return protocol_error(b, "a reply to request %u, expected %u",
 					      msg.request_id, id);
+		replied = true;
 		if (msg.type == EBP_MSG_ERROR) {
 			*ret_answered = true;
 			return ebc_fail_msg(&msg);
@@ -256,6 +326,17 @@ static int request_locked(struct ebroker *b, struct nl_msg *m, uint32_t timeout,
 		if (r <= 0)
 			return r;
 	}
+
+closed:
+	/* The daemon went before answering: once, the request goes to the next one. */
+	if (!b->reconnect || resent || replied)
+		return daemon_closed(b);
+	drop(b, closed_by_daemon);
+	r = reconnect(b, deadline);
+	if (r < 0)
+		return r;
+	resent = true;
+	goto send;
 }
 
 int ebc_request(struct ebroker *b, struct nl_msg *m, uint32_t timeout_ms, ebc_reply_fn fn,

@@ -51,7 +51,8 @@ struct ebroker {
 	uint32_t next_id;	/* the next request's id */
 	uint32_t stale_from;	/* replies to ids from here to next_id were given up on */
 	bool have_stale;
-	uint8_t *buf; /* EBP_CONTROL_MSG_MAX bytes: the reply being read */
+	bool reconnect; /* made by ebroker_connect(): connect again after the daemon closed it */
+	uint8_t *buf;	/* EBP_CONTROL_MSG_MAX bytes: the reply being read */
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 };
 

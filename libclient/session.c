@@ -332,10 +332,47 @@ static void nap(void)
 		;
 }
 
+/* The worker's last message on a session (an ERROR with request id 0): why it ended. */
+static int ended_by_worker(struct ebroker_session *s, const struct ebp_msg *m)
+{
+	uint32_t side = nla_get_u32(m->attrs[EBP_A_SIDE]);
+
+	if (side < EBP_SIDE_DAEMON || side > EBP_SIDE_ENCLAVE)
+		side = EBP_SIDE_WORKER;
+	return session_end(s, ECONNRESET, (enum ebroker_side)side, "session %" PRIu64 " ended: %s",
+			   s->id, ebp_get_str(m, EBP_A_MESSAGE));
+}
+
+static int reserve(struct ebroker_session *s, uint32_t out_max);
+
+/* What the worker left on the socket before closing it: its last message, if any. */
+static bool read_last_message(struct ebroker_session *s, struct ebp_msg *ret)
+{
+	const char *why;
+	ssize_t n;
+
+	if (reserve(s, 0) < 0)
+		return false;
+	while (s->fd >= 0) {
+		n = ebp_recv(s->fd, s->buf, s->buf_size, NULL);
+		if (n == -EMSGSIZE)
+			continue; /* a late reply larger than the buffer, dropped */
+		if (n <= 0)
+			return false;
+		if (ebp_parse(s->buf, n, false, ret, &why) < 0)
+			return false;
+		if (ret->type == EBP_MSG_ERROR && ret->request_id == 0)
+			return true;
+		/* A late RESULT or a call's ERROR: the session is over anyway. */
+	}
+	return false;
+}
+
 /*
- * The worker's end is gone. The daemon learns of it from the worker, so it
- * may still call the session open for a moment: ask again for up to
- * EXPLAIN_MS.
+ * The worker's end is gone. It says why in its last message; when that
+ * did not fit, the daemon is asked. The daemon learns of the end from the
+ * worker, so it may still call the session open for a moment: ask again
+ * for up to EXPLAIN_MS.
  */
 static int session_lost(struct ebroker_session *s)
 {
@@ -343,8 +380,11 @@ static int session_lost(struct ebroker_session *s)
 	uint64_t deadline = ebc_deadline(EXPLAIN_MS);
 	struct ebroker_session_info info;
 	struct ebroker_error e = { 0 };
+	struct ebp_msg last;
 	int r;
 
+	if (read_last_message(s, &last))
+		return ended_by_worker(s, &last);
 	for (;;) {
 		uint64_t now_ms = ebc_now_ms();
 
@@ -532,6 +572,8 @@ static int call_locked(struct ebroker_session *s, uint32_t function, const void 
 		r = ebp_parse(s->buf, n, false, &msg, &why);
 		if (r < 0)
 			return broken(s, why);
+		if (msg.type == EBP_MSG_ERROR && msg.request_id == 0)
+			return ended_by_worker(s, &msg);
 		if (ebc_is_stale(s->have_stale, s->stale_from, id, msg.request_id)) {
 			/* The late reply to a call given up on: its record still counts. */
 			r = late_reply(s, &msg);

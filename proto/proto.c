@@ -166,7 +166,7 @@ static const struct msg_rule rules[__EBP_MSG_MAX] = {
 			    0, true },
 	[EBP_MSG_W_ADDED] = { "W_ADDED",
 			      BIT(EBP_A_SESSION_ID) | BIT(EBP_A_REPORT) | BIT(EBP_A_ENCLAVE_KEY) },
-	[EBP_MSG_W_DROP] = { "W_DROP", BIT(EBP_A_SESSION_ID) },
+	[EBP_MSG_W_DROP] = { "W_DROP", BIT(EBP_A_SESSION_ID), BIT(EBP_A_REASON) },
 	[EBP_MSG_W_ENDED] = { "W_ENDED",
 			      BIT(EBP_A_SESSION_ID) | BIT(EBP_A_CALLS) | BIT(EBP_A_REASON) },
 	[EBP_MSG_W_QUERY] = { "W_QUERY" },

@@ -133,7 +133,7 @@ static const struct {
 	  0, true },
 	{ EBP_MSG_W_ADDED, "W_ADDED",
 	  BIT(EBP_A_SESSION_ID) | BIT(EBP_A_REPORT) | BIT(EBP_A_ENCLAVE_KEY), 0, false },
-	{ EBP_MSG_W_DROP, "W_DROP", BIT(EBP_A_SESSION_ID), 0, false },
+	{ EBP_MSG_W_DROP, "W_DROP", BIT(EBP_A_SESSION_ID), BIT(EBP_A_REASON), false },
 	{ EBP_MSG_W_ENDED, "W_ENDED", BIT(EBP_A_SESSION_ID) | BIT(EBP_A_CALLS) | BIT(EBP_A_REASON),
 	  0, false },
 	{ EBP_MSG_W_QUERY, "W_QUERY", 0, 0, false },

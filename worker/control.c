@@ -126,7 +126,7 @@ static void handle_add(struct worker *w, const struct ebp_msg *msg, int fd)
 	if (r) {
 		log_warning(r, "session %" PRIu64 " refused: %s", id, why);
 		if (w->exit_status == WORKER_EXIT_DEAD)
-			session_end_all(w, why);
+			session_end_all(w, EBP_SIDE_WORKER, why);
 		send_error(w, msg->request_id, r,
 			   r == -EPROTONOSUPPORT || r == -EIO ? EBP_SIDE_ENCLAVE : EBP_SIDE_WORKER,
 			   why);
@@ -177,7 +177,7 @@ static void handle_call(struct worker *w, const struct ebp_msg *msg)
 			 strerror(status < 0 ? -status : EIO));
 		log_error(0, "%s: the instance is dead", why);
 		send_error(w, msg->request_id, EIO, EBP_SIDE_ENCLAVE, why);
-		session_end_all(w, why);
+		session_end_all(w, EBP_SIDE_WORKER, why);
 		w->exit_status = WORKER_EXIT_DEAD;
 		return;
 	}
@@ -261,9 +261,11 @@ void control_event(struct worker *w)
 		break;
 	case EBP_MSG_W_DROP: {
 		struct session *s = session_find(w, nla_get_u64(msg.attrs[EBP_A_SESSION_ID]));
+		const struct nlattr *reason = msg.attrs[EBP_A_REASON];
 
 		if (s)
-			session_end(w, s, "closed by ebrokerd");
+			session_end(w, s, EBP_SIDE_DAEMON,
+				    reason ? nla_data(reason) : "closed by ebrokerd");
 		control_send_empty(w, EBP_MSG_DONE, msg.request_id);
 		break;
 	}

@@ -81,7 +81,7 @@ static void signal_event(struct worker *w)
 	if (n != sizeof(si) || si.ssi_signo != SIGTERM)
 		return;
 	log_info("SIGTERM from pid %u: stopping, %zu session(s) end", si.ssi_pid, w->nr_sessions);
-	session_end_all(w, "instance stopped by ebrokerd");
+	session_end_all(w, EBP_SIDE_DAEMON, "instance stopped by ebrokerd");
 	w->exit_status = WORKER_EXIT_OK;
 }
 
@@ -108,7 +108,7 @@ static int serve(struct worker *w)
 			continue;
 		if (n < 0) {
 			log_error(errno, "epoll_wait failed: %m");
-			session_end_all(w, "the worker failed");
+			session_end_all(w, EBP_SIDE_WORKER, "the worker failed");
 			return WORKER_EXIT_INTERNAL;
 		}
 		for (int i = 0; i < n && w->exit_status < 0; i++) {

@@ -164,7 +164,7 @@ int session_add(struct worker *w, uint64_t id, uint32_t uid, uint32_t pid, int f
 	return 0;
 }
 
-void session_end(struct worker *w, struct session *s, const char *reason)
+void session_end(struct worker *w, struct session *s, enum ebp_side side, const char *reason)
 {
 	struct nl_msg *m;
 
@@ -172,6 +172,13 @@ void session_end(struct worker *w, struct session *s, const char *reason)
 		return;
 	s->ended = true;
 	epoll_ctl(w->epoll_fd, EPOLL_CTL_DEL, s->fd, NULL);
+	/*
+	 * The client learns why from the session itself: an ERROR with request
+	 * id 0, the last message before the socket closes. Best effort: a
+	 * client whose socket is full (or gone) asks ebrokerd instead.
+	 */
+	if (!s->pending)
+		(void)ebp_send_error(s->fd, 0, ECONNRESET, side, "%s", reason);
 	close(s->fd);
 	s->fd = -1;
 	if (s->in_enclave)
@@ -201,10 +208,10 @@ void session_end(struct worker *w, struct session *s, const char *reason)
 	control_send(w, m);
 }
 
-void session_end_all(struct worker *w, const char *reason)
+void session_end_all(struct worker *w, enum ebp_side side, const char *reason)
 {
 	while (!list_empty(&w->sessions))
-		session_end(w, list_first_entry(&w->sessions, struct session, link), reason);
+		session_end(w, list_first_entry(&w->sessions, struct session, link), side, reason);
 }
 
 void session_reap(struct worker *w)
@@ -228,7 +235,7 @@ static void end_why(struct worker *w, struct session *s, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(reason, sizeof(reason), fmt, ap);
 	va_end(ap);
-	session_end(w, s, reason);
+	session_end(w, s, EBP_SIDE_WORKER, reason);
 }
 
 /* The client broke the protocol: say why (rate-limited) and end its session. */
@@ -243,7 +250,7 @@ static void malformed(struct worker *w, struct session *s, const char *why)
 static void send_failed(struct worker *w, struct session *s, int r)
 {
 	if (r == -EPIPE || r == -ECONNRESET)
-		session_end(w, s, "closed by the client");
+		session_end(w, s, EBP_SIDE_WORKER, "closed by the client");
 	else
 		end_why(w, s, "cannot send to the client: %s", strerror(-r));
 }
@@ -279,7 +286,7 @@ static void reply_error(struct worker *w, struct session *s, uint32_t request_id
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
 	if (ebp_msg_error(request_id, err, side, text, &m) < 0) {
-		session_end(w, s, "the worker ran out of memory");
+		session_end(w, s, EBP_SIDE_WORKER, "the worker ran out of memory");
 		return;
 	}
 	reply(w, s, m);
@@ -309,7 +316,7 @@ static void enclave_died(struct worker *w, struct session *s, uint32_t request_i
 		(void)ebp_send(s->fd, m, -1);
 		nlmsg_free(m);
 	}
-	session_end_all(w, reason);
+	session_end_all(w, EBP_SIDE_WORKER, reason);
 	w->exit_status = WORKER_EXIT_DEAD;
 }
 
@@ -348,7 +355,8 @@ static void call(struct worker *w, struct session *s, const struct ebp_msg *msg)
 		reply_error(w, s, msg->request_id, EBADMSG, EBP_SIDE_ENCLAVE,
 			    "a record failed authentication in the enclave (tampered, replayed, "
 			    "reordered or truncated): the session is ended");
-		session_end(w, s, "a record from the client failed authentication in the enclave");
+		session_end(w, s, EBP_SIDE_WORKER,
+			    "a record from the client failed authentication in the enclave");
 		return;
 	}
 	if (status < 0 || out_len < WORKER_RECORD_EXTRA ||
@@ -361,12 +369,12 @@ static void call(struct worker *w, struct session *s, const struct ebp_msg *msg)
 		return;
 	}
 	if (ebp_msg_new(EBP_MSG_RESULT, msg->request_id, NLA_HDRLEN + NLA_ALIGN(out_len), &m) < 0) {
-		session_end(w, s, "the worker ran out of memory");
+		session_end(w, s, EBP_SIDE_WORKER, "the worker ran out of memory");
 		return;
 	}
 	if (nla_put(m, EBP_A_RECORD, (int)out_len, w->out_buf) < 0) {
 		nlmsg_free(m);
-		session_end(w, s, "the worker ran out of memory");
+		session_end(w, s, EBP_SIDE_WORKER, "the worker ran out of memory");
 		return;
 	}
 	reply(w, s, m);
@@ -385,7 +393,7 @@ static void readable(struct worker *w, struct session *s)
 		return;
 	case 0:
 	case -ECONNRESET:
-		session_end(w, s, "closed by the client");
+		session_end(w, s, EBP_SIDE_WORKER, "closed by the client");
 		return;
 	case -EMSGSIZE:
 		snprintf(text, sizeof(text), "larger than the session's %u-byte limit",

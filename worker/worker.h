@@ -110,8 +110,8 @@ int session_add(struct worker *w, uint64_t id, uint32_t uid, uint32_t pid, int f
 struct session *session_find(struct worker *w, uint64_t id);
 void session_event(struct worker *w, struct session *s, uint32_t events);
 /* End @s: close it, say W_ENDED with @reason; freed by session_reap(). */
-void session_end(struct worker *w, struct session *s, const char *reason);
-void session_end_all(struct worker *w, const char *reason);
+void session_end(struct worker *w, struct session *s, enum ebp_side side, const char *reason);
+void session_end_all(struct worker *w, enum ebp_side side, const char *reason);
 void session_reap(struct worker *w);
 
 /* load.c */

@@ -144,6 +144,11 @@ struct ebp_msghdr {
  *			record: the function's status and output, encrypted).
  *			A record that fails authentication ends the session
  *			on whichever side received it.
+ * An ERROR with request_id 0 on a session socket is not a reply: it is the
+ * worker's last message before it closes the session (ERRNO ECONNRESET,
+ * SIDE, MESSAGE: why it ended, e.g. "ebrokerd is stopping"). It is sent
+ * when the socket has room; a client that sees the socket close without it
+ * asks ebrokerd (LIST with SESSION_ID).
  *
  * Worker control (internal):
  * @EBP_MSG_W_READY:	(worker -> ebrokerd, after loading, and again to a
@@ -158,7 +163,8 @@ struct ebp_msghdr {
  * @EBP_MSG_W_ADDED:	(worker -> ebrokerd) SESSION_ID, REPORT (the
  *			enclave's, for the quoting enclave, binding its key
  *			and the client's nonce and key), ENCLAVE_KEY.
- * @EBP_MSG_W_DROP:	(ebrokerd -> worker) SESSION_ID: close it. Reply DONE
+ * @EBP_MSG_W_DROP:	(ebrokerd -> worker) SESSION_ID: close it; REASON
+ *			(optional) is what the client is told. Reply DONE
  *			(also for an unknown id, which may have just ended).
  * @EBP_MSG_W_ENDED:	(worker -> ebrokerd, unsolicited, request_id 0)
  *			SESSION_ID, CALLS, REASON: the session is gone.
