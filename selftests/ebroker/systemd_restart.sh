@@ -14,21 +14,22 @@
 # workers are the same processes (taken back, not restarted), and not one
 # call failed.
 
-
 # under_load NAME CMD...: CMD makes ebrokerd go away while the clients call.
 under_load() {
 	local name=$1 old new t0 t1 listed sid missing=0 calls=0 failed=0 bad=0
 	local -a pids=()
+	local out=/tmp/rc.${1//[^a-z0-9]/}
 	shift
 	old=$(main_pid)
 	for i in 1 2 3 4; do
-		as_tenant $RC_BIN/restart_client 120 >/tmp/rc.$name.$i 2>&1 &
+		as_tenant $RC_BIN/restart_client 120 >$out.$i 2>&1 &
 		pids+=($!)
 	done
-	wait_for 60 sh -c "grep -l '^session' /tmp/rc.$name.[1-4] | wc -l | grep -qx 4" ||
-		{ cat /tmp/rc.$name.* | diag; }
-	local before
-	before=$(worker_pids)
+	wait_for 60 sh -c "grep -l '^session' $out.[1-4] | wc -l | grep -qx 4" ||
+		{ cat $out.* | diag; }
+	local before qe
+	before=$(session_workers $out)
+	qe=$(cat /sys/fs/cgroup/ebroker.slice/attestation/cgroup.procs)
 	sleep 1
 	t0=$(ms)
 	"$@"
@@ -40,29 +41,41 @@ under_load() {
 	[ $r -eq 0 ] || diag </tmp/rc.probe.err
 	[ "$new" != "$old" ] && [ "$new" != 0 ] && [ $r -eq 0 ]
 	ok $? "$name: systemd runs a new ebrokerd ($old -> $new), which served a new session $((t1 - t0)) ms after"
-	listed=$("$SBIN/ebrokerctl" sessions 2>&1)
+	listed=$("$SBIN/ebrokerctl" --json sessions 2>&1)
 	for i in 1 2 3 4; do
-		sid=$(sed -n 's/^session //p' /tmp/rc.$name.$i)
-		echo "$listed" | grep -Eq "^ *${sid:-none}[[:space:]]" || missing=$((missing + 1))
+		sid=$(sed -n 's/^session //p' $out.$i)
+		[[ $listed == *"\"id\":${sid:-none},"* ]] || missing=$((missing + 1))
 	done
 	[ $missing -eq 0 ] || echo "$listed" | diag
 	ok $missing "$name: the new ebrokerd lists the 4 clients' sessions again"
+	# The tenants' workers and the quoting enclave's: the same processes.
+	[ -n "$before" ] && [ "$(session_workers $out)" = "$before" ] &&
+		[ "$(cat /sys/fs/cgroup/ebroker.slice/attestation/cgroup.procs)" = "$qe" ]
+	ok $? "$name: the workers were taken back, not started again (sessions:workers $before; quoting enclave $qe)"
 	sleep 1 # calls on the new daemon's watch, too
 	kill -TERM "${pids[@]}"
 	for p in "${pids[@]}"; do wait "$p" || bad=$((bad + 1)); done
 	for i in 1 2 3 4; do
-		read -r _ c _ f < <(grep '^calls' /tmp/rc.$name.$i) || { bad=$((bad + 1)); continue; }
+		read -r _ c _ f < <(grep '^calls' $out.$i) || { bad=$((bad + 1)); continue; }
 		calls=$((calls + c)) failed=$((failed + f))
 	done
-	[ $bad -eq 0 ] || cat /tmp/rc.$name.* | diag
+	[ $bad -eq 0 ] || cat $out.* | diag
 	[ $bad -eq 0 ] && [ $failed -eq 0 ] && [ $calls -gt 0 ]
 	ok $? "$name: $calls calls by 4 clients throughout, $failed failed"
-	# The quoting enclave's worker, and the tenant's: the same processes.
-	[ -n "$before" ] && [ "$(worker_pids | tr ' ' '\n' | grep -cxF -f <(echo "$before" | tr ' ' '\n'))" -eq "$(echo "$before" | wc -w)" ]
-	ok $? "$name: the workers were taken back, not started again ($before)"
 }
 
 kill_main() { kill "-$1" "$(main_pid)"; }
+
+# session_workers OUT: "SESSION:WORKER_PID ..." for the clients whose output is OUT.N
+session_workers() {
+	local json sid
+	json=$("$SBIN/ebrokerctl" --json sessions)
+	for f in "$1".[1-4]; do
+		sid=$(sed -n 's/^session //p' "$f")
+		echo "$json" | grep -o "\"id\":$sid,[^}]*\"worker_pid\":[0-9]*" |
+			sed 's/"id":\([0-9]*\),.*"worker_pid":\([0-9]*\)/\1:\2/'
+	done | xargs
+}
 
 under_load "kill -9" kill_main KILL
 under_load "systemctl restart" systemctl restart ebrokerd.service
