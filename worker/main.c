@@ -26,8 +26,12 @@
 #include "worker.h"
 
 #define MAX_EVENTS 32
-/* How long the quoting enclave waits for a restarted ebrokerd to take it back. */
-#define QUOTING_ORPHAN_MS 5000
+/*
+ * How long the quoting enclave waits for a restarted ebrokerd to take it
+ * back: a restart by systemd, with the daemon's own start, on a loaded host.
+ * A stop does not wait for it: the daemon stops it (SIGTERM).
+ */
+#define QUOTING_ORPHAN_MS 60000
 
 static int usage(const char *why)
 {
