@@ -141,10 +141,12 @@ broker_stop() {
 	BROKER_PID=
 }
 
+# In a subshell (a background job) it becomes CMD (exec), so that $! is CMD's pid.
 as_user() { # NAME CMD...: CMD from $BROKER_BIN, which other users can reach
-	local name=$1
+	local name=$1 run=
 	shift
-	LD_LIBRARY_PATH=$BROKER_TMP/lib sh -c 'n=$1; shift; echo $$ >"$0/cgroup.procs" &&
+	[ "$BASHPID" != $$ ] && run=exec
+	LD_LIBRARY_PATH=$BROKER_TMP/lib $run sh -c 'n=$1; shift; echo $$ >"$0/cgroup.procs" &&
 		exec setpriv --reuid="$n" --regid=users --init-groups -- "$@"' \
 		"$BROKER_CG/$name" "$name" "$@"
 }
