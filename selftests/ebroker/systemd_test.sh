@@ -18,6 +18,8 @@
 # above:
 #   systemd_restart.sh  kill -9, systemctl restart and a wedged daemon,
 #                       with clients calling throughout
+#   systemd_scale.sh    1,000 concurrent clients; 10,000 sessions held
+#                       (opt-in: 7.5 min or more in a TCG guest)
 # Last, `systemctl stop ebrokerd` and then `systemctl stop ebrokerd.socket
 # ebrokerd`, each while two clients call: every session ends, its client
 # told why; no ebrokerd and no worker is left when systemctl returns; all
