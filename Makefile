@@ -123,7 +123,7 @@ bench: deps
 	@$(MAKE) --no-print-directory userspace
 	@$(MAKE) --no-print-directory -C bench TOP=$(CURDIR) KDIR=$(GUEST_KDIR) \
 		CC="$(CC)" LIBEBSIGN=$(CURDIR)/$(LIBEBSIGN)
-	@scripts/vm -- bench/run
+	@scripts/vm --timeout 2400 -- bench/run
 
 # ------------------------------------------------------------------ install
 MODDIR	?= /lib/modules/$(notdir $(patsubst %/build,%,$(KDIR)))/extra
