@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
@@ -66,6 +67,21 @@ int ebv_quote_parse(const void *buf, size_t len, struct ebv_quote *ret,
 /* Fill @failure (may be NULL) with @check and a message; return -EBADMSG. */
 int ebv_fail(struct ebroker_verify_failure *failure, enum ebroker_verify_check check,
 	     const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/*
+ * cache.c: root sets by their PEM bytes, and chains verified to one of
+ * them by their bytes, with the time span in which that verdict holds.
+ * The finds hand back references the caller frees; the adds take their
+ * own, and keep nothing when memory is short.
+ */
+#define EBV_ROOT_SUBJECT_MAX 256
+bool ebv_cache_roots_find(const void *pem, size_t len, X509_STORE **ret, uint64_t *ret_id);
+uint64_t ebv_cache_roots_add(const void *pem, size_t len, X509_STORE *store);
+bool ebv_cache_chain_find(uint64_t roots_id, const void *cert, size_t len, time_t at,
+			  STACK_OF(X509) * *ret, char root[EBV_ROOT_SUBJECT_MAX]);
+void ebv_cache_chain_add(uint64_t roots_id, const void *cert, size_t len, STACK_OF(X509) * chain,
+			 const char root[EBV_ROOT_SUBJECT_MAX], time_t valid_from,
+			 time_t valid_until);
 
 /* The first bytes of @p as lower-case hex, "…" if there are more: messages. */
 const char *ebv_hex(char *buf, size_t cap, const void *p, size_t n);

@@ -9,7 +9,9 @@
  * an unverified claim as if it were vouched for.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -150,33 +152,45 @@ static int policy_check(const struct ebroker_policy *policy, const struct ebroke
 	return 0;
 }
 
-/* The policy's trusted roots: every certificate of root_pem or root_file. */
-static int roots_load(const struct ebroker_policy *policy, X509_STORE **ret,
-		      struct ebroker_verify_failure *failure)
+#define ROOT_FILE_MAX (1 << 20) /* bytes: a root file is a few certificates */
+
+/* The root file's bytes, NUL-terminated; read anew each time, so a changed file counts. */
+static int root_file_read(const char *file, char **ret, size_t *ret_len,
+			  struct ebroker_verify_failure *failure)
 {
-	_cleanup_(X509_STORE_freep) X509_STORE *store = NULL;
-	_cleanup_(BIO_freep) BIO *bio = NULL;
-	const char *file = policy->root_file ? policy->root_file : EBROKER_DEFAULT_ROOT_FILE;
-	const char *where = policy->root_pem ? "root_pem" : file;
+	_cleanup_(closep) int fd = open(file, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	_cleanup_(freep) char *buf = NULL;
+	ssize_t n;
+
+	if (fd < 0)
+		return ebv_fail(failure, EBROKER_VERIFY_POLICY,
+				"cannot read trusted roots from %s: %s", file, strerror(errno));
+	buf = malloc(ROOT_FILE_MAX + 1);
+	if (!buf)
+		return fail_oom(failure, EBROKER_VERIFY_POLICY);
+	n = read_full(fd, buf, ROOT_FILE_MAX + 1);
+	if (n < 0)
+		return ebv_fail(failure, EBROKER_VERIFY_POLICY,
+				"cannot read trusted roots from %s: %s", file, strerror((int)-n));
+	if (n > ROOT_FILE_MAX)
+		return ebv_fail(failure, EBROKER_VERIFY_POLICY,
+				"trusted roots file %s is larger than %d bytes", file,
+				ROOT_FILE_MAX);
+	buf[n] = 0;
+	*ret = TAKE_PTR(buf);
+	*ret_len = n;
+	return 0;
+}
+
+/* Every certificate of @pem in a new store. */
+static int roots_parse(const char *pem, size_t len, const char *where, X509_STORE **ret,
+		       struct ebroker_verify_failure *failure)
+{
+	_cleanup_(X509_STORE_freep) X509_STORE *store = X509_STORE_new();
+	_cleanup_(BIO_freep) BIO *bio = BIO_new_mem_buf(pem, (int)len);
 	unsigned int n = 0;
 
-	store = X509_STORE_new();
-	if (!store)
-		return fail_oom(failure, EBROKER_VERIFY_POLICY);
-	if (policy->root_pem)
-		bio = BIO_new_mem_buf(policy->root_pem, -1);
-	else {
-		errno = 0;
-		bio = BIO_new_file(file, "r");
-		if (!bio) {
-			int e = errno ? errno : EIO;
-
-			ERR_clear_error();
-			return ebv_fail(failure, EBROKER_VERIFY_POLICY,
-					"cannot read trusted roots from %s: %s", file, strerror(e));
-		}
-	}
-	if (!bio)
+	if (!store || !bio)
 		return fail_oom(failure, EBROKER_VERIFY_POLICY);
 	for (;;) {
 		_cleanup_(X509_freep) X509 *cert = PEM_read_bio_X509(bio, NULL, NULL, NULL);
@@ -192,6 +206,38 @@ static int roots_load(const struct ebroker_policy *policy, X509_STORE **ret,
 		return ebv_fail(failure, EBROKER_VERIFY_POLICY,
 				"no PEM certificate in the trusted roots (%s)", where);
 	*ret = TAKE_PTR(store);
+	return 0;
+}
+
+/*
+ * The policy's trusted roots: every certificate of root_pem or root_file,
+ * decoded once per distinct content (cache.c). @ret_id names that content.
+ */
+static int roots_get(const struct ebroker_policy *policy, X509_STORE **ret, uint64_t *ret_id,
+		     struct ebroker_verify_failure *failure)
+{
+	_cleanup_(freep) char *file_pem = NULL;
+	const char *file = policy->root_file ? policy->root_file : EBROKER_DEFAULT_ROOT_FILE;
+	const char *pem = policy->root_pem;
+	size_t len = 0;
+	int r;
+
+	if (pem)
+		len = strlen(pem);
+	else {
+		r = root_file_read(file, &file_pem, &len, failure);
+		if (r < 0)
+			return r;
+		pem = file_pem;
+	}
+	if (len > INT_MAX)
+		return ebv_fail(failure, EBROKER_VERIFY_POLICY, "root_pem is too large");
+	if (ebv_cache_roots_find(pem, len, ret, ret_id))
+		return 0;
+	r = roots_parse(pem, len, policy->root_pem ? "root_pem" : file, ret, failure);
+	if (r < 0)
+		return r;
+	*ret_id = ebv_cache_roots_add(pem, len, *ret);
 	return 0;
 }
 
@@ -288,8 +334,45 @@ static void name_oneline(X509_NAME *name, char *buf, size_t cap)
 	buf[n] = 0;
 }
 
-static int chain_verify(const struct ebroker_policy *policy, X509_STORE *store,
-			STACK_OF(X509) * chain, char root_subject[256],
+static bool cert_time(const ASN1_TIME *t, time_t *ret)
+{
+	struct tm tm;
+
+	if (!ASN1_TIME_to_tm(t, &tm))
+		return false;
+	*ret = timegm(&tm);
+	return true;
+}
+
+/*
+ * The span in which every certificate of @verified is valid, so the same
+ * verdict holds at any time in it: [latest notBefore, earliest notAfter).
+ * False if a time does not convert (nothing is cached then).
+ */
+static bool chain_valid_span(STACK_OF(X509) * verified, time_t *ret_from, time_t *ret_until)
+{
+	time_t from = 0, until = 0;
+
+	for (int i = 0; i < sk_X509_num(verified); i++) {
+		X509 *c = sk_X509_value(verified, i);
+		time_t nb, na;
+
+		if (!cert_time(X509_get0_notBefore(c), &nb) ||
+		    !cert_time(X509_get0_notAfter(c), &na))
+			return false;
+		if (!i || nb > from)
+			from = nb;
+		if (!i || na < until)
+			until = na;
+	}
+	*ret_from = from;
+	*ret_until = until;
+	return sk_X509_num(verified) > 0;
+}
+
+static int chain_verify(const struct ebroker_policy *policy, X509_STORE *store, time_t at,
+			STACK_OF(X509) * chain, char root_subject[EBV_ROOT_SUBJECT_MAX],
+			bool *ret_span, time_t *ret_from, time_t *ret_until,
 			struct ebroker_verify_failure *failure)
 {
 	_cleanup_(X509_STORE_CTX_freep) X509_STORE_CTX *ctx = NULL;
@@ -305,7 +388,7 @@ static int chain_verify(const struct ebroker_policy *policy, X509_STORE *store,
 		return fail_oom(failure, EBROKER_VERIFY_CHAIN);
 	param = X509_STORE_CTX_get0_param(ctx);
 	X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_X509_STRICT);
-	X509_VERIFY_PARAM_set_time(param, policy->at ? policy->at : time(NULL));
+	X509_VERIFY_PARAM_set_time(param, at);
 	if (X509_verify_cert(ctx) != 1) {
 		err = X509_STORE_CTX_get_error(ctx);
 		depth = X509_STORE_CTX_get_error_depth(ctx);
@@ -353,7 +436,38 @@ static int chain_verify(const struct ebroker_policy *policy, X509_STORE *store,
 					"the chain to the trusted root",
 					i);
 	}
-	name_oneline(X509_get_subject_name(anchor), root_subject, 256);
+	name_oneline(X509_get_subject_name(anchor), root_subject, EBV_ROOT_SUBJECT_MAX);
+	*ret_span = chain_valid_span(verified, ret_from, ret_until);
+	return 0;
+}
+
+/*
+ * The quote's chain, parsed and verified to @store's roots at the policy's
+ * time; or the same bytes verified earlier to the same roots, at a time
+ * for which that verdict still holds (cache.c).
+ */
+static int chain_trusted(const struct ebroker_policy *policy, X509_STORE *store, uint64_t roots_id,
+			 const struct ebv_quote *q, STACK_OF(X509) * *ret,
+			 char root_subject[EBV_ROOT_SUBJECT_MAX],
+			 struct ebroker_verify_failure *failure)
+{
+	_cleanup_(x509_stack_freep) STACK_OF(X509) *chain = NULL;
+	time_t at = policy->at ? policy->at : time(NULL), from, until;
+	bool span;
+	int r;
+
+	if (ebv_cache_chain_find(roots_id, q->cert, q->cert_size, at, ret, root_subject))
+		return 0;
+	r = chain_parse(q, &chain, failure);
+	if (r < 0)
+		return r;
+	r = chain_verify(policy, store, at, chain, root_subject, &span, &from, &until, failure);
+	if (r < 0)
+		return r;
+	if (span)
+		ebv_cache_chain_add(roots_id, q->cert, q->cert_size, chain, root_subject, from,
+				    until);
+	*ret = TAKE_PTR(chain);
 	return 0;
 }
 
@@ -591,11 +705,9 @@ static int identity_check(const struct ebroker_policy *policy, const struct ebv_
 
 static time_t cert_not_after(X509 *cert)
 {
-	struct tm tm;
+	time_t t;
 
-	if (!ASN1_TIME_to_tm(X509_get0_notAfter(cert), &tm))
-		return 0;
-	return timegm(&tm);
+	return cert_time(X509_get0_notAfter(cert), &t) ? t : 0;
 }
 
 static void evidence_fill(const struct ebv_quote *q, const struct eb_platform_claims *claims,
@@ -630,7 +742,8 @@ _public_ int ebroker_verify_quote(const struct ebroker_policy *policy, const voi
 	_cleanup_(x509_stack_freep) STACK_OF(X509) *chain = NULL;
 	_cleanup_(freep) struct ebv_quote *q = NULL;
 	struct eb_platform_claims claims;
-	char root[256] = "";
+	char root[EBV_ROOT_SUBJECT_MAX] = "";
+	uint64_t roots_id;
 	X509 *platform;
 	EVP_PKEY *att_key;
 	int r;
@@ -638,7 +751,7 @@ _public_ int ebroker_verify_quote(const struct ebroker_policy *policy, const voi
 	r = policy_check(policy, claimed, expected, failure);
 	if (r < 0)
 		return r;
-	r = roots_load(policy, &store, failure);
+	r = roots_get(policy, &store, &roots_id, failure);
 	if (r < 0)
 		return r;
 
@@ -654,10 +767,7 @@ _public_ int ebroker_verify_quote(const struct ebroker_policy *policy, const voi
 				"simulated (`sim` backend) evidence: no hardware vouches for it, "
 				"and the policy does not allow simulated evidence");
 
-	r = chain_parse(q, &chain, failure);
-	if (r < 0)
-		return r;
-	r = chain_verify(policy, store, chain, root, failure);
+	r = chain_trusted(policy, store, roots_id, q, &chain, root, failure);
 	if (r < 0)
 		return r;
 	platform = sk_X509_value(chain, 0);

@@ -14,7 +14,7 @@
 
 LIBEBVERIFY_VERSION	:= 1.0.0
 LIBEBVERIFY_CFLAGS	:= -Iverify/include
-VERIFY_SRCS		:= verify/quote.c verify/verify.c verify/issue.c
+VERIFY_SRCS		:= verify/quote.c verify/verify.c verify/issue.c verify/cache.c
 VERIFY_OBJS		:= $(VERIFY_SRCS:%.c=$(B)/obj/%.o)
 VERIFY_TESTS		:= $(patsubst %.c,$(B)/test/%,$(wildcard verify/*_test.c))
 TESTQUOTE_OBJ		:= $(B)/obj/verify/testquote.o

@@ -6,6 +6,7 @@
  * check provoked on its own and named by its own code.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -385,6 +386,108 @@ TEST_F(quote, expired)
 	self->pol.root_pem = p->root_pem;
 	EXPECT_QUOTE(EBROKER_VERIFY_EXPIRED);
 	tq_platform_free(p);
+}
+
+/*
+ * What one verification leaves behind (cache.c) never decides the next:
+ * the same chain at a time it is not valid, the same chain against other
+ * roots, and a root file whose contents changed under the same name.
+ */
+TEST_F(quote, nothing_carried_over)
+{
+	char path[] = "/tmp/ebverify-root-XXXXXX";
+	struct tq_platform *other;
+	int fd;
+
+	ASSERT_EQ(0, tq_platform_new(NULL, &other));
+	EXPECT_QUOTE(EBROKER_VERIFY_OK);
+	self->pol.at = time(NULL) + 2 * 365 * DAY;
+	EXPECT_QUOTE(EBROKER_VERIFY_EXPIRED);
+	self->pol.at = time(NULL) - 2 * DAY;
+	EXPECT_QUOTE(EBROKER_VERIFY_EXPIRED);
+	self->pol.at = 0;
+	EXPECT_QUOTE(EBROKER_VERIFY_OK);
+	self->pol.root_pem = other->root_pem;
+	EXPECT_QUOTE(EBROKER_VERIFY_CHAIN);
+
+	fd = mkstemp(path);
+	ASSERT_LE(0, fd);
+	close(fd);
+	self->pol.root_pem = NULL;
+	self->pol.root_file = path;
+	for (int round = 0; round < 2; round++) {
+		FILE *f = fopen(path, "w");
+
+		ASSERT_NE(NULL, f);
+		fputs(self->p->root_pem, f);
+		fclose(f);
+		EXPECT_QUOTE(EBROKER_VERIFY_OK);
+		/* The same size, the same name, within the same clock tick: another root. */
+		f = fopen(path, "w");
+		ASSERT_NE(NULL, f);
+		ASSERT_EQ(strlen(self->p->root_pem), strlen(other->root_pem));
+		fputs(other->root_pem, f);
+		fclose(f);
+		EXPECT_QUOTE(EBROKER_VERIFY_CHAIN);
+	}
+	/* Emptied, and gone. */
+	ASSERT_EQ(0, truncate(path, 0));
+	EXPECT_QUOTE(EBROKER_VERIFY_POLICY);
+	EXPECT_NE(NULL, strstr(self->fail.message, "no PEM certificate"));
+	unlink(path);
+	EXPECT_QUOTE(EBROKER_VERIFY_POLICY);
+	EXPECT_NE(NULL, strstr(self->fail.message, "No such file"));
+	tq_platform_free(other);
+}
+
+struct verify_thread {
+	pthread_t thread;
+	const struct ebroker_policy *pol;
+	const uint8_t *quote;
+	size_t len;
+	unsigned int ok;
+};
+
+static void *verify_many(void *arg)
+{
+	struct verify_thread *t = arg;
+
+	for (int i = 0; i < 200; i++)
+		t->ok += !ebroker_verify_quote(t->pol, t->quote, t->len, NULL, NULL, NULL, NULL);
+	return NULL;
+}
+
+/* Threads verifying at once, with two root sets and two chains, all find their own verdict. */
+TEST_F(quote, threads)
+{
+	struct tq_platform *other;
+	struct ebroker_policy pol[2];
+	struct verify_thread t[8];
+	struct tq_params q2;
+	uint8_t *b[2];
+	size_t n[2];
+
+	ASSERT_EQ(0, tq_platform_new(NULL, &other));
+	tq_params_default(other, &q2);
+	ASSERT_EQ(0, tq_quote(&self->q, &b[0], &n[0]));
+	ASSERT_EQ(0, tq_quote(&q2, &b[1], &n[1]));
+	pol[0] = self->pol;
+	pol[1] = self->pol;
+	pol[1].root_pem = other->root_pem;
+	for (int i = 0; i < 8; i++) {
+		/* Threads 0-3 verify right; 4-7 send each chain to the other root. */
+		t[i] = (struct verify_thread){ .pol = &pol[i % 2],
+					       .quote = b[(i % 2) ^ (i >= 4)],
+					       .len = n[(i % 2) ^ (i >= 4)] };
+		ASSERT_EQ(0, pthread_create(&t[i].thread, NULL, verify_many, &t[i]));
+	}
+	for (int i = 0; i < 8; i++) {
+		pthread_join(t[i].thread, NULL);
+		EXPECT_EQ(i < 4 ? 200u : 0u, t[i].ok);
+	}
+	free(b[0]);
+	free(b[1]);
+	tq_platform_free(other);
 }
 
 TEST_F(quote, platform_key)
