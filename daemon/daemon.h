@@ -44,6 +44,7 @@ struct daemon_config {
 };
 
 struct verified_image;
+struct adopt_lookups;
 struct conn;
 struct instance;
 
@@ -110,7 +111,8 @@ struct daemon {
 	uint64_t next_instance_id;
 	uint8_t *uid_used; /* bitmap over the worker uid range */
 	struct attestation att;
-	unsigned int adopting; /* workers of an earlier daemon yet to say who they are */
+	unsigned int adopting;	       /* workers of an earlier daemon yet to say who they are */
+	struct adopt_lookups *lookups; /* adopt_lookup.c's, while they are taken back */
 	/* Since start, for STATUS: each OPEN is counted once, or not at all when something broke. */
 	uint64_t opens;		 /* OPENED sent */
 	uint64_t worker_crashes; /* workers that exited other than when told to stop */
@@ -298,6 +300,13 @@ void restart_adopt(struct daemon *d);
 /* An adopted instance's sessions are known (or it is gone): one fewer to wait for. */
 void restart_adopted(struct daemon *d);
 uint64_t session_id_next(struct daemon *d);
+
+/* adopt_lookup.c: for session_adopt(), answered once per uid and per pid until forgotten. */
+/* @p's gid and groups for @uid as NSS has them (gid (gid_t)-1 if it has none); -ENOMEM. */
+int adopt_lookup_user(struct daemon *d, uid_t uid, struct peer *p);
+/* Whether process @pid lives, with real uid @uid, in cgroup @cgpath. */
+bool adopt_lookup_client(struct daemon *d, pid_t pid, uid_t uid, const char *cgpath);
+void adopt_lookup_forget(struct daemon *d);
 
 /* stop.c */
 /* Whether signal @signo stops ebroker for good (systemd runs a stop job), not for a restart. */

@@ -170,8 +170,10 @@ static bool is_quoting_enclave(struct daemon *d, const char *enclave, const char
 
 void restart_adopted(struct daemon *d)
 {
-	if (d->adopting && !--d->adopting)
+	if (d->adopting && !--d->adopting) {
+		adopt_lookup_forget(d);
 		attestation_configure(d);
+	}
 }
 
 /* One adoptee fewer: once none is left, attestation starts (with a taken-back QE, if any). */
@@ -278,6 +280,7 @@ static int adopt_timeout(sd_event_source *src, uint64_t usec, void *userdata)
 		log_warning(0, "%u worker(s) of an earlier ebrokerd did not answer within %d ms",
 			    d->adopting, ADOPT_TIMEOUT_MS);
 		d->adopting = 0;
+		adopt_lookup_forget(d);
 		attestation_configure(d);
 	}
 	return 0; /* a one-shot source of the loop's own (floating) */

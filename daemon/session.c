@@ -5,10 +5,7 @@
  * so that their owner can still ask why they ended. Ids count up from 1 and
  * are never reused while the daemon runs.
  */
-#include <fcntl.h>
-#include <grp.h>
 #include <inttypes.h>
-#include <pwd.h>
 #include <limits.h>
 #include <stdarg.h>
 
@@ -116,64 +113,23 @@ struct session *session_new(struct daemon *d, const struct peer *p, const char *
 	return session_new_id(d, p, enclave, session_id_next(d));
 }
 
-/*
- * A worker's word about one of its sessions, checked as far as the kernel
- * allows after the fact: the client process lives, with that real uid, in
- * the pool's cgroup. (It holds the other end; a session whose client is
- * gone is of no use anyway.)
- */
-static bool client_matches(pid_t pid, uid_t uid, const char *cgpath)
-{
-	char path[64], buf[4096], *p;
-	unsigned int real;
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	{
-		_cleanup_(closep) int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-		n = fd < 0 ? -1 : read_full(fd, buf, sizeof(buf) - 1);
-	}
-	if (n <= 0)
-		return false;
-	buf[n] = 0;
-	p = strstr(buf, "\nUid:");
-	if (!p || sscanf(p + 5, "%u", &real) != 1 || real != uid)
-		return false;
-	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
-	{
-		_cleanup_(closep) int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-		n = fd < 0 ? -1 : read_full(fd, buf, sizeof(buf) - 1);
-	}
-	if (n <= 0)
-		return false;
-	buf[n] = 0;
-	p = strchr(buf, '\n');
-	if (p)
-		*p = 0;
-	return !strncmp(buf, "0::", 3) && !strcmp(buf + 3, cgpath);
-}
-
 struct session *session_adopt(struct instance *in, uint64_t id, uid_t uid, pid_t pid,
 			      uint64_t calls)
 {
 	struct peer p = { .uid = uid, .pid = pid, .cgid = in->pool->cgid };
-	int n = PEER_GROUPS_MAX;
-	struct passwd pw, *pwp = NULL;
-	char buf[4096];
 	struct session *s;
 
-	/* The user's groups as NSS has them now: what a reload re-checks them against. */
+	/*
+	 * The worker's word, checked as far as the kernel allows after the
+	 * fact: the client process lives, with that real uid, in the pool's
+	 * cgroup. (It holds the other end; a session whose client is gone is
+	 * of no use anyway.)
+	 */
 	p.cgpath = in->pool->cgpath;
-	if (getpwuid_r(uid, &pw, buf, sizeof(buf), &pwp) == 0 && pwp) {
-		p.gid = pw.pw_gid;
-		if (getgrouplist(pw.pw_name, pw.pw_gid, p.groups, &n) >= 0)
-			p.n_groups = (size_t)n;
-	} else {
-		p.gid = (gid_t)-1;
-	}
-	if (session_find(in->d, id) || !client_matches(pid, uid, in->pool->cgpath))
+	if (session_find(in->d, id) || !adopt_lookup_client(in->d, pid, uid, p.cgpath))
+		return NULL;
+	/* The user's groups as NSS has them now: what a reload re-checks them against. */
+	if (adopt_lookup_user(in->d, uid, &p) < 0)
 		return NULL;
 	/* Never issued again: the mark moves past every id taken back. */
 	while (in->d->next_session_id < id)
