@@ -40,6 +40,12 @@
 
 #define RESTART_DELAY_MS 1000
 #define STATE_FILE_MAX	 (64 * 1024)
+/*
+ * Quotes a quoting enclave is asked for at once. More would only wait in
+ * its worker's control queue, which a burst of OPENs (one per connection,
+ * up to the connection limit) would overflow; the rest wait here, in order.
+ */
+#define QUOTES_IN_FLIGHT_MAX 64
 
 static int check_timer(sd_event_source *src, uint64_t usec, void *userdata);
 static void arm(struct daemon *d, uint64_t ms);
@@ -392,6 +398,18 @@ void attestation_call_done(struct instance *in, uint32_t function, const struct 
 	}
 }
 
+static int quote_send(struct attestation *a, struct conn *c, const void *report)
+{
+	int r;
+
+	if (a->state != EBP_ATTESTATION_OK || !a->qe)
+		return -ENOKEY;
+	r = instance_call(a->qe, EB_QE_QUOTE, report, EBP_REPORT_SIZE, EBP_QUOTE_MAX, c);
+	if (r == 0)
+		a->quotes_in_flight++;
+	return r;
+}
+
 int attestation_quote(struct daemon *d, struct conn *c, const void *report)
 {
 	struct attestation *a = &d->att;
@@ -399,7 +417,48 @@ int attestation_quote(struct daemon *d, struct conn *c, const void *report)
 	if (a->state != EBP_ATTESTATION_OK || !a->qe)
 		return -ENOKEY;
 	a->quotes++;
-	return instance_call(a->qe, EB_QE_QUOTE, report, EBP_REPORT_SIZE, EBP_QUOTE_MAX, c);
+	if (a->quotes_in_flight < QUOTES_IN_FLIGHT_MAX && list_empty(&a->quote_queue))
+		return quote_send(a, c, report);
+	c->report = malloc(EBP_REPORT_SIZE);
+	if (!c->report)
+		return -ENOMEM;
+	memcpy(c->report, report, EBP_REPORT_SIZE);
+	list_add_tail(&c->wait_link, &a->quote_queue);
+	return 0;
+}
+
+void attestation_quote_answered(struct daemon *d)
+{
+	struct attestation *a = &d->att;
+
+	if (a->quotes_in_flight)
+		a->quotes_in_flight--;
+	while (a->quotes_in_flight < QUOTES_IN_FLIGHT_MAX && !list_empty(&a->quote_queue)) {
+		struct conn *c = list_first_entry(&a->quote_queue, struct conn, wait_link);
+		_cleanup_(freep) uint8_t *report = TAKE_PTR(c->report);
+		char why[EBP_ERROR_MSG_MAX];
+		int r;
+
+		list_del(&c->wait_link);
+		list_init(&c->wait_link);
+		r = quote_send(a, c, report);
+		if (r == 0)
+			continue;
+		/* Attestation broke while it waited: it fails as an OPEN would now. */
+		a->quote_failures++;
+		snprintf(why, sizeof(why), "attestation is failing: %.400s",
+			 a->reason[0] ? a->reason : strerror(-r));
+		conn_quote_done(c, &(struct call_result){ .err = ENOKEY, .message = why });
+	}
+}
+
+void attestation_forget_conn(struct daemon *d, struct conn *c)
+{
+	if (!c->report)
+		return;
+	list_del(&c->wait_link);
+	list_init(&c->wait_link);
+	free(TAKE_PTR(c->report));
 }
 
 void attestation_wait(struct daemon *d, struct conn *c)

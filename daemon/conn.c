@@ -876,6 +876,8 @@ void conn_free(struct conn *c)
 
 	if (c->waiting || c->state == CONN_WAIT_ATTESTATION)
 		list_del(&c->wait_link);
+	if (c->state == CONN_WAIT_QUOTE)
+		attestation_forget_conn(c->d, c);
 	if (c->state == CONN_WAIT_ADD || c->state == CONN_WAIT_QUOTE) {
 		/* The client left before its session was handed over: end it. */
 		struct session *s = session_find(c->d, c->adding);

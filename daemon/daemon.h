@@ -75,6 +75,8 @@ struct attestation {
 	uint8_t nonce[32];		     /* of the self-check in flight */
 	sd_event_source *timer;		     /* the next check, or a restart */
 	struct list_head waiters;	     /* conns in CONN_WAIT_ATTESTATION */
+	struct list_head quote_queue;	     /* conns in CONN_WAIT_QUOTE, not yet sent */
+	unsigned int quotes_in_flight;	     /* sent to a quoting enclave, not yet answered */
 	uint64_t quotes, quote_failures, checks, check_failures;
 };
 
@@ -148,7 +150,8 @@ struct conn {
 	uint8_t nonce[EBP_NONCE_SIZE]; /* OPEN's */
 	uint8_t client_key[EBP_PUBKEY_SIZE];  /* OPEN's */
 	uint8_t enclave_key[EBP_PUBKEY_SIZE]; /* W_ADDED's */
-	uint64_t list_id;		      /* LIST's SESSION_ID, 0 for all */
+	uint8_t *report;  /* CONN_WAIT_QUOTE in the quote queue: the report to quote */
+	uint64_t list_id; /* LIST's SESSION_ID, 0 for all */
 	sd_event_source *timer;
 	struct conn_out *out; /* replies not yet sent */
 };
@@ -245,8 +248,16 @@ void attestation_configure(struct daemon *d);
 void attestation_instance_ready(struct instance *in);
 void attestation_instance_gone(struct instance *in, const char *reason);
 void attestation_call_done(struct instance *in, uint32_t function, const struct call_result *res);
-/* Ask for the quote of a session's @report; the answer goes to conn_quote_done(). */
+/*
+ * Ask for the quote of a session's @report; the answer goes to
+ * conn_quote_done(). At most QUOTES_IN_FLIGHT_MAX are sent to the quoting
+ * enclave at once; the others wait their turn, in order.
+ */
 int attestation_quote(struct daemon *d, struct conn *c, const void *report);
+/* A quote sent for a conn was answered (or its worker is gone): the next one goes. */
+void attestation_quote_answered(struct daemon *d);
+/* @c, in CONN_WAIT_QUOTE, is going away. */
+void attestation_forget_conn(struct daemon *d, struct conn *c);
 /* @in is the quoting enclave in use: it is kept even when idle. */
 bool attestation_keeps(const struct instance *in);
 void attestation_wait(struct daemon *d, struct conn *c);

@@ -423,6 +423,7 @@ int main(int argc, char **argv)
 		return log_error(r, "cannot watch the socket: %s", strerror(-r)), 1;
 
 	list_init(&d.att.waiters);
+	list_init(&d.att.quote_queue);
 	d.att.state = EBP_ATTESTATION_STARTING; /* OPENs wait until it is configured */
 	restart_adopt(&d);
 	log_notice("ebrokerd ready: %zu enclaves, workers as uids %u-%u in %s",

@@ -587,6 +587,7 @@ static void call_answered(struct instance *in, struct instance_request *rq,
 	if (rq->for_conn) {
 		if (rq->conn)
 			conn_quote_done(rq->conn, res);
+		attestation_quote_answered(in->d);
 		return;
 	}
 	attestation_call_done(in, rq->function, res);
@@ -749,6 +750,18 @@ static struct instance_request *pop_request(struct instance *in, uint32_t id)
 	return rq;
 }
 
+/*
+ * The worker answered @rq in a way the protocol does not allow: @rq goes
+ * back to the requests, which are answered when the worker, killed for it,
+ * is gone (instance_free()), so that no OPEN or quote waits forever.
+ */
+static bool protocol_broken(struct instance *in, struct instance_request *rq)
+{
+	if (rq)
+		list_add_tail(&rq->link, &in->requests);
+	return false;
+}
+
 /* A message from the worker; false: it broke the protocol. */
 static bool handle_ctl(struct instance *in, const struct ebp_msg *m)
 {
@@ -799,10 +812,8 @@ static bool handle_ctl(struct instance *in, const struct ebp_msg *m)
 	case EBP_MSG_W_ADDED:
 		rq = pop_request(in, m->request_id);
 		if (!rq || rq->type != EBP_MSG_W_ADD ||
-		    nla_get_u64(m->attrs[EBP_A_SESSION_ID]) != rq->session_id) {
-			free(rq);
-			return false;
-		}
+		    nla_get_u64(m->attrs[EBP_A_SESSION_ID]) != rq->session_id)
+			return protocol_broken(in, rq);
 		if (rq->conn)
 			conn_session_added(rq->conn, in, m);
 		free(rq);
@@ -816,10 +827,8 @@ static bool handle_ctl(struct instance *in, const struct ebp_msg *m)
 		};
 
 		rq = pop_request(in, m->request_id);
-		if (!rq || rq->type != EBP_MSG_W_CALL) {
-			free(rq);
-			return false;
-		}
+		if (!rq || rq->type != EBP_MSG_W_CALL)
+			return protocol_broken(in, rq);
 		call_answered(in, rq, &res);
 		free(rq);
 		return true;
@@ -838,10 +847,8 @@ static bool handle_ctl(struct instance *in, const struct ebp_msg *m)
 		if (!rq)
 			return false;
 		if (m->type == EBP_MSG_DONE &&
-		    (rq->type == EBP_MSG_W_ADD || rq->type == EBP_MSG_W_CALL)) {
-			free(rq);
-			return false;
-		}
+		    (rq->type == EBP_MSG_W_ADD || rq->type == EBP_MSG_W_CALL))
+			return protocol_broken(in, rq);
 		if (m->type == EBP_MSG_ERROR && rq->type == EBP_MSG_W_ADD) {
 			char why[EBP_ERROR_MSG_MAX + 64];
 
