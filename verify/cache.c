@@ -23,8 +23,9 @@
 
 #include "internal.h"
 
-#define ROOTS_KEPT  4
-#define CHAINS_KEPT 8
+#define ROOTS_KEPT	4
+#define CHAINS_KEPT	8
+#define SIGNATURES_KEPT 8
 
 struct roots_entry {
 	uint8_t *pem;
@@ -42,10 +43,18 @@ struct chain_entry {
 	time_t valid_from, valid_until;
 };
 
+struct signature_entry {
+	bool used;
+	uint8_t pub[EB_P256_PUB_SIZE];
+	uint8_t report[EB_REPORT_BODY_SIZE];
+	uint8_t sig[EB_P256_SIG_SIZE];
+};
+
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct roots_entry roots[ROOTS_KEPT];
 static struct chain_entry chains[CHAINS_KEPT];
-static unsigned int roots_next, chains_next;
+static struct signature_entry signatures[SIGNATURES_KEPT];
+static unsigned int roots_next, chains_next, signatures_next;
 static uint64_t roots_ids;
 
 bool ebv_cache_roots_find(const void *pem, size_t len, X509_STORE **ret, uint64_t *ret_id)
@@ -140,5 +149,39 @@ void ebv_cache_chain_add(uint64_t roots_id, const void *cert, size_t len, STACK_
 		.valid_until = valid_until,
 	};
 	memcpy(e->root, root, EBV_ROOT_SUBJECT_MAX);
+	pthread_mutex_unlock(&lock);
+}
+
+bool ebv_cache_qe_report_find(const uint8_t pub[EB_P256_PUB_SIZE],
+			      const uint8_t report[EB_REPORT_BODY_SIZE],
+			      const uint8_t sig[EB_P256_SIG_SIZE])
+{
+	bool found = false;
+
+	pthread_mutex_lock(&lock);
+	for (unsigned int i = 0; i < SIGNATURES_KEPT && !found; i++) {
+		const struct signature_entry *e = &signatures[i];
+
+		found = e->used && !memcmp(e->pub, pub, sizeof(e->pub)) &&
+			!memcmp(e->report, report, sizeof(e->report)) &&
+			!memcmp(e->sig, sig, sizeof(e->sig));
+	}
+	pthread_mutex_unlock(&lock);
+	return found;
+}
+
+void ebv_cache_qe_report_add(const uint8_t pub[EB_P256_PUB_SIZE],
+			     const uint8_t report[EB_REPORT_BODY_SIZE],
+			     const uint8_t sig[EB_P256_SIG_SIZE])
+{
+	struct signature_entry *e;
+
+	pthread_mutex_lock(&lock);
+	e = &signatures[signatures_next];
+	signatures_next = (signatures_next + 1) % SIGNATURES_KEPT;
+	e->used = true;
+	memcpy(e->pub, pub, sizeof(e->pub));
+	memcpy(e->report, report, sizeof(e->report));
+	memcpy(e->sig, sig, sizeof(e->sig));
 	pthread_mutex_unlock(&lock);
 }

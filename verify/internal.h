@@ -69,8 +69,10 @@ int ebv_fail(struct ebroker_verify_failure *failure, enum ebroker_verify_check c
 	     const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /*
- * cache.c: root sets by their PEM bytes, and chains verified to one of
- * them by their bytes, with the time span in which that verdict holds.
+ * cache.c: root sets by their PEM bytes, chains verified to one of them by
+ * their bytes, with the time span in which that verdict holds, and QE
+ * report signatures that verified, by the key's, report's and signature's
+ * bytes.
  * The finds hand back references the caller frees; the adds take their
  * own, and keep nothing when memory is short.
  */
@@ -82,6 +84,12 @@ bool ebv_cache_chain_find(uint64_t roots_id, const void *cert, size_t len, time_
 void ebv_cache_chain_add(uint64_t roots_id, const void *cert, size_t len, STACK_OF(X509) * chain,
 			 const char root[EBV_ROOT_SUBJECT_MAX], time_t valid_from,
 			 time_t valid_until);
+bool ebv_cache_qe_report_find(const uint8_t pub[EB_P256_PUB_SIZE],
+			      const uint8_t report[EB_REPORT_BODY_SIZE],
+			      const uint8_t sig[EB_P256_SIG_SIZE]);
+void ebv_cache_qe_report_add(const uint8_t pub[EB_P256_PUB_SIZE],
+			     const uint8_t report[EB_REPORT_BODY_SIZE],
+			     const uint8_t sig[EB_P256_SIG_SIZE]);
 
 /* The first bytes of @p as lower-case hex, "…" if there are more: messages. */
 const char *ebv_hex(char *buf, size_t cap, const void *p, size_t n);

@@ -582,6 +582,21 @@ static int signature_check(EVP_PKEY *key, const void *msg, size_t len,
 	return 0;
 }
 
+/* A quoting enclave signs its report once: the same bytes verified before need no second look. */
+static int qe_report_signature_check(const struct ebv_quote *q, EVP_PKEY *att_key,
+				     struct ebroker_verify_failure *failure)
+{
+	int r;
+
+	if (ebv_cache_qe_report_find(q->sig.att_pub, q->sig.qe_report, q->sig.qe_report_sig))
+		return 0;
+	r = signature_check(att_key, q->sig.qe_report, EB_REPORT_BODY_SIZE, q->sig.qe_report_sig,
+			    EBROKER_VERIFY_QE_REPORT_SIGNATURE, "QE report", failure);
+	if (r == 0)
+		ebv_cache_qe_report_add(q->sig.att_pub, q->sig.qe_report, q->sig.qe_report_sig);
+	return r;
+}
+
 /* -------------------------------------------------- QE_REPORT_BINDING */
 
 static int qe_binding_check(const struct ebv_quote *q, struct ebroker_verify_failure *failure)
@@ -781,8 +796,7 @@ _public_ int ebroker_verify_quote(const struct ebroker_policy *policy, const voi
 	r = platform_svn_check(policy, q, &claims, failure);
 	if (r < 0)
 		return r;
-	r = signature_check(att_key, q->sig.qe_report, EB_REPORT_BODY_SIZE, q->sig.qe_report_sig,
-			    EBROKER_VERIFY_QE_REPORT_SIGNATURE, "QE report", failure);
+	r = qe_report_signature_check(q, att_key, failure);
 	if (r < 0)
 		return r;
 	r = qe_binding_check(q, failure);
