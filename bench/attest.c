@@ -44,20 +44,16 @@
  *    4 threads each on a QE of its own; 4 threads on one QE (4 TCS).
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <dirent.h>
 #include <limits.h>
 #include <pthread.h>
-#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/mman.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 
 #include <ebroker/client.h>
@@ -65,16 +61,15 @@
 #include <ebroker/verify.h>
 #include <linux/ebroker_attest.h>
 #include <linux/ebroker_proto.h>
-#include <linux/netlink.h>
 
+#include "../common/util.h"
 #include "../libclient/channel.h"
 #include "../sdk/samples/echo/echo.h"
-#include "../selftests/ebroker/broker_policy.h"
 #include "session.h"
 
 #define ECHO_IMAGE "echo.ebimg"
 #define QE_IMAGE   "qe.ebimg"
-#define MAX_REPS   15
+#define MAX_REPS   SESSION_MAX_REPS
 /* Per round. */
 #define N_OPEN	20
 #define N_CALL	100
@@ -92,7 +87,6 @@
 #define CALL_TARGET 1.2
 
 /* The session protocol's CALL (OUT_MAX, RECORD) and RESULT (RECORD) around @n bytes. */
-#define NLA_SIZE(n)	    (NLA_HDRLEN + NLA_ALIGN(n))
 #define CALL_RECORD(n)	    (EB_RECORD_OVERHEAD + sizeof(struct eb_record_call) + (n))
 #define RESULT_RECORD(n)    (EB_RECORD_OVERHEAD + sizeof(struct eb_record_result) + (n))
 #define WIRE_CALL_SIZE(n)   (sizeof(struct ebp_msghdr) + NLA_SIZE(4) + NLA_SIZE(CALL_RECORD(n)))
@@ -102,10 +96,9 @@
 static const size_t payloads[] = { 64, MAX_PAYLOAD };
 #define N_PAYLOADS (sizeof(payloads) / sizeof(payloads[0]))
 
-static int reps = 5;
-static const char *socket_path, *user, *warm_name;
+static struct session_args args = { .reps = 5 };
+static const char *warm_name;
 static char echo_path[PATH_MAX + 64], qe_path[PATH_MAX + 64];
-static struct ebroker_policy policy;
 
 static const char *verdict(double ratio, double target)
 {
@@ -118,14 +111,6 @@ static double pos(double x)
 }
 
 /* ----------------------------------------------------------- CPU time */
-
-static double cpu_now(clockid_t clock)
-{
-	struct timespec ts;
-
-	clock_gettime(clock, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 /* The CPU time of every thread of process @pid so far (schedstat), s. */
 static double cpu_of(pid_t pid)
@@ -163,10 +148,6 @@ enum op {
 	OP_CALLS, /* .n timed ECHO calls of .size bytes on the held session */
 };
 
-struct cmd {
-	uint32_t op, n, size;
-};
-
 /* What the client writes back, in memory it shares with this process. */
 struct client_shm {
 	double lat[MAX_LAT];
@@ -174,187 +155,80 @@ struct client_shm {
 	uint32_t worker_pid; /* the worker serving its held session */
 };
 
-struct client {
-	pid_t pid;
-	int ctl;
+/* The client's side: its state across commands. */
+struct agent {
+	struct ebroker *b;
+	struct ebroker_session *hold;
+	uint64_t warm; /* the held session's instance */
+	uint8_t in[MAX_PAYLOAD], out[MAX_PAYLOAD];
 	struct client_shm *shm;
 };
 
-static void call_echo(struct ebroker_session *s, const uint8_t *in, uint8_t *out, size_t n)
+static void agent_do(void *agent, const struct client_cmd *c)
 {
-	size_t len = 0;
-	int status = -1, r;
+	struct agent *a = agent;
+	double t, cpu;
 
-	r = ebroker_call(s, ECHO_ECALL_ECHO, in, n, out, n, &len, &status);
-	if (r)
-		ebfail("ebroker_call", r);
-	if (status || len != n)
-		fail("echo through the session", status ? status : EPROTO);
-}
-
-static struct ebroker_session *open_warm(struct ebroker *b)
-{
-	struct ebroker_session_options opts = { .size = sizeof(opts), .policy = &policy };
-	struct ebroker_session *s;
-	int r = ebroker_session_open(b, warm_name, &opts, &s);
-
-	if (r)
-		ebfail(warm_name, r);
-	return s;
-}
-
-static uint64_t instance_of(struct ebroker_session *s)
-{
-	struct ebroker_enclave_identity id;
-	int r = ebroker_session_identity(s, &id);
-
-	if (r)
-		ebfail("ebroker_session_identity", r);
-	return id.instance_id;
+	if (c->n > MAX_LAT || c->size > MAX_PAYLOAD)
+		fail("command", EPROTO);
+	cpu = clock_now(CLOCK_PROCESS_CPUTIME_ID);
+	for (unsigned int i = 0; i < c->n; i++) {
+		if (c->op == OP_OPENS) {
+			a->shm->lat[i] = timed_warm_open(a->b, warm_name, a->warm);
+			continue;
+		}
+		t = now();
+		session_echo_or_fail(a->hold, a->in, a->out, c->size);
+		a->shm->lat[i] = now() - t;
+	}
+	a->shm->cpu = clock_now(CLOCK_PROCESS_CPUTIME_ID) - cpu;
 }
 
 /* The client's side: enter @cgroup as USER, hold a session, serve commands until EOF. */
-static void agent(int ctl, const char *cgroup, struct client_shm *shm)
+static void agent(int ctl, void *shm, void *cgroup)
 {
-	static uint8_t in[MAX_PAYLOAD], out[MAX_PAYLOAD];
-	struct ebroker_session_info info;
-	struct ebroker_session *hold;
-	struct ebroker *b;
-	uint64_t warm;
-	struct cmd c;
-	int r;
+	static struct agent a;
 
-	become_client(cgroup, user);
-	r = ebroker_connect(socket_path, &b);
-	if (r)
-		ebfail(socket_path, r);
-	hold = open_warm(b);
-	warm = instance_of(hold);
-	r = ebroker_session_info_get(b, ebroker_session_id(hold), &info);
-	if (r)
-		ebfail("ebroker_session_info_get", r);
-	shm->worker_pid = info.worker_pid;
-	memset(in, 0x5a, sizeof(in));
-	for (;;) {
-		ssize_t n = recv(ctl, &c, sizeof(c), 0);
-		int32_t ack = 0;
-		double t, cpu;
-
-		if (n == 0)
-			break;
-		if (n != sizeof(c) || c.n > MAX_LAT || c.size > MAX_PAYLOAD)
-			fail("command", n < 0 ? errno : EPROTO);
-		cpu = cpu_now(CLOCK_PROCESS_CPUTIME_ID);
-		for (unsigned int i = 0; i < c.n; i++) {
-			struct ebroker_session *s;
-
-			t = now();
-			if (c.op == OP_OPENS) {
-				s = open_warm(b);
-				shm->lat[i] = now() - t;
-				if (instance_of(s) != warm)
-					fail("an open was not served by the held instance", ESRCH);
-				ebroker_session_close(s);
-			} else {
-				call_echo(hold, in, out, c.size);
-				shm->lat[i] = now() - t;
-			}
-		}
-		shm->cpu = cpu_now(CLOCK_PROCESS_CPUTIME_ID) - cpu;
-		send_all(ctl, &ack, sizeof(ack));
-	}
-	ebroker_session_close(hold);
-	ebroker_disconnect(b);
-	_exit(0);
+	become_client(cgroup, args.user);
+	a.shm = shm;
+	a.b = connect_or_fail(args.socket_path);
+	a.hold = open_session_or_fail(a.b, warm_name);
+	a.warm = instance_of(a.hold);
+	a.shm->worker_pid = worker_of(a.b, a.hold);
+	memset(a.in, 0x5a, sizeof(a.in));
+	client_serve(ctl, agent_do, &a);
+	ebroker_session_close(a.hold);
+	ebroker_disconnect(a.b);
 }
 
-static void client_start(struct client *cl, const char *cgroup)
+/* @n samples of @op, of @size bytes, into @lat. */
+static void client_samples(struct client *cl, enum op op, unsigned int n, size_t size, double *lat)
 {
-	int sv[2];
+	const struct client_shm *res = cl->shm;
 
-	cl->shm =
-	    mmap(NULL, sizeof(*cl->shm), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (cl->shm == MAP_FAILED)
-		fail("mmap", errno);
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv))
-		fail("socketpair", errno);
-	fflush(stdout);
-	cl->pid = fork();
-	if (cl->pid < 0)
-		fail("fork", errno);
-	if (cl->pid == 0) {
-		keep_only(&sv[1], 1);
-		agent(sv[1], cgroup, cl->shm);
-	}
-	close(sv[1]);
-	cl->ctl = sv[0];
-}
-
-/* @n samples of @op into @lat. */
-static void client_do(struct client *cl, enum op op, unsigned int n, size_t size, double *lat)
-{
-	struct cmd c = { .op = op, .n = n, .size = (uint32_t)size };
-	int32_t ack;
-
-	send_all(cl->ctl, &c, sizeof(c));
-	if (!recv_exact(cl->ctl, &ack, sizeof(ack)))
-		fail("the client died (see above)", ECHILD);
-	memcpy(lat, cl->shm->lat, n * sizeof(double));
-}
-
-static void client_stop(struct client *cl)
-{
-	int status;
-
-	close(cl->ctl);
-	if (waitpid(cl->pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status))
-		fail("the client failed", ECHILD);
-	munmap(cl->shm, sizeof(*cl->shm));
+	client_send(cl, &(struct client_cmd){ .op = op, .n = n, .size = (uint32_t)size });
+	client_wait(cl);
+	memcpy(lat, res->lat, n * sizeof(double));
 }
 
 /* ---------------------------------------------------------------- enclaves */
 
-static struct eb_enclave *load(const char *path)
-{
-	struct eb_enclave *e;
-	int r = eb_enclave_load_file(path, NULL, &e);
-
-	if (r)
-		fail(path, r);
-	return e;
-}
-
-static void *read_file(const char *dir, const char *name, size_t *ret_len)
+/* File @name of the attestation state in @state. */
+static void *read_state(const char *state, const char *name, size_t *ret_len)
 {
 	char path[PATH_MAX + 64];
-	size_t len = 0, cap = 4096;
-	uint8_t *buf = malloc(cap);
-	ssize_t n;
-	int fd;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || !buf)
-		fail(path, fd < 0 ? errno : ENOMEM);
-	while ((n = read(fd, buf + len, cap - len)) > 0) {
-		len += n;
-		if (len == cap && !(buf = realloc(buf, cap *= 2)))
-			fail(path, ENOMEM);
-	}
-	if (n < 0)
-		fail(path, errno);
-	close(fd);
-	*ret_len = len;
-	return buf;
+	snprintf(path, sizeof(path), "%s/%s", state, name);
+	return read_whole_file(path, ret_len);
 }
 
 /* A quoting enclave with STATE's sealed key and platform chain, as ebrokerd loads its own. */
 static struct eb_enclave *load_qe(const char *state)
 {
-	struct eb_enclave *e = load(qe_path);
+	struct eb_enclave *e = load_enclave(qe_path);
 	size_t sealed_len, chain_len, n = 0;
-	uint8_t *sealed = read_file(state, "qe.sealed", &sealed_len);
-	uint8_t *chain = read_file(state, "platform.pem", &chain_len);
+	uint8_t *sealed = read_state(state, "qe.sealed", &sealed_len);
+	uint8_t *chain = read_state(state, "platform.pem", &chain_len);
 	struct eb_qe_load_in li = {
 		.pce_svn = PLATFORM_SVN,
 		.sealed_len = (uint32_t)sealed_len,
@@ -453,8 +327,8 @@ static void handshake(struct handshake *h, struct eb_enclave *echo, struct eb_en
 	memcpy(h->claims.client_pub, in.client_pub, sizeof(in.client_pub));
 	h->claims.session_id = sid;
 	t = now();
-	r = ebroker_verify_quote(&policy, h->quote, h->quote_len, &h->claims, &h->claims, NULL,
-				 &why);
+	r = ebroker_verify_quote(&client_policy, h->quote, h->quote_len, &h->claims, &h->claims,
+				 NULL, &why);
 	h->t_verify = now() - t;
 	if (r) {
 		fprintf(stderr, "attest: the quote does not verify: %s: %s\n",
@@ -475,8 +349,7 @@ static void session_close(struct eb_enclave *echo, uint64_t sid)
 	uint8_t id[8];
 	size_t n;
 
-	for (int i = 0; i < 8; i++)
-		id[i] = (uint8_t)(sid >> (8 * i));
+	put_le64(id, sid);
 	ecall(echo, EB_ECALL_SESSION_CLOSE, id, sizeof(id), NULL, 0, &n, "EB_ECALL_SESSION_CLOSE");
 }
 
@@ -511,8 +384,7 @@ static void enclave_call(struct handshake *h, struct eb_enclave *echo, uint64_t 
 	double t0, t1, t2;
 	int r;
 
-	for (int i = 0; i < 8; i++)
-		rec_in[i] = (uint8_t)(sid >> (8 * i));
+	put_le64(rec_in, sid);
 	t0 = now();
 	r = ebc_channel_seal_call(&h->ch, ECHO_ECALL_ECHO, in, size, rec_in + 8, sizeof(rec_in) - 8,
 				  &rec_len);
@@ -527,6 +399,18 @@ static void enclave_call(struct handshake *h, struct eb_enclave *echo, uint64_t 
 	*t_ecall = t2 - t1;
 	if (r || status || out_len != size)
 		fail("an encrypted echo", r ? r : EPROTO);
+}
+
+/* A bare worker's datagrams: the CALL and RESULT of an echo of @payload bytes. */
+static struct bare_msg wire_msg(size_t payload)
+{
+	return (struct bare_msg){
+		.call_size = WIRE_CALL_SIZE(payload),
+		.result_size = WIRE_RESULT_SIZE(payload),
+		.in_off = WIRE_CALL_SIZE(payload) - payload,
+		.out_off = WIRE_RESULT_SIZE(payload) - payload,
+		.payload = payload,
+	};
 }
 
 /* --------------------------------------------------------------- quotes/s */
@@ -607,8 +491,6 @@ static void usage(void)
 
 int main(int argc, char **argv)
 {
-	static const double qs[] = { 0.50, 0.99 };
-	static const char *const qn[] = { "p50", "p99" };
 	static struct open_samples os;
 	static struct call_samples cs[N_PAYLOADS];
 	static struct handshake h, live;
@@ -623,31 +505,22 @@ int main(int argc, char **argv)
 	};
 	double qps[sizeof(pools) / sizeof(pools[0])][MAX_REPS];
 	uint64_t busy[sizeof(pools) / sizeof(pools[0])] = { 0 };
-	const char *dir_arg = NULL, *state = NULL;
+	const char *state = NULL;
 	struct eb_enclave *echo, *echo_timed, *qes[MAX_QE];
+	struct bare_msg bare_msg[N_PAYLOADS];
+	const struct client_shm *res;
 	struct eb_targetinfo ti;
 	struct client cl;
-	char dir[PATH_MAX];
 	uint64_t sid = 1, live_sid;
 	size_t n_open, n_call, n = 0;
 	double t_start = now(), t, cpu_c, cpu_w;
 	int opt, bare_fd[N_PAYLOADS], status;
 	pid_t bare_pid[N_PAYLOADS];
 
-	while ((opt = getopt(argc, argv, "r:d:S:u:w:a:")) != -1) {
+	while ((opt = getopt(argc, argv, SESSION_OPTS "w:a:")) != -1) {
+		if (session_arg(&args, opt, optarg))
+			continue;
 		switch (opt) {
-		case 'r':
-			reps = atoi(optarg);
-			break;
-		case 'd':
-			dir_arg = optarg;
-			break;
-		case 'S':
-			socket_path = optarg;
-			break;
-		case 'u':
-			user = optarg;
-			break;
 		case 'w':
 			warm_name = optarg;
 			break;
@@ -658,39 +531,22 @@ int main(int argc, char **argv)
 			usage();
 		}
 	}
-	if (reps < 1 || reps > MAX_REPS || !socket_path || !user || !warm_name || !state ||
-	    argc - optind != 1)
+	if (!session_args_ok(&args) || !warm_name || !state || argc - optind != 1)
 		usage();
-	if (broker_policy(&policy) < 0)
-		fail("EBROKER_MRSIGNER and EBROKER_ROOT must name the policy", EINVAL);
-	if (dir_arg)
-		snprintf(dir, sizeof(dir), "%s", dir_arg);
-	else
-		beside_program(dir, sizeof(dir), "../sdk/samples");
-	snprintf(echo_path, sizeof(echo_path), "%s/%s", dir, ECHO_IMAGE);
-	snprintf(qe_path, sizeof(qe_path), "%s/%s", dir, QE_IMAGE);
-	n_open = (size_t)reps * N_OPEN;
-	n_call = (size_t)reps * N_CALL;
+	client_policy_load();
+	sample_path(echo_path, sizeof(echo_path), args.samples_dir, ECHO_IMAGE);
+	sample_path(qe_path, sizeof(qe_path), args.samples_dir, QE_IMAGE);
+	n_open = (size_t)args.reps * N_OPEN;
+	n_call = (size_t)args.reps * N_CALL;
 
 	/* Before any enclave is loaded here: the client inherits nothing of the loader. */
-	client_start(&cl, argv[optind]);
+	client_start(&cl, sizeof(struct client_shm), agent, argv[optind]);
+	res = cl.shm;
 	for (size_t p = 0; p < N_PAYLOADS; p++) {
-		struct bare_msg m = {
-			.call_size = WIRE_CALL_SIZE(payloads[p]),
-			.result_size = WIRE_RESULT_SIZE(payloads[p]),
-			.in_off = WIRE_CALL_SIZE(payloads[p]) - payloads[p],
-			.out_off = WIRE_RESULT_SIZE(payloads[p]) - payloads[p],
-			.payload = payloads[p],
-		};
-		int sv[2];
-
-		if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv))
-			fail("socketpair", errno);
-		bare_pid[p] = bare_worker(&sv[1], 1, echo_path, &m);
-		close(sv[1]);
-		bare_fd[p] = sv[0];
+		bare_msg[p] = wire_msg(payloads[p]);
+		bare_pid[p] = bare_worker_one(echo_path, &bare_msg[p], &bare_fd[p]);
 	}
-	echo = load(echo_path);
+	echo = load_enclave(echo_path);
 	{
 		struct eb_enclave_load_params lp = { .call_timeout_ms = CALL_TIMEOUT_MS };
 		int r = eb_enclave_load_file(echo_path, &lp, &echo_timed);
@@ -713,18 +569,15 @@ int main(int argc, char **argv)
 		empty_echo(echo);
 		empty_qe(qes[0]);
 		for (size_t p = 0; p < N_PAYLOADS; p++) {
-			struct bare_msg m = { WIRE_CALL_SIZE(payloads[p]),
-					      WIRE_RESULT_SIZE(payloads[p]), 0, 0, 0 };
-
 			enclave_call(&live, echo, live_sid, payloads[p], &a, &b);
-			raw_call(bare_fd[p], &m);
-			client_do(&cl, OP_CALLS, 1, payloads[p], lat);
+			raw_call(bare_fd[p], &bare_msg[p]);
+			client_samples(&cl, OP_CALLS, 1, payloads[p], lat);
 		}
-		client_do(&cl, OP_OPENS, 1, 0, lat);
+		client_samples(&cl, OP_OPENS, 1, 0, lat);
 	}
 
 	/* Each part of a floor in a loop of its own, as the figure runs its own. */
-	for (int r = 0; r < reps; r++) {
+	for (int r = 0; r < args.reps; r++) {
 		size_t k0 = (size_t)r * N_OPEN;
 
 		for (int i = 0; i < N_OPEN; i++) {
@@ -745,43 +598,39 @@ int main(int argc, char **argv)
 			empty_qe(qes[0]);
 			os.empty_qe[k0 + i] = now() - t;
 		}
-		client_do(&cl, OP_OPENS, N_OPEN, 0, &os.fig[k0]);
+		client_samples(&cl, OP_OPENS, N_OPEN, 0, &os.fig[k0]);
 
 		for (size_t p = 0; p < N_PAYLOADS; p++) {
-			struct bare_msg m = { WIRE_CALL_SIZE(payloads[p]),
-					      WIRE_RESULT_SIZE(payloads[p]), 0, 0, 0 };
 			static uint8_t in[MAX_PAYLOAD], out[MAX_PAYLOAD];
 			struct call_samples *c = &cs[p];
 
 			k0 = (size_t)r * N_CALL;
 			cpu_w = cpu_of(bare_pid[p]);
-			cpu_c = cpu_now(CLOCK_THREAD_CPUTIME_ID);
+			cpu_c = clock_now(CLOCK_THREAD_CPUTIME_ID);
 			for (int i = 0; i < N_CALL; i++) {
 				t = now();
-				raw_call(bare_fd[p], &m);
+				raw_call(bare_fd[p], &bare_msg[p]);
 				c->bare[k0 + i] = now() - t;
 			}
-			c->bare_client_cpu += cpu_now(CLOCK_THREAD_CPUTIME_ID) - cpu_c;
+			c->bare_client_cpu += clock_now(CLOCK_THREAD_CPUTIME_ID) - cpu_c;
 			c->bare_worker_cpu += cpu_of(bare_pid[p]) - cpu_w;
 			for (int i = 0; i < N_CALL; i++)
 				enclave_call(&live, echo, live_sid, payloads[p], &c->client[k0 + i],
 					     &c->session_call[k0 + i]);
 			for (int i = 0; i < N_CALL; i++) {
 				t = now();
-				ecall(echo, ECHO_ECALL_ECHO, in, payloads[p], out, payloads[p], &n,
-				      "echo ECALL");
+				enclave_echo(echo, in, out, payloads[p]);
 				c->plain[k0 + i] = now() - t;
 			}
 			for (int i = 0; i < N_CALL; i++) {
 				t = now();
-				ecall(echo_timed, ECHO_ECALL_ECHO, in, payloads[p], out,
-				      payloads[p], &n, "echo ECALL");
+				enclave_echo(echo_timed, in, out, payloads[p]);
 				c->plain_timeout[k0 + i] = now() - t;
 			}
-			cpu_w = cpu_of((pid_t)cl.shm->worker_pid);
-			client_do(&cl, OP_CALLS, N_CALL, payloads[p], &c->fig[k0]);
-			c->fig_worker_cpu += cpu_of((pid_t)cl.shm->worker_pid) - cpu_w;
-			c->fig_client_cpu += cl.shm->cpu;
+			cpu_w = cpu_of((pid_t)res->worker_pid);
+			client_samples(&cl, OP_CALLS, N_CALL, payloads[p], &c->fig[k0]);
+			c->fig_worker_cpu += cpu_of((pid_t)res->worker_pid) - cpu_w;
+			c->fig_client_cpu += res->cpu;
 		}
 	}
 	client_stop(&cl);
@@ -791,18 +640,18 @@ int main(int argc, char **argv)
 	}
 
 	/* 1. Attested open. */
-	for (int i = 0; i < 2; i++) {
-		double fig = quantile(os.fig, n_open, qs[i]);
-		double cli = quantile(os.client, n_open, qs[i]);
-		double enc =
-		    pos(quantile(os.enclave, n_open, qs[i]) - quantile(os.empty, n_open, qs[i]));
-		double quo =
-		    pos(quantile(os.quote, n_open, qs[i]) - quantile(os.empty_qe, n_open, qs[i]));
-		double ver = quantile(os.verify, n_open, qs[i]);
+	for (int i = 0; i < N_PCT; i++) {
+		double fig = quantile(os.fig, n_open, pct_q[i]);
+		double cli = quantile(os.client, n_open, pct_q[i]);
+		double enc = pos(quantile(os.enclave, n_open, pct_q[i]) -
+				 quantile(os.empty, n_open, pct_q[i]));
+		double quo = pos(quantile(os.quote, n_open, pct_q[i]) -
+				 quantile(os.empty_qe, n_open, pct_q[i]));
+		double ver = quantile(os.verify, n_open, pct_q[i]);
 		double sum = cli + enc + quo + ver;
 
 		printf("row|attested open, warm, %s|%.2f ms|crypto sum %.2f ms|%.2f|<= %.2f: %s\n",
-		       qn[i], fig * 1e3, sum * 1e3, fig / sum, OPEN_TARGET,
+		       pct_name[i], fig * 1e3, sum * 1e3, fig / sum, OPEN_TARGET,
 		       verdict(fig / sum, OPEN_TARGET));
 		printf(
 		    "text|attested open %s: client X25519 keygen+shared, SHA-256, HKDF (OpenSSL) "
@@ -810,10 +659,10 @@ int main(int argc, char **argv)
 		    "keygen+shared, EREPORT, SHA-256, HKDF; BearSSL) + QE QUOTE %.0f - empty "
 		    "ECALL %.0f = %.0f us (REPORT MAC, ECDSA P-256 sign; BearSSL) + "
 		    "ebroker_verify_quote %.0f us = %.0f us; open - sum = %.0f us\n",
-		    qn[i], cli * 1e6, quantile(os.enclave, n_open, qs[i]) * 1e6,
-		    quantile(os.empty, n_open, qs[i]) * 1e6, enc * 1e6,
-		    quantile(os.quote, n_open, qs[i]) * 1e6,
-		    quantile(os.empty_qe, n_open, qs[i]) * 1e6, quo * 1e6, ver * 1e6, sum * 1e6,
+		    pct_name[i], cli * 1e6, quantile(os.enclave, n_open, pct_q[i]) * 1e6,
+		    quantile(os.empty, n_open, pct_q[i]) * 1e6, enc * 1e6,
+		    quantile(os.quote, n_open, pct_q[i]) * 1e6,
+		    quantile(os.empty_qe, n_open, pct_q[i]) * 1e6, quo * 1e6, ver * 1e6, sum * 1e6,
 		    (fig - sum) * 1e6);
 	}
 
@@ -821,16 +670,16 @@ int main(int argc, char **argv)
 	for (size_t p = 0; p < N_PAYLOADS; p++) {
 		struct call_samples *c = &cs[p];
 
-		for (int i = 0; i < 2; i++) {
-			double fig = quantile(c->fig, n_call, qs[i]);
-			double bare = quantile(c->bare, n_call, qs[i]);
-			double cli = quantile(c->client, n_call, qs[i]);
-			double sc = quantile(c->session_call, n_call, qs[i]);
-			double plain = quantile(c->plain, n_call, qs[i]);
+		for (int i = 0; i < N_PCT; i++) {
+			double fig = quantile(c->fig, n_call, pct_q[i]);
+			double bare = quantile(c->bare, n_call, pct_q[i]);
+			double cli = quantile(c->client, n_call, pct_q[i]);
+			double sc = quantile(c->session_call, n_call, pct_q[i]);
+			double plain = quantile(c->plain, n_call, pct_q[i]);
 			double enc = pos(sc - plain), floor = bare + cli + enc;
 			char name[64];
 
-			snprintf(name, sizeof(name), "encrypted call %s (echo %zu B)", qn[i],
+			snprintf(name, sizeof(name), "encrypted call %s (echo %zu B)", pct_name[i],
 				 payloads[p]);
 			printf("row|%s|%.0f us|bare %.0f + GCM %.0f + %.0f = %.0f us|%.2f|"
 			       "<= %.2f: %s\n",
@@ -872,22 +721,22 @@ int main(int argc, char **argv)
 	printf("text|attested open and encrypted calls: %d rounds; %zu opens, %zu calls of each "
 	       "size per figure (and as many of each floor's parts); percentiles over every "
 	       "sample, floors summed p50 to p50 and p99 to p99\n",
-	       reps, n_open, n_call);
+	       args.reps, n_open, n_call);
 
 	/* 3. Quotes per second. */
-	for (int r = 0; r < reps; r++)
+	for (int r = 0; r < args.reps; r++)
 		for (size_t i = 0; i < sizeof(pools) / sizeof(pools[0]); i++)
 			qps[i][r] = quotes_per_s(qes, pools[i].qes, pools[i].threads,
 						 &live.open.report, &busy[i]);
 	{
-		double one = median(qps[0], reps);
+		double one = median(qps[0], args.reps);
 		double crypto =
 		    pos(quantile(os.quote, n_open, 0.5) - quantile(os.empty_qe, n_open, 0.5));
 
 		printf("row|quotes/s, %s|%.0f /s|1 / QUOTE crypto %.0f /s|%.2f|-\n", pools[0].name,
 		       one, 1 / crypto, one * crypto);
 		for (size_t i = 1; i < sizeof(pools) / sizeof(pools[0]); i++) {
-			double f = median(qps[i], reps);
+			double f = median(qps[i], args.reps);
 
 			printf("row|quotes/s, %s|%.0f /s|%u x 1 thread %.0f /s|%.2f|-\n",
 			       pools[i].name, f, pools[i].threads, pools[i].threads * one,
@@ -901,7 +750,7 @@ int main(int argc, char **argv)
 	printf("text|quotes/s: EB_QE_QUOTE of one REPORT in a loop, medians of %d rounds, each "
 	       "counting the quotes that end in a %.1f s window entered %.1f s after the "
 	       "threads start; %ld CPUs\n",
-	       reps, WINDOW_S, WARMUP_S, sysconf(_SC_NPROCESSORS_ONLN));
+	       args.reps, WINDOW_S, WARMUP_S, sysconf(_SC_NPROCESSORS_ONLN));
 
 	session_close(echo, live_sid);
 	ebc_channel_wipe(&live.ch);

@@ -43,36 +43,26 @@
  * onto them as the daemon mapped the sessions, as threads here.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
-#include <grp.h>
 #include <limits.h>
 #include <pthread.h>
-#include <pwd.h>
 #include <signal.h>
-#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <sys/epoll.h>
-#include <sys/mman.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 
 #include <ebroker/client.h>
 #include <ebroker/loader.h>
 #include <linux/ebroker_proto.h>
-#include <linux/netlink.h>
 
-#include "../sdk/samples/echo/echo.h"
-#include "../selftests/ebroker/broker_policy.h"
 #include "session.h"
 
 #define ECHO_IMAGE  "echo.ebimg"
-#define MAX_REPS    15
+#define MAX_REPS    SESSION_MAX_REPS
 #define NR_TENANTS  10
 #define MAX_CLIENTS 100 /* sessions per throughput figure */
 #define PAYLOAD	    64	/* bytes in and out of each call */
@@ -90,12 +80,12 @@
 #define COLD_TARGET 1.2
 
 /* The session protocol's CALL and RESULT with PAYLOAD bytes of DATA. */
-#define NLA_SIZE(n) (NLA_HDRLEN + NLA_ALIGN(n))
 #define CALL_SIZE   (sizeof(struct ebp_msghdr) + 2 * NLA_SIZE(4) + NLA_SIZE(PAYLOAD))
 #define RESULT_SIZE (sizeof(struct ebp_msghdr) + NLA_SIZE(4) + NLA_SIZE(PAYLOAD))
 #define DATA_OFFSET (sizeof(struct ebp_msghdr) + 2 * NLA_SIZE(4) + NLA_HDRLEN)
 
-static int reps = 5;
+static struct session_args args = { .reps = 5 };
+static const char *warm_name, *cold_name;
 static char echo_path[PATH_MAX + 64];
 
 static int cmp_u64(const void *a, const void *b)
@@ -114,28 +104,6 @@ static const struct bare_msg raw_msg = {
 	.payload = PAYLOAD,
 };
 
-/* ----------------------------------------------------------- bare worker */
-
-static struct eb_enclave *load_echo(void)
-{
-	struct eb_enclave *e;
-	int r = eb_enclave_load_file(echo_path, NULL, &e);
-
-	if (r)
-		fail(echo_path, r);
-	return e;
-}
-
-/* 64 bytes through the echo ECALL, as the worker makes it. */
-static void echo_call(struct eb_enclave *e, const void *in, void *out)
-{
-	size_t n = 0;
-	int r = eb_enclave_call(e, ECHO_ECALL_ECHO, in, PAYLOAD, out, PAYLOAD, &n);
-
-	if (r || n != PAYLOAD)
-		fail("echo ECALL", r ? r : EPROTO);
-}
-
 /* ---------------------------------------------------------------- clients */
 
 enum op {
@@ -148,25 +116,12 @@ enum op {
 	OP_CLOSE, /* close every session */
 };
 
-struct cmd {
-	uint32_t op, n;
-	double t0, t1;
-};
-
 /* What a client writes back, in memory it shares with this process. */
 struct client_shm {
 	double lat[MAX_LAT];
 	uint64_t instance[MAX_CLIENTS];
 	uint64_t calls[MAX_CLIENTS];
 };
-
-struct client {
-	pid_t pid;
-	int ctl; /* our end of its command socket */
-	struct client_shm *shm;
-};
-
-static const char *socket_path, *user, *warm_name, *cold_name;
 
 /* The client's side: its state across commands. */
 struct agent {
@@ -180,40 +135,12 @@ struct agent {
 	struct client_shm *shm;
 };
 
-static uint64_t instance_of(struct ebroker_session *s)
-{
-	struct ebroker_enclave_identity id;
-	int r = ebroker_session_identity(s, &id);
-
-	if (r)
-		ebfail("ebroker_session_identity", r);
-	return id.instance_id;
-}
-
-static struct ebroker_session *open_session(struct agent *a, const char *enclave)
-{
-	struct ebroker_policy policy;
-	struct ebroker_session_options opts = { .size = sizeof(opts), .policy = &policy };
-	struct ebroker_session *s;
-	int r =
-	    broker_policy(&policy) < 0 ? -EINVAL : ebroker_session_open(a->b, enclave, &opts, &s);
-
-	if (r)
-		ebfail(enclave, r);
-	return s;
-}
-
-static void session_echo(struct ebroker_session *s)
+/* PAYLOAD bytes through the session's echo. */
+static void call_echo(struct ebroker_session *s)
 {
 	uint8_t in[PAYLOAD] = "64 bytes of echo", out[PAYLOAD];
-	size_t n = 0;
-	int status = -1, r;
 
-	r = ebroker_call(s, ECHO_ECALL_ECHO, in, sizeof(in), out, sizeof(out), &n, &status);
-	if (r)
-		ebfail("ebroker_call", r);
-	if (status || n != PAYLOAD)
-		fail("echo through the session", status ? status : EPROTO);
+	session_echo_or_fail(s, in, out, PAYLOAD);
 }
 
 /* Until the worker serving @s has exited (ESRCH: we are not allowed to signal it). */
@@ -232,14 +159,13 @@ static void wait_worker_gone(uint32_t pid)
 static void cold_opens(struct agent *a, unsigned int n)
 {
 	for (unsigned int i = 0; i < n; i++) {
-		struct ebroker_session_info info;
 		struct ebroker_session *s;
-		uint64_t inst, id;
+		uint32_t worker;
+		uint64_t inst;
 		double t;
-		int r;
 
 		t = now();
-		s = open_session(a, cold_name);
+		s = open_session_or_fail(a->b, cold_name);
 		a->shm->lat[i] = now() - t;
 		inst = instance_of(s);
 		for (unsigned int j = 0; j < a->n_cold_seen; j++)
@@ -248,12 +174,9 @@ static void cold_opens(struct agent *a, unsigned int n)
 		if (inst == a->warm_instance || a->n_cold_seen == MAX_REPS * N_COLD)
 			fail("a cold open reused an instance", EEXIST);
 		a->cold_seen[a->n_cold_seen++] = inst;
-		id = ebroker_session_id(s);
-		r = ebroker_session_info_get(a->b, id, &info);
-		if (r)
-			ebfail("ebroker_session_info_get", r);
+		worker = worker_of(a->b, s);
 		ebroker_session_close(s);
-		wait_worker_gone(info.worker_pid);
+		wait_worker_gone(worker);
 	}
 }
 
@@ -273,7 +196,7 @@ static void *run_calls(void *arg)
 		double t;
 
 		if (rn->s)
-			session_echo(rn->s);
+			call_echo(rn->s);
 		else
 			raw_call(rn->fd, &raw_msg);
 		t = now();
@@ -302,42 +225,35 @@ static void run_all(struct runner *rn, unsigned int n, uint64_t *calls)
 	}
 }
 
-static void agent_do(struct agent *a, const struct cmd *c)
+static void agent_do(void *agent, const struct client_cmd *c)
 {
 	struct runner rn[MAX_CLIENTS];
+	struct agent *a = agent;
 	double t;
 
 	switch (c->op) {
 	case OP_HOLD:
-		a->hold = open_session(a, warm_name);
+		a->hold = open_session_or_fail(a->b, warm_name);
 		a->warm_instance = instance_of(a->hold);
 		a->shm->instance[0] = a->warm_instance;
 		break;
 	case OP_CALLS:
 		for (unsigned int i = 0; i < c->n; i++) {
 			t = now();
-			session_echo(a->hold);
+			call_echo(a->hold);
 			a->shm->lat[i] = now() - t;
 		}
 		break;
 	case OP_WARM:
-		for (unsigned int i = 0; i < c->n; i++) {
-			struct ebroker_session *s;
-
-			t = now();
-			s = open_session(a, warm_name);
-			a->shm->lat[i] = now() - t;
-			if (instance_of(s) != a->warm_instance)
-				fail("a warm open was not served by the held instance", ESRCH);
-			ebroker_session_close(s);
-		}
+		for (unsigned int i = 0; i < c->n; i++)
+			a->shm->lat[i] = timed_warm_open(a->b, warm_name, a->warm_instance);
 		break;
 	case OP_COLD:
 		cold_opens(a, c->n);
 		break;
 	case OP_OPEN:
 		for (unsigned int i = 0; i < c->n; i++) {
-			a->s[a->n] = open_session(a, warm_name);
+			a->s[a->n] = open_session_or_fail(a->b, warm_name);
 			a->shm->instance[i] = instance_of(a->s[a->n]);
 			a->n++;
 		}
@@ -359,83 +275,16 @@ static void agent_do(struct agent *a, const struct cmd *c)
 	}
 }
 
-/* Enter @cgroup, become USER, connect, then serve commands until EOF. */
-static void agent(int ctl, const char *cgroup, struct client_shm *shm)
+/* The client's side: enter @cgroup as USER, connect, then serve commands until EOF. */
+static void agent(int ctl, void *shm, void *cgroup)
 {
 	struct agent a = { .shm = shm };
-	struct cmd c;
-	int r;
 
-	become_client(cgroup, user);
-	r = ebroker_connect(socket_path, &a.b);
-	if (r)
-		ebfail(socket_path, r);
-	for (;;) {
-		ssize_t n = recv(ctl, &c, sizeof(c), 0);
-		int32_t ack = 0;
-
-		if (n == 0)
-			break;
-		if (n != sizeof(c))
-			fail("command", n < 0 ? errno : EPROTO);
-		agent_do(&a, &c);
-		send_all(ctl, &ack, sizeof(ack));
-	}
-	agent_do(&a, &(struct cmd){ .op = OP_CLOSE });
+	become_client(cgroup, args.user);
+	a.b = connect_or_fail(args.socket_path);
+	client_serve(ctl, agent_do, &a);
+	agent_do(&a, &(struct client_cmd){ .op = OP_CLOSE });
 	ebroker_disconnect(a.b);
-	_exit(0);
-}
-
-static void client_start(struct client *cl, const char *cgroup)
-{
-	int sv[2];
-
-	cl->shm =
-	    mmap(NULL, sizeof(*cl->shm), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (cl->shm == MAP_FAILED)
-		fail("mmap", errno);
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv))
-		fail("socketpair", errno);
-	cl->pid = fork();
-	if (cl->pid < 0)
-		fail("fork", errno);
-	if (cl->pid == 0) {
-		keep_only(&sv[1], 1);
-		agent(sv[1], cgroup, cl->shm);
-	}
-	close(sv[1]);
-	cl->ctl = sv[0];
-}
-
-static void client_send(struct client *cl, enum op op, unsigned int n, double t0, double t1)
-{
-	struct cmd c = { .op = op, .n = n, .t0 = t0, .t1 = t1 };
-
-	send_all(cl->ctl, &c, sizeof(c));
-}
-
-static void client_wait(struct client *cl)
-{
-	int32_t ack;
-
-	if (!recv_exact(cl->ctl, &ack, sizeof(ack)))
-		fail("a client died (see above)", ECHILD);
-}
-
-static void client_do(struct client *cl, enum op op, unsigned int n)
-{
-	client_send(cl, op, n, 0, 0);
-	client_wait(cl);
-}
-
-static void client_stop(struct client *cl)
-{
-	int status;
-
-	close(cl->ctl);
-	if (waitpid(cl->pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status))
-		fail("a client failed", ECHILD);
-	munmap(cl->shm, sizeof(*cl->shm));
 }
 
 /* --------------------------------------------------------------- latency */
@@ -448,55 +297,50 @@ struct latency {
 static void latency(struct client *cl, struct latency *l)
 {
 	uint8_t in[PAYLOAD] = "64 bytes of echo", out[PAYLOAD];
-	struct eb_enclave *echo = load_echo();
-	int sv[2], status;
+	struct eb_enclave *echo = load_enclave(echo_path);
+	const struct client_shm *res = cl->shm;
+	int raw, status;
 	pid_t server;
 	double t;
 
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv))
-		fail("socketpair", errno);
-	server = bare_worker(&sv[1], 1, NULL, &raw_msg);
-	close(sv[1]);
+	server = bare_worker_one(NULL, &raw_msg, &raw);
 	client_do(cl, OP_HOLD, 0);
 
 	/* Untimed warm-up of each path. */
 	for (int i = 0; i < 10; i++) {
-		raw_call(sv[0], &raw_msg);
-		echo_call(echo, in, out);
+		raw_call(raw, &raw_msg);
+		enclave_echo(echo, in, out, PAYLOAD);
 	}
 	client_do(cl, OP_CALLS, 10);
 
-	for (int r = 0; r < reps; r++) {
+	for (int r = 0; r < args.reps; r++) {
 		for (int i = 0; i < N_CALLS; i++) {
 			t = now();
-			raw_call(sv[0], &raw_msg);
+			raw_call(raw, &raw_msg);
 			l->raw[r * N_CALLS + i] = now() - t;
 		}
 		for (int i = 0; i < N_CALLS; i++) {
 			t = now();
-			echo_call(echo, in, out);
+			enclave_echo(echo, in, out, PAYLOAD);
 			l->ecall[r * N_CALLS + i] = now() - t;
 		}
 		client_do(cl, OP_CALLS, N_CALLS);
-		memcpy(&l->call[r * N_CALLS], cl->shm->lat, N_CALLS * sizeof(double));
+		memcpy(&l->call[r * N_CALLS], res->lat, N_CALLS * sizeof(double));
 		client_do(cl, OP_WARM, N_WARM);
-		memcpy(&l->warm[r * N_WARM], cl->shm->lat, N_WARM * sizeof(double));
+		memcpy(&l->warm[r * N_WARM], res->lat, N_WARM * sizeof(double));
 		for (int i = 0; i < N_COLD; i++) {
 			struct eb_enclave *e;
-			int ret;
 
 			t = now();
-			ret = eb_enclave_load_file(echo_path, NULL, &e);
+			e = load_enclave(echo_path);
 			l->sdk[r * N_COLD + i] = now() - t;
-			if (ret)
-				fail(echo_path, ret);
 			eb_enclave_free(e);
 		}
 		client_do(cl, OP_COLD, N_COLD);
-		memcpy(&l->cold[r * N_COLD], cl->shm->lat, N_COLD * sizeof(double));
+		memcpy(&l->cold[r * N_COLD], res->lat, N_COLD * sizeof(double));
 	}
 	client_do(cl, OP_CLOSE, 0);
-	close(sv[0]);
+	close(raw);
 	waitpid(server, &status, 0);
 	eb_enclave_free(echo);
 }
@@ -508,42 +352,42 @@ static const char *verdict(double ratio, double target)
 
 static void print_latency(struct latency *l)
 {
-	static const double qs[] = { 0.50, 0.99 };
-	static const char *const qn[] = { "p50", "p99" };
-	size_t nc = (size_t)reps * N_CALLS, nw = (size_t)reps * N_WARM, nk = (size_t)reps * N_COLD;
+	size_t nc = (size_t)args.reps * N_CALLS, nw = (size_t)args.reps * N_WARM;
+	size_t nk = (size_t)args.reps * N_COLD;
 
-	for (int i = 0; i < 2; i++) {
-		double raw = quantile(l->raw, nc, qs[i]), ecall = quantile(l->ecall, nc, qs[i]);
-		double call = quantile(l->call, nc, qs[i]);
+	for (int i = 0; i < N_PCT; i++) {
+		double raw = quantile(l->raw, nc, pct_q[i]),
+		       ecall = quantile(l->ecall, nc, pct_q[i]);
+		double call = quantile(l->call, nc, pct_q[i]);
 
 		/* Encrypted now: its target is against a floor with the AEAD, in bench/attest. */
 		printf(
 		    "row|session call %s (echo %d B)|%.0f us|unix RTT %.0f + ECALL %.0f = %.0f us|"
 		    "%.2f|- (see encrypted call)\n",
-		    qn[i], PAYLOAD, call * 1e6, raw * 1e6, ecall * 1e6, (raw + ecall) * 1e6,
+		    pct_name[i], PAYLOAD, call * 1e6, raw * 1e6, ecall * 1e6, (raw + ecall) * 1e6,
 		    call / (raw + ecall));
 	}
-	for (int i = 0; i < 2; i++) {
-		double raw = quantile(l->raw, nc, qs[i]), warm = quantile(l->warm, nw, qs[i]);
+	for (int i = 0; i < N_PCT; i++) {
+		double raw = quantile(l->raw, nc, pct_q[i]), warm = quantile(l->warm, nw, pct_q[i]);
 
 		/* Attested now: its target is against its cryptography, in bench/attest. */
 		printf("row|session open, warm instance, %s|%.2f ms|unix RTT %.0f us|%.1f|"
 		       "- (see attested open)\n",
-		       qn[i], warm * 1e3, raw * 1e6, warm / raw);
+		       pct_name[i], warm * 1e3, raw * 1e6, warm / raw);
 	}
-	for (int i = 0; i < 2; i++) {
-		double sdk = quantile(l->sdk, nk, qs[i]), cold = quantile(l->cold, nk, qs[i]);
+	for (int i = 0; i < N_PCT; i++) {
+		double sdk = quantile(l->sdk, nk, pct_q[i]), cold = quantile(l->cold, nk, pct_q[i]);
 
 		printf(
 		    "row|session open, cold (new), %s|%.1f ms|eb_enclave_load_file(echo) %.1f ms|"
 		    "%.2f|<= %.2f: %s\n",
-		    qn[i], cold * 1e3, sdk * 1e3, cold / sdk, COLD_TARGET,
+		    pct_name[i], cold * 1e3, sdk * 1e3, cold / sdk, COLD_TARGET,
 		    verdict(cold / sdk, COLD_TARGET));
 	}
 	printf("text|session latency: %d rounds; samples per figure: %zu calls (and as many "
 	       "raw round trips and ECALLs), %zu warm opens, %zu cold opens (and as many SDK "
 	       "loads): a p99 of %zu is the %s\n",
-	       reps, nc, nw, nk, nk, nk < 100 ? "maximum" : "99th");
+	       args.reps, nc, nw, nk, nk, nk < 100 ? "maximum" : "99th");
 }
 
 /* ------------------------------------------------------------ throughput */
@@ -558,12 +402,12 @@ static double run_figure(struct client *cls, unsigned int n_cl, unsigned int per
 	double t0 = now() + WARMUP_S, t1 = t0 + WINDOW_S;
 	uint64_t calls = 0;
 
-	for (unsigned int i = 0; i < n_cl; i++)
-		client_send(&cls[i], OP_RUN, 0, t0, t1);
+	clients_do(cls, n_cl, &(struct client_cmd){ .op = OP_RUN, .t0 = t0, .t1 = t1 });
 	for (unsigned int i = 0; i < n_cl; i++) {
-		client_wait(&cls[i]);
+		const struct client_shm *res = cls[i].shm;
+
 		for (unsigned int j = 0; j < per; j++)
-			calls += cls[i].shm->calls[j];
+			calls += res->calls[j];
 	}
 	return calls / (t1 - t0);
 }
@@ -592,8 +436,10 @@ static void throughput(struct client *cls, const struct load *ld)
 	pid_t pids[MAX_CLIENTS];
 
 	for (unsigned int i = 0; i < ld->tenants; i++) {
+		const struct client_shm *res = cls[i].shm;
+
 		client_do(&cls[i], OP_OPEN, per);
-		memcpy(&inst[i * per], cls[i].shm->instance, per * sizeof(uint64_t));
+		memcpy(&inst[i * per], res->instance, per * sizeof(uint64_t));
 	}
 	/* A bare worker per instance, serving the sessions it serves. */
 	memcpy(ids, inst, ld->clients * sizeof(uint64_t));
@@ -604,8 +450,7 @@ static void throughput(struct client *cls, const struct load *ld)
 	for (unsigned int i = 0; i < ld->clients; i++) {
 		int sv[2];
 
-		if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv))
-			fail("socketpair", errno);
+		seqpacket_pair(sv);
 		mine[i] = sv[0];
 		theirs[i] = sv[1];
 	}
@@ -623,7 +468,7 @@ static void throughput(struct client *cls, const struct load *ld)
 	for (unsigned int i = 0; i < ld->clients; i++)
 		raw_call(mine[i], &raw_msg);
 
-	for (int r = 0; r < reps; r++) {
+	for (int r = 0; r < args.reps; r++) {
 		flo[r] = run_floor(mine, ld->clients);
 		fig[r] = run_figure(cls, ld->tenants, per);
 	}
@@ -634,8 +479,8 @@ static void throughput(struct client *cls, const struct load *ld)
 	for (unsigned int w = 0; w < workers; w++)
 		waitpid(pids[w], NULL, 0);
 
-	f = median(fig, reps);
-	b = median(flo, reps);
+	f = median(fig, args.reps);
+	b = median(flo, args.reps);
 	printf("row|calls/s, %s|%.0f /s|%u bare worker%s, same clients %.0f /s|%.2f|-\n", ld->name,
 	       f, workers, workers == 1 ? "" : "s", b, f / b);
 }
@@ -659,26 +504,14 @@ int main(int argc, char **argv)
 		{ "10 tenants, 100 clients", 10, 100 },
 	};
 	struct client cls[1 + NR_TENANTS];
-	const char *dir_arg = NULL;
-	char dir[PATH_MAX];
 	struct latency *l;
 	double t_start = now();
 	int opt;
 
-	while ((opt = getopt(argc, argv, "r:d:S:u:w:c:")) != -1) {
+	while ((opt = getopt(argc, argv, SESSION_OPTS "w:c:")) != -1) {
+		if (session_arg(&args, opt, optarg))
+			continue;
 		switch (opt) {
-		case 'r':
-			reps = atoi(optarg);
-			break;
-		case 'd':
-			dir_arg = optarg;
-			break;
-		case 'S':
-			socket_path = optarg;
-			break;
-		case 'u':
-			user = optarg;
-			break;
 		case 'w':
 			warm_name = optarg;
 			break;
@@ -689,18 +522,14 @@ int main(int argc, char **argv)
 			usage();
 		}
 	}
-	if (reps < 1 || reps > MAX_REPS || !socket_path || !user || !warm_name || !cold_name ||
-	    argc - optind != 1 + NR_TENANTS)
+	if (!session_args_ok(&args) || !warm_name || !cold_name || argc - optind != 1 + NR_TENANTS)
 		usage();
-	if (dir_arg)
-		snprintf(dir, sizeof(dir), "%s", dir_arg);
-	else
-		beside_program(dir, sizeof(dir), "../sdk/samples");
-	snprintf(echo_path, sizeof(echo_path), "%s/%s", dir, ECHO_IMAGE);
+	client_policy_load();
+	sample_path(echo_path, sizeof(echo_path), args.samples_dir, ECHO_IMAGE);
 
 	/* Before any enclave is loaded here: the clients inherit nothing of the loader. */
 	for (int i = 0; i < 1 + NR_TENANTS; i++)
-		client_start(&cls[i], argv[optind + i]);
+		client_start(&cls[i], sizeof(struct client_shm), agent, argv[optind + i]);
 
 	l = calloc(1, sizeof(*l));
 	if (!l)
@@ -714,7 +543,7 @@ int main(int argc, char **argv)
 	printf("text|calls/s: medians of %d rounds, each counting the calls that end in a "
 	       "%.1f s window entered %.1f s after the clients start; the broker's sessions "
 	       "are of enclave %s\n",
-	       reps, WINDOW_S, WARMUP_S, warm_name);
+	       args.reps, WINDOW_S, WARMUP_S, warm_name);
 
 	for (int i = 0; i < 1 + NR_TENANTS; i++)
 		client_stop(&cls[i]);

@@ -25,7 +25,6 @@
  * path (build/bench), or -d.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdint.h>
@@ -34,7 +33,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 
@@ -44,8 +42,8 @@
 
 #include "../sdk/samples/echo/echo.h"
 #include "bench.h"
+#include "raw_enclave.h"
 
-#define EB_DEV	    "/dev/ebroker"
 #define MAX_REPS    15
 #define ROUND_S	    0.05       /* at least this long per timed round */
 #define MAX_ITERS   (1L << 30) /* calibration stops here */
@@ -136,47 +134,24 @@ static void add_run(int fd, const struct pageset *ps, size_t first, size_t n)
 {
 	const struct eb_image_page *p = eb_image_page(ps->img, first);
 	struct eb_secinfo secinfo = { .flags = p->secinfo_flags };
-	size_t done = 0, len = n * EB_PAGE_SIZE;
 
-	while (done < len) {
-		struct eb_enclave_add_pages add = {
-			.src = (uintptr_t)ps->data + first * EB_PAGE_SIZE + done,
-			.offset = p->offset + done,
-			.length = len - done,
-			.secinfo = (uintptr_t)&secinfo,
-			.flags = p->measure ? EB_PAGE_MEASURE : 0,
-		};
-
-		if (ioctl(fd, EB_IOC_ENCLAVE_ADD_PAGES, &add))
-			fail("EB_IOC_ENCLAVE_ADD_PAGES", errno);
-		if (!add.count)
-			fail("EB_IOC_ENCLAVE_ADD_PAGES added nothing", EIO);
-		done += add.count;
-	}
+	raw_add_pages(fd, ps->data + first * EB_PAGE_SIZE, p->offset, n * EB_PAGE_SIZE, &secinfo,
+		      p->measure ? EB_PAGE_MEASURE : 0);
 }
 
 /* create + add + init + close of the page set; the seconds it took. */
 static double raw_build(const struct pageset *ps)
 {
 	struct eb_secs secs = *eb_image_secs(ps->img);
-	size_t reserve_len = 2 * secs.size;
+	struct elrange elrange;
 	double t0, t1;
-	void *reserve;
 	int fd;
 
-	reserve =
-	    mmap(NULL, reserve_len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (reserve == MAP_FAILED)
-		fail("mmap", errno);
-	secs.base = ((uintptr_t)reserve + secs.size - 1) & ~(uintptr_t)(secs.size - 1);
+	elrange_reserve(&elrange, secs.size);
+	secs.base = elrange.base;
 
 	t0 = now();
-	fd = open(EB_DEV, O_RDWR | O_CLOEXEC);
-	if (fd < 0)
-		fail(EB_DEV, errno);
-	if (ioctl(fd, EB_IOC_ENCLAVE_CREATE,
-		  &(struct eb_enclave_create){ .src = (uintptr_t)&secs }))
-		fail("EB_IOC_ENCLAVE_CREATE", errno);
+	fd = raw_create(&secs);
 	for (size_t i = 0; i < ps->pages;) {
 		const struct eb_image_page *p = eb_image_page(ps->img, i);
 		size_t n = 1;
@@ -192,12 +167,10 @@ static double raw_build(const struct pageset *ps)
 		add_run(fd, ps, i, n);
 		i += n;
 	}
-	if (ioctl(fd, EB_IOC_ENCLAVE_INIT,
-		  &(struct eb_enclave_init){ .sigstruct = (uintptr_t)eb_image_sigstruct(ps->img) }))
-		fail("EB_IOC_ENCLAVE_INIT", errno);
+	raw_init(fd, eb_image_sigstruct(ps->img));
 	close(fd);
 	t1 = now();
-	munmap(reserve, reserve_len);
+	elrange_release(&elrange);
 	return t1 - t0;
 }
 
@@ -228,21 +201,12 @@ static void sdk_load(const char *path, double *open_s, double *load_s, double *f
 
 /* ------------------------------------------------------------------- main */
 
-static void samples_dir(char *buf, size_t size, const char *arg)
-{
-	if (arg) {
-		snprintf(buf, size, "%s", arg);
-		return;
-	}
-	beside_program(buf, size, "../sdk/samples");
-}
-
 int main(int argc, char **argv)
 {
 	static const char *const names[NR_KINDS] = { "function call", "getpid()", "ECALL" };
 	double per_op[NR_KINDS][MAX_REPS], raw[MAX_REPS], sdk[MAX_REPS];
 	double t_open[MAX_REPS], t_load[MAX_REPS], t_free[MAX_REPS];
-	char dir[PATH_MAX], path[PATH_MAX + 64];
+	char path[PATH_MAX + 64];
 	const char *dir_arg = NULL;
 	long iters[NR_KINDS];
 	struct eb_image *img;
@@ -265,10 +229,9 @@ int main(int argc, char **argv)
 	}
 	if (reps < 1 || reps > MAX_REPS || optind != argc)
 		fail("bad arguments", EINVAL);
-	samples_dir(dir, sizeof(dir), dir_arg);
 
 	/* Round trips. */
-	snprintf(path, sizeof(path), "%s/%s", dir, ECHO_IMAGE);
+	sample_path(path, sizeof(path), dir_arg, ECHO_IMAGE);
 	ret = eb_enclave_load_file(path, NULL, &echo);
 	if (ret)
 		fail(path, ret);
@@ -282,7 +245,7 @@ int main(int argc, char **argv)
 		ns[k] = median(per_op[k], reps) * 1e9;
 
 	/* Loads, interleaved with the raw builds of the same pages. */
-	snprintf(path, sizeof(path), "%s/%s", dir, LOAD_IMAGE);
+	sample_path(path, sizeof(path), dir_arg, LOAD_IMAGE);
 	ret = eb_image_open(path, &img);
 	if (ret)
 		fail(path, ret);

@@ -23,7 +23,6 @@
  * slow in the guest): key.pem beside this program, or -k.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdbool.h>
@@ -33,7 +32,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 
@@ -44,8 +42,8 @@
 #include <linux/ebroker.h>
 
 #include "bench.h"
+#include "raw_enclave.h"
 
-#define EB_DEV	   "/dev/ebroker"
 #define MAX_REPS   15
 #define MAX_SIZES  8
 #define TARGET	   0.5 /* build MB/s at least half the SHA-256 floor */
@@ -137,48 +135,22 @@ static void build(const uint8_t *image, size_t size, const struct eb_sigstruct *
 	struct eb_secinfo secinfo = { .flags = PAGE_FLAGS };
 	static struct eb_secs secs;
 	double t0, t1, t2, t3, t4;
-	size_t reserve_len = 2 * size;
-	uintptr_t base;
-	void *reserve;
-	size_t done;
+	struct elrange elrange;
 	int fd;
 
-	/* ELRANGE: naturally aligned, reserved so nothing else lands there. */
-	reserve =
-	    mmap(NULL, reserve_len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (reserve == MAP_FAILED)
-		fail("mmap", errno);
-	base = ((uintptr_t)reserve + size - 1) & ~(uintptr_t)(size - 1);
-	secs_init(&secs, base, size);
+	elrange_reserve(&elrange, size);
+	secs_init(&secs, elrange.base, size);
 
 	t0 = now();
-	fd = open(EB_DEV, O_RDWR | O_CLOEXEC);
-	if (fd < 0)
-		fail(EB_DEV, errno);
-	if (ioctl(fd, EB_IOC_ENCLAVE_CREATE,
-		  &(struct eb_enclave_create){ .src = (uintptr_t)&secs }))
-		fail("EB_IOC_ENCLAVE_CREATE", errno);
+	fd = raw_create(&secs);
 	t1 = now();
-	for (done = 0; done < size;) {
-		struct eb_enclave_add_pages add = {
-			.src = (uintptr_t)image + done,
-			.offset = done,
-			.length = size - done,
-			.secinfo = (uintptr_t)&secinfo,
-			.flags = EB_PAGE_MEASURE,
-		};
-
-		if (ioctl(fd, EB_IOC_ENCLAVE_ADD_PAGES, &add))
-			fail("EB_IOC_ENCLAVE_ADD_PAGES", errno);
-		done += add.count;
-	}
+	raw_add_pages(fd, image, 0, size, &secinfo, EB_PAGE_MEASURE);
 	t2 = now();
-	if (ioctl(fd, EB_IOC_ENCLAVE_INIT, &(struct eb_enclave_init){ .sigstruct = (uintptr_t)ss }))
-		fail("EB_IOC_ENCLAVE_INIT", errno);
+	raw_init(fd, ss);
 	t3 = now();
 	close(fd);
 	t4 = now();
-	munmap(reserve, reserve_len);
+	elrange_release(&elrange);
 
 	r->create[i] = t1 - t0;
 	r->add[i] = t2 - t1;

@@ -65,19 +65,16 @@
 #include <unistd.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
-#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include <ebroker/client.h>
 
 #include "../daemon/daemon.h"
-#include "../sdk/samples/echo/echo.h"
-#include "../selftests/ebroker/broker_policy.h"
 #include "session.h"
 
 #define ECHO_IMAGE    "echo.ebimg"
-#define MAX_REPS      15
+#define MAX_REPS      SESSION_MAX_REPS
 #define STORM_REPS    1 /* rounds of 1,000 opens at most: each takes a minute */
 #define NR_TENANTS    10
 #define PER_TENANT    1000 /* sessions each tenant holds: 10,000 */
@@ -101,13 +98,12 @@
 #define MAX_OPEN_LAT	(STORM > SOLO_OPENS ? STORM : SOLO_OPENS)
 #define MAX_CALL_LAT	(STORM * STORM_CALLS > SOLO_CALLS ? STORM * STORM_CALLS : SOLO_CALLS)
 
-static int reps = 5;
+static struct session_args args = { .reps = 5 };
 static unsigned int per_tenant = PER_TENANT;
 static double t_start;
-static const char *socket_path, *user, *scale_name, *probe_name, *log_path;
-static char *tenant_users[NR_TENANTS];
+static const char *scale_name, *probe_name, *log_path;
+static const char *tenant_users[NR_TENANTS];
 static char echo_path[PATH_MAX + 64];
-static struct ebroker_policy policy;
 static pid_t main_pid;
 
 /* ---------------------------------------------------------------- clients */
@@ -125,11 +121,6 @@ enum op {
 	OP_HOLD,	 /* probe: open the session that holds PROBE's instance */
 	OP_WARM,	 /* probe: .n timed connects + opens of PROBE, each closed */
 	OP_PROBE,	 /* probe: connect and open until served; when */
-};
-
-struct cmd {
-	uint32_t op, n;
-	double t0;
 };
 
 enum err {
@@ -166,11 +157,14 @@ struct client_shm {
 	char error[EBROKER_ERROR_MESSAGE_MAX + 128]; /* the first */
 };
 
-struct client {
-	pid_t pid;
-	int ctl; /* our end of its command socket */
-	struct client_shm *shm;
-};
+/* The tenants' client processes, then the probe's. */
+static struct client clients[NR_TENANTS + 1];
+
+/* What clients[@idx] wrote back. */
+static struct client_shm *shm_of(unsigned int idx)
+{
+	return clients[idx].shm;
+}
 
 /* The barriers of the 1,000 clients, in memory every tenant client shares. */
 struct storm_sync {
@@ -248,31 +242,13 @@ static void make_input(uint8_t *in, uint32_t t, uint32_t s, uint64_t c)
 	}
 }
 
-/* One ECHO of @in: 0, a negative errno, or 1 when the output is not the input. */
+/* One ECHO of @in: 0, a negative errno, or > 0 when the output is not the input. */
 static int echo_checked(struct ebroker_session *s, const uint8_t *in)
 {
 	uint8_t out[PAYLOAD];
-	size_t n = 0;
-	int status = -1, r;
+	int r = session_echo(s, in, out, PAYLOAD);
 
-	r = ebroker_call(s, ECHO_ECALL_ECHO, in, PAYLOAD, out, sizeof(out), &n, &status);
-	if (r < 0)
-		return r;
-	return status || n != PAYLOAD || memcmp(in, out, PAYLOAD) ? 1 : 0;
-}
-
-static int open_session(struct ebroker *b, const char *enclave, struct ebroker_session **ret)
-{
-	struct ebroker_session_options opts = { .size = sizeof(opts), .policy = &policy };
-
-	return ebroker_session_open(b, enclave, &opts, ret);
-}
-
-static uint64_t instance_of(struct ebroker_session *s)
-{
-	struct ebroker_enclave_identity id;
-
-	return ebroker_session_identity(s, &id) < 0 ? 0 : id.instance_id;
+	return r ? r : memcmp(in, out, PAYLOAD) ? 1 : 0;
 }
 
 /* ------------------------------------------------------ 10,000 sessions */
@@ -311,17 +287,12 @@ static void find_instances(struct agent *a)
 		for (k = 0; k < shm->n_inst && shm->inst[k].id != id; k++)
 			;
 		if (k == shm->n_inst) {
-			struct ebroker_session_info info;
-			int r;
-
 			if (k == MAX_INST)
 				fail("more instances than the policy allows", E2BIG);
-			r = ebroker_session_info_get(a->conn[0], ebroker_session_id(a->s[i]),
-						     &info);
-			if (r < 0)
-				ebfail("ebroker_session_info_get", r);
-			shm->inst[k] =
-			    (struct instance_seen){ .id = id, .worker_pid = info.worker_pid };
+			shm->inst[k] = (struct instance_seen){
+				.id = id,
+				.worker_pid = worker_of(a->conn[0], a->s[i]),
+			};
 			shm->n_inst++;
 		}
 		shm->inst[k].sessions++;
@@ -443,7 +414,7 @@ static void trim(struct agent *a, unsigned int keep)
 static int probe_open(struct agent *a, struct ebroker_session **ret, bool *ret_refused)
 {
 	struct ebroker *b = NULL;
-	int r = ebroker_connect(socket_path, &b);
+	int r = ebroker_connect(args.socket_path, &b);
 
 	/* No daemon yet, or its socket not yet open to all (bound, then chmod()ed). */
 	*ret_refused = r == -ECONNREFUSED || r == -ENOENT || r == -EACCES;
@@ -534,9 +505,9 @@ static void *storm_thread(void *arg)
 	double t;
 	int r;
 
-	r = ebroker_connect(socket_path, &b);
+	r = ebroker_connect(args.socket_path, &b);
 	if (r < 0)
-		note_error(a, ERR_CONNECT, socket_path, r);
+		note_error(a, ERR_CONNECT, args.socket_path, r);
 	else
 		ebroker_set_timeout(b, STORM_TIMEOUT_S * 1000);
 	pthread_barrier_wait(&storm_sync->connected);
@@ -595,9 +566,9 @@ static void solo(struct agent *a)
 	int r;
 
 	shm->n_open = shm->n_call = 0;
-	r = ebroker_connect(socket_path, &b);
+	r = ebroker_connect(args.socket_path, &b);
 	if (r < 0) {
-		note_error(a, ERR_CONNECT, socket_path, r);
+		note_error(a, ERR_CONNECT, args.socket_path, r);
 		return;
 	}
 	for (unsigned int i = 0; i < SOLO_OPENS + 1; i++) {
@@ -639,17 +610,14 @@ static void agent_close(struct agent *a)
 	a->hold = NULL;
 }
 
-static void agent_do(struct agent *a, const struct cmd *c)
+static void agent_do(void *agent, const struct client_cmd *c)
 {
-	int r;
+	struct agent *a = agent;
 
 	switch (c->op) {
 	case OP_CONNECT:
-		for (unsigned int j = 0; j < OPENERS; j++) {
-			r = ebroker_connect(socket_path, &a->conn[j]);
-			if (r < 0)
-				ebfail(socket_path, r);
-		}
+		for (unsigned int j = 0; j < OPENERS; j++)
+			a->conn[j] = connect_or_fail(args.socket_path);
 		break;
 	case OP_FILL:
 		fill(a, c->n);
@@ -676,14 +644,9 @@ static void agent_do(struct agent *a, const struct cmd *c)
 		storm(a);
 		break;
 	case OP_HOLD: {
-		struct ebroker *b;
+		struct ebroker *b = connect_or_fail(args.socket_path);
 
-		r = ebroker_connect(socket_path, &b);
-		if (r < 0)
-			ebfail(socket_path, r);
-		r = open_session(b, probe_name, &a->hold);
-		if (r < 0)
-			ebfail(probe_name, r);
+		a->hold = open_session_or_fail(b, probe_name);
 		ebroker_disconnect(b);
 		a->hold_instance = instance_of(a->hold);
 		break;
@@ -699,71 +662,33 @@ static void agent_do(struct agent *a, const struct cmd *c)
 	}
 }
 
-/* Enter @cgroup as its tenant's user (the probe's: USER), then serve commands until EOF. */
-static void agent(int ctl, unsigned int idx, const char *cgroup, struct client_shm *shm)
-{
-	static struct agent a;
-	struct cmd c;
+/* Who a client process is: tenant @idx (NR_TENANTS: the probe) in @cgroup. */
+struct agent_id {
+	unsigned int idx;
+	const char *cgroup;
+};
 
-	a.idx = idx;
+/* Enter its cgroup as its tenant's user (the probe's: USER), then serve commands until EOF. */
+static void agent(int ctl, void *shm, void *userdata)
+{
+	const struct agent_id *id = userdata;
+	static struct agent a;
+
+	a.idx = id->idx;
 	a.shm = shm;
 	pthread_mutex_init(&a.lock, NULL);
-	become_client(cgroup, idx < NR_TENANTS ? tenant_users[idx] : user);
-	shm->n_groups = (uint32_t)getgroups(0, NULL);
-	for (;;) {
-		ssize_t n = recv(ctl, &c, sizeof(c), 0);
-		int32_t ack = 0;
-
-		if (n == 0)
-			break;
-		if (n != sizeof(c))
-			fail("command", n < 0 ? errno : EPROTO);
-		agent_do(&a, &c);
-		send_all(ctl, &ack, sizeof(ack));
-	}
+	become_client(id->cgroup, id->idx < NR_TENANTS ? tenant_users[id->idx] : args.user);
+	a.shm->n_groups = (uint32_t)getgroups(0, NULL);
+	client_serve(ctl, agent_do, &a);
 	agent_close(&a);
-	_exit(0);
 }
 
-static void client_start(struct client *cl, unsigned int idx, const char *cgroup)
+/* clients[@idx], in @cgroup. */
+static void start_client(unsigned int idx, const char *cgroup)
 {
-	int sv[2];
-
-	cl->shm =
-	    mmap(NULL, sizeof(*cl->shm), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (cl->shm == MAP_FAILED)
-		fail("mmap", errno);
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv))
-		fail("socketpair", errno);
-	fflush(stdout);
-	cl->pid = fork();
-	if (cl->pid < 0)
-		fail("fork", errno);
-	if (cl->pid == 0) {
-		keep_only(&sv[1], 1);
-		agent(sv[1], idx, cgroup, cl->shm);
-	}
-	close(sv[1]);
-	cl->ctl = sv[0];
-}
-
-static void client_send(struct client *cl, enum op op, unsigned int n, double t0)
-{
-	struct cmd c = { .op = op, .n = n, .t0 = t0 };
-
-	send_all(cl->ctl, &c, sizeof(c));
-}
-
-/* The client's ack; a client that died or hangs ends the benchmark. */
-static void client_wait(struct client *cl)
-{
-	struct pollfd p = { .fd = cl->ctl, .events = POLLIN };
-	int32_t ack;
-
-	if (poll(&p, 1, CLIENT_WAIT_S * 1000) != 1)
-		fail("a client did not answer in time", ETIMEDOUT);
-	if (!recv_exact(cl->ctl, &ack, sizeof(ack)))
-		fail("a client died (see above)", ECHILD);
+	client_start(&clients[idx], sizeof(struct client_shm), agent,
+		     &(struct agent_id){ .idx = idx, .cgroup = cgroup });
+	clients[idx].wait_s = CLIENT_WAIT_S;
 }
 
 /* What is being done, on stderr: the benchmark takes minutes. */
@@ -778,29 +703,10 @@ static void __attribute__((format(printf, 1, 2))) progress(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-static void client_do(struct client *cl, enum op op, unsigned int n)
-{
-	client_send(cl, op, n, 0);
-	client_wait(cl);
-}
-
 /* @op to every tenant at once; back when all have done it. */
 static void tenants_do(struct client *cls, enum op op, unsigned int n)
 {
-	for (unsigned int i = 0; i < NR_TENANTS; i++)
-		client_send(&cls[i], op, n, 0);
-	for (unsigned int i = 0; i < NR_TENANTS; i++)
-		client_wait(&cls[i]);
-}
-
-static void client_stop(struct client *cl)
-{
-	int status;
-
-	close(cl->ctl);
-	if (waitpid(cl->pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status))
-		fail("a client failed", ECHILD);
-	cl->pid = 0;
+	clients_do(cls, NR_TENANTS, &(struct client_cmd){ .op = op, .n = n });
 }
 
 /* --------------------------------------------------------------- ebrokerd */
@@ -811,8 +717,6 @@ static struct {
 	bool ours;   /* started here: ours to reap */
 	char **argv; /* as broker_start ran it */
 } daemon_proc = { .pidfd = -1 };
-
-static struct client clients[NR_TENANTS + 1];
 
 static void daemon_watch(pid_t pid)
 {
@@ -825,20 +729,13 @@ static void daemon_watch(pid_t pid)
 /* The command line of process @pid, as an argv. */
 static char **cmdline_of(pid_t pid)
 {
-	char path[64], *buf = malloc(65536), **argv;
-	size_t len = 0, n = 0;
-	ssize_t r;
-	int fd;
+	char path[64], *buf, **argv;
+	size_t len, n = 0;
 
 	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || !buf)
-		fail(path, fd < 0 ? errno : ENOMEM);
-	while ((r = read(fd, buf + len, 65535 - len)) > 0)
-		len += r;
-	close(fd);
-	if (r < 0 || len == 0 || buf[len - 1])
-		fail(path, r < 0 ? errno : EINVAL);
+	buf = read_whole_file(path, &len);
+	if (len == 0 || buf[len - 1])
+		fail(path, EINVAL);
 	for (size_t i = 0; i < len; i++)
 		n += !buf[i];
 	argv = calloc(n + 1, sizeof(*argv));
@@ -868,12 +765,8 @@ static void daemon_kill(void)
 /* As broker_start starts it: the same command, its log on stderr. */
 static void daemon_start(void)
 {
-	pid_t pid;
+	pid_t pid = fork_child();
 
-	fflush(stdout);
-	pid = fork();
-	if (pid < 0)
-		fail("fork", errno);
 	if (pid == 0) {
 		int log = open(log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
 		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
@@ -906,7 +799,7 @@ static void cleanup(void)
 static void daemon_status(struct ebroker_daemon_status *st)
 {
 	struct ebroker *b;
-	int r = ebroker_connect(socket_path, &b);
+	int r = ebroker_connect(args.socket_path, &b);
 
 	if (r == 0)
 		r = ebroker_daemon_status(b, st);
@@ -974,29 +867,20 @@ static size_t chunk(size_t n)
 	return c < 32 ? 32 : c;
 }
 
-static double median_of(double *v, size_t n)
-{
-	qsort(v, n, sizeof(*v), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 /* A process of ours that loaded the echo sample and answered a message: its VmRSS. */
 static long bare_worker_rss(void)
 {
 	static const struct bare_msg msg = { .call_size = PAYLOAD,
 					     .result_size = PAYLOAD,
 					     .payload = PAYLOAD };
-	int sv[2];
 	pid_t pid;
 	long kib;
+	int fd;
 
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv))
-		fail("socketpair", errno);
-	pid = bare_worker(&sv[1], 1, echo_path, &msg);
-	close(sv[1]);
-	raw_call(sv[0], &msg);
+	pid = bare_worker_one(echo_path, &msg, &fd);
+	raw_call(fd, &msg);
 	kib = rss_kib(pid);
-	close(sv[0]);
+	close(fd);
 	waitpid(pid, NULL, 0);
 	return kib;
 }
@@ -1011,15 +895,15 @@ static void memory(const char *tenant_cgroup, long bare_kib)
 	size_t per_session, tenant_state;
 
 	tenants_do(clients, OP_CONNECT, 0);
-	n_groups = clients[0].shm->n_groups;
+	n_groups = shm_of(0)->n_groups;
 	wait_attestation();
 	r0 = rss_kib(daemon_proc.pid);
 	tenants_do(clients, OP_FILL, 1);
 	r1 = rss_kib(daemon_proc.pid);
 	for (unsigned int i = 0; i < NR_TENANTS; i++) {
-		if (clients[i].shm->n_inst != 1)
+		if (shm_of(i)->n_inst != 1)
 			fail("a tenant's first session", ENOENT);
-		w1[i] = rss_kib((pid_t)clients[i].shm->inst[0].worker_pid);
+		w1[i] = rss_kib((pid_t)shm_of(i)->inst[0].worker_pid);
 		w_one[i] = w1[i];
 		c1[i] = rss_kib(clients[i].pid);
 	}
@@ -1032,7 +916,7 @@ static void memory(const char *tenant_cgroup, long bare_kib)
 	avail = meminfo_kib("MemAvailable");
 	daemon_status(&st);
 	for (unsigned int i = 0; i < NR_TENANTS; i++) {
-		struct client_shm *shm = clients[i].shm;
+		struct client_shm *shm = shm_of(i);
 
 		held += shm->held;
 		for (unsigned int k = 0; k < shm->n_inst; k++)
@@ -1065,8 +949,8 @@ static void memory(const char *tenant_cgroup, long bare_kib)
 	    (r1 - r0) / (double)NR_TENANTS, tenant_state / 1024.0,
 	    (r1 - r0) * 1024.0 / NR_TENANTS / tenant_state);
 	printf("row|worker RSS per instance|%.2f MiB|an instance with 1 session: %.2f MiB|%.2f|-\n",
-	       median_of(w, nw) / 1024, median_of(w_one, NR_TENANTS) / 1024,
-	       median_of(w, nw) / median_of(w_one, NR_TENANTS));
+	       median_in_place(w, nw) / 1024, median_in_place(w_one, NR_TENANTS) / 1024,
+	       median_in_place(w, nw) / median_in_place(w_one, NR_TENANTS));
 	printf("text|memory: %u sessions held by %u tenants (the daemon counts %u sessions, %u "
 	       "instances, %u tenants, its quoting enclave's among them); opened in %.0f s "
 	       "(%.0f opens/s, %d at a time), one fill, not rounds\n",
@@ -1086,10 +970,10 @@ static void memory(const char *tenant_cgroup, long bare_kib)
 	       "each), beside that of each tenant's first instance when it served 1 session; "
 	       "growth from 1 session to its last: %.0f B per session (median); a process of "
 	       "this benchmark that loaded the echo sample and answers on a socket: %ld KiB\n",
-	       nw, clients[0].shm->inst[0].sessions, median_of(grow, NR_TENANTS), bare_kib);
+	       nw, shm_of(0)->inst[0].sessions, median_in_place(grow, NR_TENANTS), bare_kib);
 	printf("text|memory: clients (libebroker): %.0f B of VmRSS per held session (median "
 	       "over the tenants); the guest had %ld of %ld MiB available\n",
-	       median_of(cl, NR_TENANTS), avail / 1024, meminfo_kib("MemTotal") / 1024);
+	       median_in_place(cl, NR_TENANTS), avail / 1024, meminfo_kib("MemTotal") / 1024);
 }
 
 /* ----------------------------------------------------------------- restarts */
@@ -1104,30 +988,31 @@ struct restarts {
 static void restart_round(struct restarts *rs, int r)
 {
 	struct client *pr = &clients[NR_TENANTS];
+	const struct client_shm *res = shm_of(NR_TENANTS);
 	double t0, ts;
 
 	tenants_do(clients, OP_CALLERS, 0);
 	nap(2 * CALL_PAUSE);
 	client_do(pr, OP_WARM, WARM_OPENS);
-	for (unsigned int i = 0; i < pr->shm->n_open; i++)
-		if (pr->shm->open_lat[i] >= 0)
-			rs->warm[rs->n_warm++] = pr->shm->open_lat[i];
+	for (unsigned int i = 0; i < res->n_open; i++)
+		if (res->open_lat[i] >= 0)
+			rs->warm[rs->n_warm++] = res->open_lat[i];
 	t0 = now();
 	daemon_kill();
-	client_send(pr, OP_PROBE, 0, t0);
+	client_send(pr, &(struct client_cmd){ .op = OP_PROBE, .t0 = t0 });
 	ts = now();
 	daemon_start();
 	client_wait(pr);
-	rs->fig[r] = pr->shm->t_ok < 0 ? -1 : pr->shm->t_ok - t0;
-	rs->exec[r] = pr->shm->t_ok < 0 ? -1 : pr->shm->t_ok - ts;
-	rs->up[r] = pr->shm->t_connected < 0 ? -1 : pr->shm->t_connected - t0;
-	rs->refused += pr->shm->refused;
+	rs->fig[r] = res->t_ok < 0 ? -1 : res->t_ok - t0;
+	rs->exec[r] = res->t_ok < 0 ? -1 : res->t_ok - ts;
+	rs->up[r] = res->t_connected < 0 ? -1 : res->t_connected - t0;
+	rs->refused += res->refused;
 	progress("restart %d: a new session %.0f ms after the kill", r + 1, rs->fig[r] * 1e3);
 	nap(AFTER_S);
 	tenants_do(clients, OP_CALLERS_STOP, 0);
 	for (unsigned int i = 0; i < NR_TENANTS; i++) {
-		rs->calls += clients[i].shm->calls;
-		rs->lost += clients[i].shm->lost;
+		rs->calls += shm_of(i)->calls;
+		rs->lost += shm_of(i)->lost;
 	}
 }
 
@@ -1141,11 +1026,11 @@ static void restarts(void)
 
 	client_do(&clients[NR_TENANTS], OP_HOLD, 0);
 	daemon_status(&st);
-	for (int r = 0; r < reps; r++)
+	for (int r = 0; r < args.reps; r++)
 		restart_round(&rs, r);
-	fig = median(rs.fig, reps);
-	floor = rs.n_warm ? median_of(rs.warm, rs.n_warm) : 0;
-	for (int r = 0; r < reps; r++)
+	fig = median(rs.fig, args.reps);
+	floor = rs.n_warm ? median_in_place(rs.warm, rs.n_warm) : 0;
+	for (int r = 0; r < args.reps; r++)
 		snprintf(rounds + strlen(rounds), sizeof(rounds) - strlen(rounds), "%s%.0f",
 			 r ? " " : "", rs.fig[r] * 1e3);
 	printf(
@@ -1159,10 +1044,9 @@ static void restarts(void)
 	       "accepting: %.0f ms, from the new daemon's fork to the session: %.0f ms "
 	       "(medians); %llu connects refused; %u probe opens served by another instance "
 	       "than the held one; -1000 = none within %.0f s\n",
-	       reps, st.sessions, NR_TENANTS * CALLERS, CALL_PAUSE, rounds,
-	       median(rs.up, reps) * 1e3, median(rs.exec, reps) * 1e3,
-	       (unsigned long long)rs.refused, clients[NR_TENANTS].shm->other_instance,
-	       PROBE_MAX_S);
+	       args.reps, st.sessions, NR_TENANTS * CALLERS, CALL_PAUSE, rounds,
+	       median(rs.up, args.reps) * 1e3, median(rs.exec, args.reps) * 1e3,
+	       (unsigned long long)rs.refused, shm_of(NR_TENANTS)->other_instance, PROBE_MAX_S);
 	tenants_do(clients, OP_CLOSE, 0);
 	client_do(&clients[NR_TENANTS], OP_CLOSE, 0);
 }
@@ -1192,36 +1076,34 @@ static void lat_add(struct latencies *l, const double *v, size_t n)
 static void print_pair(const char *what, struct latencies *many, struct latencies *one, double unit,
 		       const char *uname)
 {
-	static const double qs[] = { 0.50, 0.99 };
-	static const char *const qn[] = { "p50", "p99" };
-
 	if (!many->n || !one->n) {
 		printf("text|%s: no samples (see the errors)\n", what);
 		return;
 	}
-	for (int i = 0; i < 2; i++) {
-		double m = quantile(many->v, many->n, qs[i]), o = quantile(one->v, one->n, qs[i]);
+	for (int i = 0; i < N_PCT; i++) {
+		double m = quantile(many->v, many->n, pct_q[i]);
+		double o = quantile(one->v, one->n, pct_q[i]);
 
 		printf("row|%s, %d clients, %s|%.1f %s|1 client: %.1f %s|%.1f|-\n", what,
-		       NR_TENANTS * STORM, qn[i], m * unit, uname, o * unit, uname, m / o);
+		       NR_TENANTS * STORM, pct_name[i], m * unit, uname, o * unit, uname, m / o);
 	}
 }
 
 static void clients_at_once(void)
 {
 	struct latencies open_many = { 0 }, open_one = { 0 }, call_many = { 0 }, call_one = { 0 };
-	int rounds = reps < STORM_REPS ? reps : STORM_REPS;
+	int rounds = args.reps < STORM_REPS ? args.reps : STORM_REPS;
 	double t = now();
 	size_t slow = 0;
 
 	for (int r = 0; r < rounds; r++) {
 		client_do(&clients[0], OP_SOLO, 0);
-		lat_add(&open_one, clients[0].shm->open_lat, clients[0].shm->n_open);
-		lat_add(&call_one, clients[0].shm->call_lat, clients[0].shm->n_call);
+		lat_add(&open_one, shm_of(0)->open_lat, shm_of(0)->n_open);
+		lat_add(&call_one, shm_of(0)->call_lat, shm_of(0)->n_call);
 		tenants_do(clients, OP_STORM, 0);
 		for (unsigned int i = 0; i < NR_TENANTS; i++) {
-			lat_add(&open_many, clients[i].shm->open_lat, clients[i].shm->n_open);
-			lat_add(&call_many, clients[i].shm->call_lat, clients[i].shm->n_call);
+			lat_add(&open_many, shm_of(i)->open_lat, shm_of(i)->n_open);
+			lat_add(&call_many, shm_of(i)->call_lat, shm_of(i)->n_call);
 		}
 		progress("%d clients: round %d done", NR_TENANTS * STORM, r + 1);
 	}
@@ -1251,7 +1133,7 @@ static void print_errors(void)
 	uint64_t errors[__ERR_MAX] = { 0 }, opens = 0, calls = 0, failed;
 
 	for (unsigned int i = 0; i <= NR_TENANTS; i++) {
-		struct client_shm *shm = clients[i].shm;
+		struct client_shm *shm = shm_of(i);
 
 		opens += shm->opens;
 		calls += shm->n_calls + shm->swept;
@@ -1287,30 +1169,18 @@ int main(int argc, char **argv)
 {
 	struct rlimit nofile = { NOFILE, NOFILE };
 	pthread_barrierattr_t ba;
-	const char *dir_arg = NULL;
-	char dir[PATH_MAX];
 	unsigned int n_users = 0;
 	pid_t pid = 0;
 	long bare_kib;
 	int opt;
 
 	t_start = now();
-	while ((opt = getopt(argc, argv, "r:n:d:S:u:t:e:p:P:L:")) != -1) {
+	while ((opt = getopt(argc, argv, SESSION_OPTS "n:t:e:p:P:L:")) != -1) {
+		if (session_arg(&args, opt, optarg))
+			continue;
 		switch (opt) {
-		case 'r':
-			reps = atoi(optarg);
-			break;
 		case 'n':
 			per_tenant = (unsigned int)atoi(optarg);
-			break;
-		case 'd':
-			dir_arg = optarg;
-			break;
-		case 'S':
-			socket_path = optarg;
-			break;
-		case 'u':
-			user = optarg;
 			break;
 		case 't':
 			for (char *save = NULL, *u = strtok_r(optarg, ",", &save); u;
@@ -1336,19 +1206,14 @@ int main(int argc, char **argv)
 			usage();
 		}
 	}
-	if (reps < 1 || reps > MAX_REPS || per_tenant <= CALLERS || per_tenant > PER_TENANT ||
-	    !socket_path || !user || !scale_name || !probe_name || pid <= 0 || !log_path ||
+	if (!session_args_ok(&args) || per_tenant <= CALLERS || per_tenant > PER_TENANT ||
+	    !scale_name || !probe_name || pid <= 0 || !log_path ||
 	    argc - optind != 1 + NR_TENANTS || (n_users && n_users != NR_TENANTS))
 		usage();
 	for (unsigned int i = n_users; i < NR_TENANTS; i++)
-		tenant_users[i] = (char *)user;
-	if (broker_policy(&policy) < 0)
-		fail("EBROKER_MRSIGNER and EBROKER_ROOT must say what to accept", EINVAL);
-	if (dir_arg)
-		snprintf(dir, sizeof(dir), "%s", dir_arg);
-	else
-		beside_program(dir, sizeof(dir), "../sdk/samples");
-	snprintf(echo_path, sizeof(echo_path), "%s/%s", dir, ECHO_IMAGE);
+		tenant_users[i] = args.user;
+	client_policy_load();
+	sample_path(echo_path, sizeof(echo_path), args.samples_dir, ECHO_IMAGE);
 	main_pid = getpid();
 	if (setrlimit(RLIMIT_NOFILE, &nofile) < 0)
 		fail("setrlimit(RLIMIT_NOFILE)", errno);
@@ -1369,8 +1234,8 @@ int main(int argc, char **argv)
 	    pthread_barrier_init(&storm_sync->opened, &ba, NR_TENANTS * STORM))
 		fail("pthread_barrier_init", EINVAL);
 	for (unsigned int i = 0; i < NR_TENANTS; i++)
-		client_start(&clients[i], i, argv[optind + 1 + i]);
-	client_start(&clients[NR_TENANTS], NR_TENANTS, argv[optind]);
+		start_client(i, argv[optind + 1 + i]);
+	start_client(NR_TENANTS, argv[optind]);
 
 	progress("memory: bare worker %ld KiB; clients started", bare_kib);
 	memory(argv[optind + 1], bare_kib);

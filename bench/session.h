@@ -1,35 +1,171 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * What the session benchmarks (broker, attest) share: percentiles over
- * samples, libebroker failures, a client process becoming a tenant, and
- * the floor of a session call: datagrams over socketpair(AF_UNIX,
- * SOCK_SEQPACKET) answered by a "bare worker", a forked process that
- * makes one echo ECALL of its own enclave per message, as a worker does,
- * or answers at once.
+ * What the session benchmarks (broker, attest, scale) share, in session.c:
+ *
+ *  - their common options and the policy their sessions are opened with;
+ *  - libebroker calls that end the benchmark when they fail;
+ *  - client processes: children that become a tenant's client and do
+ *    what this process tells them, writing back what they found into
+ *    memory shared with it;
+ *  - the floor of a session call: datagrams over socketpair(AF_UNIX,
+ *    SOCK_SEQPACKET) answered by a "bare worker", a forked process that
+ *    makes one echo ECALL of its own enclave per message, as a worker
+ *    does, or answers at once;
+ *  - percentiles over samples.
  */
 #ifndef EB_BENCH_SESSION_H
 #define EB_BENCH_SESSION_H
 
-#include <errno.h>
-#include <grp.h>
-#include <pwd.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
-#include <sys/epoll.h>
-#include <sys/socket.h>
+#include <sys/types.h>
 
 #include <ebroker/client.h>
 #include <ebroker/loader.h>
+#include <linux/netlink.h>
 
-#include "../sdk/samples/echo/echo.h"
 #include "bench.h"
+
+/* ------------------------------------------------------------ the options */
+
+/* Rounds per figure, at most. */
+#define SESSION_MAX_REPS 15
+
+/* What every session benchmark is told: -r REPS -d SAMPLES_DIR -S SOCKET -u USER. */
+#define SESSION_OPTS "r:d:S:u:"
+
+struct session_args {
+	int reps;
+	const char *samples_dir; /* NULL: beside the program (sample_path()) */
+	const char *socket_path; /* ebrokerd's */
+	const char *user;	 /* whom the clients run as */
+};
+
+/* @opt, getopt()'s with its @arg, into @a if it is one of SESSION_OPTS: whether it was. */
+bool session_arg(struct session_args *a, int opt, const char *arg);
+
+/* Whether @a has every option given, and REPS in 1 .. SESSION_MAX_REPS. */
+bool session_args_ok(const struct session_args *a);
+
+/* The policy clients open sessions with, from the environment (broker_policy.h). */
+extern struct ebroker_policy client_policy;
+
+/* client_policy from the environment; exit 1 when it does not say what to accept. */
+void client_policy_load(void);
+
+/* ------------------------------------------- libebroker, or exit 1 */
+
+/* "what: errno text (side: message)" for a libebroker failure, and exit 1. */
+void ebfail(const char *what, int r);
+
+struct ebroker *connect_or_fail(const char *socket_path);
+
+/* An open of @enclave with client_policy: 0 or a negative errno. */
+int open_session(struct ebroker *b, const char *enclave, struct ebroker_session **ret);
+
+struct ebroker_session *open_session_or_fail(struct ebroker *b, const char *enclave);
+
+/* The id of the instance serving @s. */
+uint64_t instance_of(struct ebroker_session *s);
+
+/*
+ * An open of @enclave, which instance @instance (held by another session)
+ * must serve, then closed: how long the open took.
+ */
+double timed_warm_open(struct ebroker *b, const char *enclave, uint64_t instance);
+
+/* The pid of the worker serving @s, which @b opened. */
+uint32_t worker_of(struct ebroker *b, struct ebroker_session *s);
+
+/*
+ * ECHO of the @n bytes at @in through @s into @out: 0; a negative errno of
+ * libebroker's; or, when the enclave answered otherwise than an echo does,
+ * a positive errno (its status, or EPROTO for a short answer).
+ */
+int session_echo(struct ebroker_session *s, const void *in, void *out, size_t n);
+
+void session_echo_or_fail(struct ebroker_session *s, const void *in, void *out, size_t n);
+
+/* ------------------------------------------------- loaded here, or exit 1 */
+
+struct eb_enclave *load_enclave(const char *path);
+
+/* The echo ECALL of @n bytes, as a worker makes it. */
+void enclave_echo(struct eb_enclave *e, const void *in, void *out, size_t n);
+
+/* ------------------------------------------------------- client processes */
+
+/*
+ * A command to a client process; what .op means, and which of the other
+ * fields it reads, is the benchmark's.
+ */
+struct client_cmd {
+	uint32_t op, n, size;
+	double t0, t1; /* now()'s */
+};
+
+struct client {
+	pid_t pid;
+	int ctl;   /* our end of its command socket */
+	void *shm; /* what it writes back: shm_size bytes it shares */
+	size_t shm_size;
+	unsigned int wait_s; /* how long a command may take it; 0: no limit */
+};
+
+/*
+ * What a client process runs, with its end of the command socket (for
+ * client_serve()), the memory it shares with this process (zeroed) and
+ * client_start()'s @userdata. The process exits 0 when it returns.
+ */
+typedef void (*client_agent_fn)(int ctl, void *shm, void *userdata);
+
+/* What a client process does with command @c, in its state @agent; then the command is done. */
+typedef void (*client_cmd_fn)(void *agent, const struct client_cmd *c);
+
+/*
+ * A client process running @agent, with @shm_size bytes shared; before
+ * anything else in it, every descriptor above stderr is closed but its
+ * end of the command socket.
+ */
+void client_start(struct client *cl, size_t shm_size, client_agent_fn agent, void *userdata);
+
+void client_send(struct client *cl, const struct client_cmd *c);
+
+/* Until the client has done the command sent; a client that died or hangs ends the benchmark. */
+void client_wait(struct client *cl);
+
+/* Command @op with count @n, done. */
+void client_do(struct client *cl, uint32_t op, uint32_t n);
+
+/* Command @c to the @n clients at @cls at once; back when all have done it. */
+void clients_do(struct client *cls, unsigned int n, const struct client_cmd *c);
+
+/* Its command socket closed: it must exit 0. */
+void client_stop(struct client *cl);
+
+/*
+ * socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC): a client's command
+ * socket, a bare worker's peer.
+ */
+void seqpacket_pair(int sv[2]);
+
+/* fork(), stdout flushed first (or a child's exit() would print it again): 0 in the child. */
+pid_t fork_child(void);
+
+/* In a client process: enter @cgroup and become @user, for good, as a tenant's client. */
+void become_client(const char *cgroup, const char *user);
+
+/* In a client process: each command that comes on @ctl to @run, acked when done; back at EOF. */
+void client_serve(int ctl, client_cmd_fn run, void *agent);
+
+/* ----------------------------------------------------- the bare worker */
 
 /* The largest message a bare worker takes or sends. */
 #define BARE_MSG_MAX 8192
+
+/* The size of an attribute of @n bytes, in the session protocol's messages. */
+#define NLA_SIZE(n) (NLA_HDRLEN + NLA_ALIGN(n))
 
 /*
  * A call's datagrams as the floor sends them: @call_size bytes out, whose
@@ -40,86 +176,8 @@ struct bare_msg {
 	size_t call_size, result_size, in_off, out_off, payload;
 };
 
-/* "what: errno text (side: message)" for a libebroker failure, and exit 1. */
-static inline void ebfail(const char *what, int r)
-{
-	struct ebroker_error e;
-
-	if (ebroker_last_error(&e) == 0)
-		fprintf(stderr, "%s: %s: %s (%s: %s)\n", program_invocation_short_name, what,
-			strerror(-r), ebroker_side_name(e.side), e.message);
-	else
-		fail(what, r);
-	exit(1);
-}
-
-static inline int cmp_int(const void *a, const void *b)
-{
-	int x = *(const int *)a, y = *(const int *)b;
-
-	return (x > y) - (x < y);
-}
-
-/* The @q quantile (nearest rank) of the @n samples at @v, which it sorts. */
-static inline double quantile(double *v, size_t n, double q)
-{
-	size_t rank = (size_t)(q * n + 0.999999);
-
-	qsort(v, n, sizeof(*v), cmp_double);
-	return v[rank ? rank - 1 : 0];
-}
-
-static inline void send_all(int fd, const void *buf, size_t len)
-{
-	ssize_t n;
-
-	do
-		n = send(fd, buf, len, MSG_NOSIGNAL);
-	while (n < 0 && errno == EINTR);
-	if (n != (ssize_t)len)
-		fail("send", n < 0 ? errno : EMSGSIZE);
-}
-
-/* One datagram of exactly @len bytes; false at EOF. */
-static inline bool recv_exact(int fd, void *buf, size_t len)
-{
-	ssize_t n;
-
-	do
-		n = recv(fd, buf, len, 0);
-	while (n < 0 && errno == EINTR);
-	if (n == 0)
-		return false;
-	if (n != (ssize_t)len)
-		fail("recv", n < 0 ? errno : EMSGSIZE);
-	return true;
-}
-
 /* A raw call: @m->call_size bytes out, @m->result_size back. */
-static inline void raw_call(int fd, const struct bare_msg *m)
-{
-	uint8_t msg[BARE_MSG_MAX], reply[BARE_MSG_MAX];
-
-	memset(msg, 0, m->call_size);
-	send_all(fd, msg, m->call_size);
-	if (!recv_exact(fd, reply, m->result_size))
-		fail("raw echo: EOF", EPIPE);
-}
-
-/* In a child: close every descriptor above stderr but the @n at @keep, which it sorts. */
-static inline void keep_only(int *keep, int n)
-{
-	unsigned int from = 3;
-
-	qsort(keep, n, sizeof(*keep), cmp_int);
-	for (int i = 0; i < n; i++) {
-		if ((unsigned int)keep[i] > from && close_range(from, keep[i] - 1, 0))
-			fail("close_range", errno);
-		from = keep[i] + 1;
-	}
-	if (close_range(from, ~0U, 0))
-		fail("close_range", errno);
-}
+void raw_call(int fd, const struct bare_msg *m);
 
 /*
  * A process answering each message of @m on @fds: after one echo ECALL
@@ -127,85 +185,19 @@ static inline void keep_only(int *keep, int n)
  * loads itself, or at once when @image is NULL. Exits when every peer
  * has closed.
  */
-static inline pid_t bare_worker(int *fds, int n, const char *image, const struct bare_msg *m)
-{
-	struct epoll_event ev[16];
-	struct eb_enclave *e = NULL;
-	int ep, open = n, r;
-	pid_t pid;
+pid_t bare_worker(int *fds, int n, const char *image, const struct bare_msg *m);
 
-	if (m->call_size > BARE_MSG_MAX || m->result_size > BARE_MSG_MAX ||
-	    m->in_off + m->payload > m->call_size || m->out_off + m->payload > m->result_size)
-		fail("bare worker: message sizes", EINVAL);
-	fflush(stdout); /* or a child's exit() would print it again */
-	pid = fork();
-	if (pid < 0)
-		fail("fork", errno);
-	if (pid)
-		return pid;
-	keep_only(fds, n);
-	if (image) {
-		r = eb_enclave_load_file(image, NULL, &e);
-		if (r)
-			fail(image, r);
-	}
-	ep = epoll_create1(EPOLL_CLOEXEC);
-	if (ep < 0)
-		fail("epoll_create1", errno);
-	for (int i = 0; i < n; i++) {
-		struct epoll_event add = { .events = EPOLLIN, .data.fd = fds[i] };
+/* A bare worker with one peer: its pid; our end of the socket in @ret_fd. */
+pid_t bare_worker_one(const char *image, const struct bare_msg *m, int *ret_fd);
 
-		if (epoll_ctl(ep, EPOLL_CTL_ADD, fds[i], &add))
-			fail("epoll_ctl", errno);
-	}
-	while (open > 0) {
-		int k = epoll_wait(ep, ev, 16, -1);
+/* ------------------------------------------------------------ percentiles */
 
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0)
-			fail("epoll_wait", errno);
-		for (int i = 0; i < k; i++) {
-			uint8_t msg[BARE_MSG_MAX], reply[BARE_MSG_MAX];
-			int fd = ev[i].data.fd;
-			size_t len = 0;
+/* The percentiles the latency rows give: p50 and p99. */
+#define N_PCT 2
+extern const double pct_q[N_PCT];
+extern const char *const pct_name[N_PCT];
 
-			memset(reply, 0, m->result_size);
-
-			if (!recv_exact(fd, msg, m->call_size)) {
-				close(fd);
-				open--;
-				continue;
-			}
-			if (e) {
-				r = eb_enclave_call(e, ECHO_ECALL_ECHO, msg + m->in_off, m->payload,
-						    reply + m->out_off, m->payload, &len);
-				if (r || len != m->payload)
-					fail("echo ECALL", r ? r : EPROTO);
-			}
-			send_all(fd, reply, m->result_size);
-		}
-	}
-	_exit(0);
-}
-
-/* Enter @cgroup and become @user, for good: a tenant's client process. */
-static inline void become_client(const char *cgroup, const char *user)
-{
-	char procs[PATH_MAX + 16];
-	struct passwd *pw;
-	FILE *f;
-
-	snprintf(procs, sizeof(procs), "%s/cgroup.procs", cgroup);
-	f = fopen(procs, "w");
-	if (!f || fprintf(f, "%d\n", (int)getpid()) < 0 || fclose(f))
-		fail(procs, errno);
-	pw = getpwnam(user);
-	if (!pw)
-		fail(user, ENOENT);
-	if (initgroups(user, pw->pw_gid) || setresgid(pw->pw_gid, pw->pw_gid, pw->pw_gid) ||
-	    setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid))
-		fail("dropping privileges", errno);
-}
+/* The @q quantile (nearest rank) of the @n samples at @v, which it sorts. */
+double quantile(double *v, size_t n, double q);
 
 #endif /* EB_BENCH_SESSION_H */
