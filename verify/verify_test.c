@@ -401,6 +401,18 @@ TEST_F(quote, nothing_carried_over)
 
 	ASSERT_EQ(0, tq_platform_new(NULL, &other));
 	EXPECT_QUOTE(EBROKER_VERIFY_OK);
+	/* The QE report and its signature verified: one bit off in either is seen. */
+	for (size_t off = TQ_OFF_QE_REPORT; off < TQ_OFF_QE_AUTH_SIZE; off += 97) {
+		uint8_t *b;
+		size_t n;
+
+		ASSERT_EQ(0, tq_quote(&self->q, &b, &n));
+		b[off] ^= 0x01;
+		EXPECT_CHECK(b, n, NULL, NULL, EBROKER_VERIFY_QE_REPORT_SIGNATURE);
+		b[off] ^= 0x01;
+		EXPECT_CHECK(b, n, NULL, NULL, EBROKER_VERIFY_OK);
+		free(b);
+	}
 	self->pol.at = time(NULL) + 2 * 365 * DAY;
 	EXPECT_QUOTE(EBROKER_VERIFY_EXPIRED);
 	self->pol.at = time(NULL) - 2 * DAY;
