@@ -45,8 +45,8 @@
  *    connection, open a session together (after a barrier over all 1,000)
  *    and then make STORM_CALLS calls together, timed; beside the same with
  *    1 client alone (SOLO_OPENS opens, each closed, and SOLO_CALLS calls per
- *    round). One user has at most 256 connections to ebrokerd (its
- *    CONN_PER_UID_MAX): the tenants are users of their own.
+ *    round). One user has at most 256 connections to ebrokerd (the
+ *    default ConnectionsPerUser=): the tenants are users of their own.
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -10,6 +10,11 @@
  * Anything malformed -- a short or oversized packet, a wrong version, an
  * unknown type or attribute, a file descriptor -- closes that one
  * connection with a rate-limited log line. Sessions it opened live on.
+ *
+ * A connection past the policy's Connections= or ConnectionsPerUser= is
+ * accepted only to be told why (an ERROR with request id 0, before any
+ * request) and closed, so that the client reports the limit instead of a
+ * daemon that went away.
  */
 #include <limits.h>
 #include <fcntl.h>
@@ -26,9 +31,7 @@
 #include "log.h"
 #include "quota.h"
 
-#define CONN_MAX	 8192
-#define CONN_PER_UID_MAX 256
-#define CONN_OUTQ_MAX	 (16 * 1024 * 1024)
+#define CONN_OUTQ_MAX (16 * 1024 * 1024)
 
 struct outmsg {
 	struct list_head link;
@@ -803,9 +806,19 @@ static int conn_io(sd_event_source *src, int fd, uint32_t revents, void *userdat
 	return 0;
 }
 
+/*
+ * A connection past a limit is told why before it is closed: an ERROR with
+ * request id 0, which answers no request. EUSERS, as for the policy's other
+ * [Limits]: the client is past a count the administrator set, not out of
+ * descriptors of its own (EMFILE would send its user to ulimit). The socket
+ * is new and its buffer empty, so the send does not block; if it fails all
+ * the same, the client just sees the connection closed.
+ */
 int conn_accept(struct daemon *d)
 {
+	const struct eb_policy_limits *lim = eb_policy_limits(d->policy);
 	_cleanup_(closep) int fd = -1;
+	char who[128];
 	struct timespec ts;
 	const char *why = NULL;
 	struct conn *c, *o;
@@ -818,9 +831,14 @@ int conn_accept(struct daemon *d)
 	if (fd < 0)
 		return errno == EAGAIN ? 0 : -errno;
 	clock_gettime(CLOCK_BOOTTIME, &ts);
-	if (n_conns >= CONN_MAX) {
+	if (n_conns >= lim->connections) {
 		if (log_ratelimit_ok())
-			log_warning(0, "%u client connections: refusing more", n_conns);
+			log_warning(0, "%u client connections: refusing more (Connections=%u)",
+				    n_conns, lim->connections);
+		(void)ebp_send_error(fd, 0, EUSERS, EBP_SIDE_DAEMON,
+				     "too many connections: ebrokerd has %u clients connected, "
+				     "and the policy allows %u (Connections= in [Limits])",
+				     n_conns, lim->connections);
 		return 1;
 	}
 	c = calloc(1, sizeof(*c));
@@ -847,9 +865,16 @@ int conn_accept(struct daemon *d)
 	}
 	list_for_each_entry (o, &d->conns, link)
 		same += o->peer.uid == c->peer.uid;
-	if (same >= CONN_PER_UID_MAX) {
+	if (same >= lim->connections_per_user) {
 		if (log_ratelimit_ok())
-			log_notice("uid %u has %u connections: refusing more", c->peer.uid, same);
+			log_notice(
+			    "uid %u has %u connections: refusing more (ConnectionsPerUser=%u)",
+			    c->peer.uid, same, lim->connections_per_user);
+		(void)ebp_send_error(fd, 0, EUSERS, EBP_SIDE_DAEMON,
+				     "too many connections: %s has %u connections to ebrokerd, "
+				     "and the policy allows %u (ConnectionsPerUser= in [Limits])",
+				     user_name(c->peer.uid, who, sizeof(who)), same,
+				     lim->connections_per_user);
 		peer_done(&c->peer);
 		free(c->out);
 		free(c);

@@ -33,7 +33,7 @@ $(EBROKERD): $(DAEMON_OBJS) $(B)/obj/ctl/size.o $(LIBEBIMAGE) $(LIBEBPROTO) $(LI
 
 # Host unit tests, each linked with just the objects it tests.
 DAEMON_TESTS	:= $(B)/test/daemon/peer_test $(B)/test/daemon/quota_test \
-		   $(B)/test/daemon/image_test
+		   $(B)/test/daemon/image_test $(B)/test/daemon/conn_test
 USERSPACE_TARGETS += $(DAEMON_TESTS)
 
 $(B)/test/daemon/peer_test: daemon/peer_test.c $(B)/obj/daemon/peer.o
@@ -50,3 +50,11 @@ $(B)/test/daemon/image_test: daemon/image_test.c $(B)/obj/daemon/image.o $(LIBEB
 	@mkdir -p $(dir $@)
 	$(CC) $(EB_CFLAGS) -MMD -MP -o $@ daemon/image_test.c $(B)/obj/daemon/image.o \
 		$(LIBEBIMAGE) $(LIBEBSIGN) $(LDLIBS_CRYPTO)
+
+# It runs build/bin/ebrokerd itself (as root; it skips otherwise), and its
+# clients use the static libebroker.
+$(B)/test/daemon/conn_test: daemon/conn_test.c $(LIBEBROKER_A) $(LIBEBPROTO) $(LIBEBVERIFY_A) \
+		| $(EBROKERD)
+	@mkdir -p $(dir $@)
+	$(CC) $(EB_CFLAGS) $(LIBCLIENT_CFLAGS) $(NL_CFLAGS) -MMD -MP -o $@ $< \
+		$(LIBEBROKER_A) $(LIBEBPROTO) $(LIBEBVERIFY_A) $(NL_LIBS) $(LDLIBS_CRYPTO) -pthread

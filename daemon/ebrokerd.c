@@ -201,7 +201,8 @@ static int make_socket(struct daemon *d)
 	_cleanup_(closep) int fd = -1;
 	struct group *gr = NULL;
 	char dir[PATH_MAX];
-	int n;
+	mode_t mask;
+	int n, r;
 
 	n = sd_listen_fds(true);
 	if (n > 1)
@@ -219,8 +220,9 @@ static int make_socket(struct daemon *d)
 		return 0;
 	}
 
-	if (strlen(d->cfg.socket_path) >= sizeof(sa.sun_path))
-		return log_error(ENAMETOOLONG, "socket path %s is too long", d->cfg.socket_path);
+	if (strlen(d->cfg.socket_path) + strlen(".new") >= sizeof(sa.sun_path))
+		return log_error(ENAMETOOLONG, "socket path %s is too long (at most %zu bytes)",
+				 d->cfg.socket_path, sizeof(sa.sun_path) - 1 - strlen(".new"));
 	snprintf(dir, sizeof(dir), "%s", d->cfg.socket_path);
 	if (strrchr(dir, '/') && strrchr(dir, '/') != dir) {
 		*strrchr(dir, '/') = '\0';
@@ -236,18 +238,36 @@ static int make_socket(struct daemon *d)
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return log_error(errno, "socket: %m");
-	strcpy(sa.sun_path, d->cfg.socket_path);
+	/*
+	 * bind() makes the socket with mode 0777 less the umask, and clients
+	 * may connect as soon as it has its name. So it is bound under another
+	 * name, for root alone, given its group and mode, made to listen, and
+	 * only then renamed into place (atomically, over an earlier daemon's):
+	 * a client finds no socket or a dead one, which libebroker tries again,
+	 * or this one as the policy wants it; never one more open than that,
+	 * and never one that refuses a client the policy lets in.
+	 */
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s.new", d->cfg.socket_path);
 	unlink(sa.sun_path);
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+	mask = umask(0177);
+	r = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+	umask(mask);
+	if (r < 0)
 		return log_error(errno, "cannot bind %s: %m", sa.sun_path);
 	if (chown(sa.sun_path, 0, gr ? gr->gr_gid : 0) < 0 ||
-	    chmod(sa.sun_path, gr ? lim->socket_mode : 0666) < 0)
-		return log_error(errno, "cannot set the owner and mode of %s: %m", sa.sun_path);
-	if (listen(fd, SOMAXCONN) < 0)
-		return log_error(errno, "listen: %m");
+	    chmod(sa.sun_path, lim->socket_mode) < 0)
+		r = log_error(errno, "cannot set the owner and mode of %s: %m", sa.sun_path);
+	else if (listen(fd, SOMAXCONN) < 0)
+		r = log_error(errno, "listen: %m");
+	else if (rename(sa.sun_path, d->cfg.socket_path) < 0)
+		r = log_error(errno, "cannot rename %s to %s: %m", sa.sun_path, d->cfg.socket_path);
+	if (r < 0) {
+		unlink(sa.sun_path);
+		return r;
+	}
 	d->listen_fd = TAKE_FD(fd);
-	log_info("listening on %s (mode %04o, group %s)", sa.sun_path, gr ? lim->socket_mode : 0666,
-		 gr ? gr->gr_name : "root");
+	log_info("listening on %s (mode %04o, group %s)", d->cfg.socket_path,
+		 (unsigned int)lim->socket_mode, gr ? gr->gr_name : "root");
 	return 0;
 }
 

@@ -31,6 +31,8 @@
 
 #define DEFAULT_SESSIONS_PER_USER   64
 #define DEFAULT_SESSIONS_PER_CGROUP 256
+#define DEFAULT_CONNS_PER_USER	    256
+#define DEFAULT_CONNS		    8192
 #define DEFAULT_MAX_MSG		    65536
 #define DEFAULT_WORKER_UID_MIN	    2000000000u
 #define DEFAULT_WORKER_UID_MAX	    2000065535u
@@ -52,6 +54,12 @@
 #define ID_INVALID	      UINT32_MAX	 /* (uid_t)-1 means "no change" to chown() */
 #define SOCKET_MODE_GROUP     0660
 #define SOCKET_MODE_WORLD     0666
+/*
+ * A client connection holds three of the daemon's 65536 descriptors (the
+ * socket, the client's pidfd and cgroup): a quarter of them at least is
+ * left to the workers' control sockets and the sessions being handed over.
+ */
+#define CONNECTIONS_MAX 16384
 
 /* One name in an [Allow] rule's Enclaves=, with its line for eb_policy_finish(). */
 struct enclave_ref {
@@ -111,6 +119,8 @@ enum key {
 	KEY_WORKER_UIDS,
 	KEY_SESSIONS_PER_USER,
 	KEY_SESSIONS_PER_CGROUP,
+	KEY_CONNECTIONS_PER_USER,
+	KEY_CONNECTIONS,
 	KEY_MAX_MESSAGE_SIZE,
 	KEY_ENCLAVES,
 	KEY_USERS,
@@ -141,6 +151,8 @@ static const struct {
 	[KEY_WORKER_UIDS] = { "WorkerUIDs", SECTION_DAEMON },
 	[KEY_SESSIONS_PER_USER] = { "SessionsPerUser", SECTION_LIMITS },
 	[KEY_SESSIONS_PER_CGROUP] = { "SessionsPerCgroup", SECTION_LIMITS },
+	[KEY_CONNECTIONS_PER_USER] = { "ConnectionsPerUser", SECTION_LIMITS },
+	[KEY_CONNECTIONS] = { "Connections", SECTION_LIMITS },
 	[KEY_MAX_MESSAGE_SIZE] = { "MaxMessageSize", SECTION_LIMITS },
 	[KEY_ENCLAVES] = { "Enclaves", SECTION_ALLOW, true },
 	[KEY_USERS] = { "Users", SECTION_ALLOW, true },
@@ -594,6 +606,16 @@ static int set_limits(struct parser *ps, enum key k, const char *key, const char
 			ps->limits.sessions_per_user = n;
 		else
 			ps->limits.sessions_per_cgroup = n;
+		return 0;
+	case KEY_CONNECTIONS_PER_USER:
+	case KEY_CONNECTIONS:
+		r = value_number(ps, key, v, 1, CONNECTIONS_MAX, &n);
+		if (r < 0)
+			return r;
+		if (k == KEY_CONNECTIONS_PER_USER)
+			ps->limits.connections_per_user = n;
+		else
+			ps->limits.connections = n;
 		return 0;
 	case KEY_MAX_MESSAGE_SIZE:
 		r = value_number(ps, key, v, MAX_MSG_MIN, EBP_SESSION_MSG_MAX, &n);
@@ -1134,6 +1156,8 @@ struct eb_policy *eb_policy_new(void)
 	p->limits = (struct eb_policy_limits){
 		.sessions_per_user = DEFAULT_SESSIONS_PER_USER,
 		.sessions_per_cgroup = DEFAULT_SESSIONS_PER_CGROUP,
+		.connections_per_user = DEFAULT_CONNS_PER_USER,
+		.connections = DEFAULT_CONNS,
 		.max_msg = DEFAULT_MAX_MSG,
 		.socket_mode = SOCKET_MODE_WORLD,
 		.worker_uid_min = DEFAULT_WORKER_UID_MIN,

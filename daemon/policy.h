@@ -54,6 +54,7 @@ struct eb_enclave_conf {
 /* [Daemon] and [Limits]. */
 struct eb_policy_limits {
 	unsigned int sessions_per_user, sessions_per_cgroup;
+	unsigned int connections_per_user, connections;
 	uint32_t max_msg;   /* bytes of a session message */
 	char *socket_group; /* NULL when empty: the socket is world-connectable */
 	mode_t socket_mode;

@@ -146,6 +146,8 @@ TEST_F(conf, examples)
 	l = eb_policy_limits(p);
 	EXPECT_EQ(32U, l->sessions_per_user); /* policy.d overrides policy.conf */
 	EXPECT_EQ(256U, l->sessions_per_cgroup);
+	EXPECT_EQ(256U, l->connections_per_user);
+	EXPECT_EQ(8192U, l->connections);
 	EXPECT_EQ(65536U, l->max_msg);
 	EXPECT_EQ(NULL, l->socket_group);
 	EXPECT_EQ(0666U, l->socket_mode);
@@ -209,6 +211,8 @@ TEST_F(conf, empty_root_gives_defaults)
 	l = eb_policy_limits(p);
 	EXPECT_EQ(64U, l->sessions_per_user);
 	EXPECT_EQ(256U, l->sessions_per_cgroup);
+	EXPECT_EQ(256U, l->connections_per_user);
+	EXPECT_EQ(8192U, l->connections);
 	EXPECT_EQ(65536U, l->max_msg);
 	EXPECT_EQ(NULL, l->socket_group);
 	EXPECT_EQ(0666U, l->socket_mode);
@@ -424,6 +428,63 @@ TEST_F(conf, max_message_size)
 		free(want);
 		free(err);
 	}
+}
+
+/*
+ * ConnectionsPerUser= and Connections= take 1..16384, each on its own: a
+ * later file overrides the one it sets and keeps the other.
+ */
+TEST_F(conf, connection_limits)
+{
+	static const struct {
+		const char *key;
+		unsigned long long value;
+	} cases[] = {
+		{ "ConnectionsPerUser", 0 },
+		{ "ConnectionsPerUser", 1 },
+		{ "ConnectionsPerUser", 16384 },
+		{ "ConnectionsPerUser", 16385 },
+		{ "Connections", 0 },
+		{ "Connections", 1 },
+		{ "Connections", 16384 },
+		{ "Connections", 4294967297ULL },
+	};
+	const struct eb_policy_limits *l;
+	struct eb_policy *p = NULL;
+	char *err = NULL, *text, *want;
+
+	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+		text = fmt("[Limits]\n%s=%llu\n", cases[i].key, cases[i].value);
+		ASSERT_EQ(0, put(self->root, "policy.conf", text));
+		free(text);
+		if (cases[i].value >= 1 && cases[i].value <= 16384) {
+			ASSERT_EQ(0, eb_policy_load(self->root, &p, &err)) TH_LOG("%s", err);
+			l = eb_policy_limits(p);
+			if (!strcmp(cases[i].key, "Connections")) {
+				EXPECT_EQ(cases[i].value, l->connections);
+				EXPECT_EQ(256U, l->connections_per_user);
+			} else {
+				EXPECT_EQ(cases[i].value, l->connections_per_user);
+				EXPECT_EQ(8192U, l->connections);
+			}
+			p = eb_policy_free(p);
+			continue;
+		}
+		err = load_error(self->root);
+		want = fmt("%s/policy.conf:2: %s=%llu: out of range 1..16384", self->root,
+			   cases[i].key, cases[i].value);
+		EXPECT_STREQ(want, err);
+		free(want);
+		free(err);
+	}
+
+	ASSERT_EQ(
+	    0, put(self->root, "policy.conf", "[Limits]\nConnectionsPerUser=8\nConnections=100\n"));
+	ASSERT_EQ(0, put(self->root, "policy.d/10-a.conf", "[Limits]\nConnections=50\n"));
+	ASSERT_EQ(0, eb_policy_load(self->root, &p, &err)) TH_LOG("%s", err);
+	EXPECT_EQ(8U, eb_policy_limits(p)->connections_per_user);
+	EXPECT_EQ(50U, eb_policy_limits(p)->connections);
+	eb_policy_free(p);
 }
 
 /* ------------------------------------------------------------ may_open */
@@ -780,6 +841,31 @@ FIXTURE_VARIANT_ADD(refusal, sessions_per_cgroup_range){
 	.file = "policy.d/a.conf",
 	.text = "[Limits]\nSessionsPerCgroup=100001\n",
 	.error = ":2: SessionsPerCgroup=100001: out of range 1..100000",
+};
+FIXTURE_VARIANT_ADD(refusal, connections_per_user_garbage){
+	.file = "policy.d/a.conf",
+	.text = "[Limits]\nConnectionsPerUser=10x\n",
+	.error = ":2: ConnectionsPerUser=10x: garbage after the number",
+};
+FIXTURE_VARIANT_ADD(refusal, connections_per_user_negative){
+	.file = "policy.conf",
+	.text = "[Limits]\nConnectionsPerUser=-1\n",
+	.error = ":2: ConnectionsPerUser=-1: not a number",
+};
+FIXTURE_VARIANT_ADD(refusal, connections_empty){
+	.file = "policy.conf",
+	.text = "[Limits]\nConnections=\n",
+	.error = ":2: Connections=: empty value",
+};
+FIXTURE_VARIANT_ADD(refusal, connections_twice){
+	.file = "policy.d/a.conf",
+	.text = "[Limits]\nConnections=10\nConnections=20\n",
+	.error = ":3: Connections= given twice (first on line 2)",
+};
+FIXTURE_VARIANT_ADD(refusal, connections_in_daemon){
+	.file = "policy.conf",
+	.text = "[Daemon]\nConnections=10\n",
+	.error = ":2: Connections= belongs in [Limits], not [Daemon]",
 };
 FIXTURE_VARIANT_ADD(refusal, socket_mode_range){
 	.file = "policy.conf",

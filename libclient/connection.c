@@ -12,7 +12,9 @@
  * the daemon closed the connection on before any reply is sent once more
  * on the new connection. Under socket activation the socket never closes
  * and the new connection waits in its backlog for the next ebrokerd; a
- * daemon that made its own socket is waited for up to RECONNECT_MS.
+ * daemon that made its own socket is waited for up to RECONNECT_MS. A
+ * connection ebrokerd refused (too many) is not made again: the request
+ * fails with the daemon's reason.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -33,6 +35,7 @@
 
 static const char closed_by_daemon[] = "ebrokerd closed it";
 static const char closed_by_error[] = "it was closed after a protocol error";
+static const char closed_by_refusal[] = "ebrokerd refused it (see the error of the first request)";
 
 int ebc_from_fd(int fd, const char *what, struct ebroker **ret)
 {
@@ -240,6 +243,35 @@ static int reconnect(struct ebroker *b, uint64_t deadline)
 	return 0;
 }
 
+/*
+ * ebrokerd refused the connection (too many): its one message, an ERROR
+ * with request id 0, says why. The caller gets that error, and the
+ * connection is not made again, as it would be for a daemon that restarted.
+ */
+static int refused(struct ebroker *b, const struct ebp_msg *m)
+{
+	drop(b, closed_by_refusal);
+	return ebc_fail_msg(m);
+}
+
+/* The connection closed: did ebrokerd say why before (refused())? 0 if not. */
+static int closed_why(struct ebroker *b)
+{
+	struct ebp_msg m;
+	ssize_t n;
+
+	/* A first read may report the reset that hides the message behind it. */
+	for (int i = 0; i < 2; i++) {
+		n = ebp_recv(b->fd, b->buf, EBP_CONTROL_MSG_MAX, NULL);
+		if (n > 0 && ebp_parse(b->buf, n, false, &m, NULL) == 0 && m.request_id == 0 &&
+		    m.type == EBP_MSG_ERROR)
+			return refused(b, &m);
+		if (n != -ECONNRESET)
+			break;
+	}
+	return 0;
+}
+
 static int daemon_closed(struct ebroker *b)
 {
 	drop(b, closed_by_daemon);
@@ -310,6 +342,10 @@ send:
 		r = ebp_parse(b->buf, n, fd >= 0, &msg, &why);
 		if (r < 0)
 			return protocol_error(b, "malformed reply (%s)", why);
+		if (msg.request_id == 0 && msg.type == EBP_MSG_ERROR) {
+			*ret_answered = true;
+			return refused(b, &msg);
+		}
 		if (ebc_is_stale(b->have_stale, b->stale_from, id, msg.request_id))
 			continue; /* a late reply to a request given up on */
 		if (msg.request_id != id)
@@ -328,6 +364,9 @@ send:
 	}
 
 closed:
+	r = closed_why(b);
+	if (r < 0)
+		return r;
 	/* The daemon went before answering: once, the request goes to the next one. */
 	if (!b->reconnect || resent || replied)
 		return daemon_closed(b);

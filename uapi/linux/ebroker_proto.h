@@ -149,6 +149,11 @@ struct ebp_msghdr {
  * SIDE, MESSAGE: why it ended, e.g. "ebrokerd is stopping"). It is sent
  * when the socket has room; a client that sees the socket close without it
  * asks ebrokerd (LIST with SESSION_ID).
+ * An ERROR with request_id 0 on a control connection is not a reply either:
+ * ebrokerd refused the connection (ERRNO EUSERS: the user or all users
+ * together are at the policy's ConnectionsPerUser= or Connections=;
+ * MESSAGE names the limit) and closes it. It comes before any reply;
+ * connecting again at once gets the same answer.
  *
  * Worker control (internal):
  * @EBP_MSG_W_READY:	(worker -> ebrokerd, after loading, and again to a
