@@ -29,18 +29,17 @@
  *    serving them (the pids the daemon reports for the sessions), beside
  *    each tenant's first worker when it served 1 session. Then every held
  *    session is called once.
- * 2. Restarts: the tenants close all but CALLERS sessions each, which they
+ * 2. Restarts: with every session still held, CALLERS of each tenant's
  *    call on, each every CALL_PAUSE, while this process kills ebrokerd
  *    (SIGKILL), waits for it to be gone and starts it again at once, as
  *    broker_start did (its command line, its log). The probe, which holds
  *    a PROBE session, connects (every ms until the socket accepts) and
  *    opens another; the figure is the time from the kill to that open
  *    returning, beside a warm open (connect + open on the held instance)
- *    with no restart, under the same calls. Taking sessions back costs the
- *    new daemon per session (session_adopt(): the user's NSS entry, the
- *    client's /proc files), tens of ms each in the guest: with all of them
- *    held, a round would take minutes. Calls lost: the callers' calls that
- *    failed, over every round.
+ *    with no restart, under the same calls. The new daemon serves no OPEN
+ *    before it has taken every held session back (so that the session
+ *    caps count them): the figure includes taking back all of them.
+ *    Calls lost: the callers' calls that failed, over every round.
  * 3. 1,000 concurrent clients: STORM threads per tenant, each with its own
  *    connection, open a session together (after a barrier over all 1,000)
  *    and then make STORM_CALLS calls together, timed; beside the same with
@@ -114,7 +113,6 @@ enum op {
 	OP_CALLERS,	 /* tenant: CALLERS threads call on held sessions until ... */
 	OP_CALLERS_STOP, /* ... this; their calls and failures */
 	OP_SWEEP,	 /* tenant: one call on every held session */
-	OP_TRIM,	 /* tenant: close all but the first .n sessions */
 	OP_CLOSE,	 /* close every session and connection */
 	OP_SOLO,	 /* tenant: one client's opens and calls, timed */
 	OP_STORM,	 /* tenant: STORM clients' opens and calls, timed */
@@ -403,13 +401,6 @@ static void sweep(struct agent *a)
 	a->n = a->shm->held = n;
 }
 
-static void trim(struct agent *a, unsigned int keep)
-{
-	while (a->n > keep)
-		ebroker_session_close(a->s[--a->n]);
-	a->shm->held = a->n;
-}
-
 /* The probe's connect + open of PROBE; 0 or a negative errno, with @ret_refused. */
 static int probe_open(struct agent *a, struct ebroker_session **ret, bool *ret_refused)
 {
@@ -603,7 +594,9 @@ static void solo(struct agent *a)
 
 static void agent_close(struct agent *a)
 {
-	trim(a, 0);
+	while (a->n)
+		ebroker_session_close(a->s[--a->n]);
+	a->shm->held = 0;
 	for (unsigned int j = 0; j < OPENERS; j++)
 		a->conn[j] = ebroker_disconnect(a->conn[j]);
 	ebroker_session_close(a->hold);
@@ -630,9 +623,6 @@ static void agent_do(void *agent, const struct client_cmd *c)
 		break;
 	case OP_SWEEP:
 		sweep(a);
-		break;
-	case OP_TRIM:
-		trim(a, c->n);
 		break;
 	case OP_CLOSE:
 		agent_close(a);
@@ -1242,7 +1232,6 @@ int main(int argc, char **argv)
 
 	tenants_do(clients, OP_SWEEP, 0);
 	progress("memory: every held session answered a call");
-	tenants_do(clients, OP_TRIM, CALLERS);
 	restarts();
 	clients_at_once();
 	print_errors();

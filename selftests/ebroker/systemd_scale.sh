@@ -23,8 +23,10 @@
 # taken out again at the end. The clients use the installed libebroker.
 #
 # Every open is attested, and that is what takes the time in a TCG guest:
-# the CPU lines of the diagnostics say who spent it (mostly the clients,
-# verifying their quotes).
+# the CPU lines of the diagnostics say who spent it. At full size it takes
+# about 10 minutes here, so `make check` runs it with 300 sessions per
+# tenant and 20 calls per client (EBTEST_SCALE_*, scripts/check), and
+# `make check-scale` at full size.
 
 sc_client=$top/build/selftests/scale_client
 sc_tenants=10

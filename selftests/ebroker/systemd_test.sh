@@ -19,7 +19,8 @@
 #   systemd_restart.sh  kill -9, systemctl restart and a wedged daemon,
 #                       with clients calling throughout
 #   systemd_scale.sh    1,000 concurrent clients; 10,000 sessions held
-#                       (opt-in: 7.5 min or more in a TCG guest)
+#                       (scripts/check runs it smaller, and at full size
+#                       for `make check-scale`)
 # Last, `systemctl stop ebrokerd` and then `systemctl stop ebrokerd.socket
 # ebrokerd`, each while two clients call: every session ends, its client
 # told why; no ebrokerd and no worker is left when systemctl returns; all
