@@ -1,9 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # ebroker top-level build. `make` builds the module and the userspace parts;
-# `make check` runs every test (host unit tests, then the kernel tests in a
-# guest); `make demo` shows the system working in a guest. Both install the
-# Debian packages they need first (scripts/deps).
+# `make check` runs every test (host unit tests, bounded fuzzing, the kernel
+# tests in a guest, the systemd units in a guest that boots systemd);
+# `make check-scale` the systemd guest's scale part at full size; `make
+# demo` shows the system working in a guest. They install the Debian
+# packages they need first (scripts/deps).
 
 GUEST_KVER	= $(shell scripts/guest-kver 2>/dev/null)
 GUEST_KDIR	= /lib/modules/$(GUEST_KVER)/build
