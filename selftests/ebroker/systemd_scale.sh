@@ -28,7 +28,10 @@
 # tenant and 20 calls per client (EBTEST_SCALE_*, scripts/check), and
 # `make check-scale` at full size.
 
-sc_client=$top/build/selftests/scale_client
+# Where the tenants can run it, as restart_client (RC_BIN, systemd_test.sh).
+sc_client=$RC_BIN/scale_client
+cp "$top/build/selftests/scale_client" "$sc_client"
+chmod 755 "$sc_client"
 sc_tenants=10
 # Per tenant: the figures unless told (smaller ones for a quick run).
 sc_clients=${EBTEST_SCALE_CLIENTS:-100}
