@@ -278,6 +278,13 @@ static void eb_cg_reap(struct work_struct *work)
 		if (!cg->limited)
 			continue;
 		if (css_is_dying(&cg->cgrp->self)) {
+			/*
+			 * The value the charge path compares against goes
+			 * too, before the reference that may free the entry:
+			 * enclaves still charged here grow without it, and
+			 * sysfs and netlink show no limit.
+			 */
+			atomic64_set(&cg->max, EB_CG_MAX);
 			cg->limited = false;
 			kref_put(&cg->ref, eb_cg_release);
 		} else {

@@ -837,6 +837,74 @@ TEST_F(cg, removed_cgroup_with_live_enclave)
 	EXPECT_EQ(pool0, pool_used());
 }
 
+/*
+ * The limit of a removed cgroup is dropped (by the reaper, every 2 s) in
+ * every view at once: sysfs shows "max", and an enclave still charged there
+ * grows past the old limit. The reaper used to drop only its own
+ * bookkeeping, so the charge path kept refusing at the old limit, and sysfs
+ * kept showing it, long after the netlink dump of limited cgroups had
+ * stopped listing the cgroup.
+ */
+TEST_F(cg, limit_of_removed_cgroup_dropped_everywhere)
+{
+	struct tencl *t = &self->e[0];
+	uint64_t x;
+
+	x = cg_mk(self, "x");
+	ASSERT_TRUE(x);
+	ASSERT_EQ(0, cg_set_max(self, "x", "16K"));
+	ASSERT_EQ(0, create_in(self, "x", t));
+	ASSERT_EQ(0, addn(t, 0, 3)); /* with the SECS: 16 KiB, the limit */
+	EXPECT_EQ(-EDQUOT, addn(t, 3, 1));
+	ASSERT_EQ(0, cg_rmdir(self, "x"));
+	for (int i = 0; i < 300 && strcmp(es(x, "max"), "max\n"); i++)
+		usleep(20000);
+	EXPECT_STREQ("max\n", es(x, "max")) TH_LOG("the removed cgroup's limit is still shown");
+	EXPECT_EQ(0, addn(t, 3, 1)) TH_LOG("the removed cgroup's limit still refuses a page");
+	EXPECT_EQ(20 * 1024, ev(x, "current"));
+	tencl_close(t);
+	EXPECT_TRUE(ent_wait(x, false, 5000));
+}
+
+/*
+ * Nothing new is charged to a removed cgroup, not even one that live
+ * enclaves still hold: CREATE for it fails with ENOENT, while those enclaves
+ * keep their charge and may still grow. No process can be in a removed
+ * cgroup; only a choice made before the rmdir can name it.
+ */
+TEST_F(cg, no_new_enclave_in_removed_cgroup)
+{
+	struct tencl *t = &self->e[0], *t2 = &self->e[1];
+	char path[PATH_MAX];
+	int dev, fd, ret;
+	uint64_t x;
+
+	x = cg_mk(self, "x");
+	ASSERT_TRUE(x);
+	ASSERT_EQ(0, create_in(self, "x", t));
+	ASSERT_EQ(0, addn(t, 0, 1));
+	dev = open(EB_DEV, O_RDWR);
+	ASSERT_LE(0, dev);
+	fd = open(cgfs(self, "x", NULL, path, sizeof(path)), O_RDONLY | O_DIRECTORY);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(0, set_cgroup(dev, fd, 0));
+	close(fd);
+	ASSERT_EQ(0, cg_rmdir(self, "x"));
+	ASSERT_TRUE(ent_has(x));
+	EXPECT_EQ(1, ev(x, "enclaves"));
+	ret = tencl_create_fd(t2, dev, ENCL_SIZE, 0);
+	EXPECT_EQ(-ENOENT, ret)
+	TH_LOG("create charging a removed cgroup with a live enclave: %d (%s)", ret,
+	       strerror(-ret));
+	tencl_close(t2);
+	EXPECT_EQ(1, ev(x, "enclaves"));
+	EXPECT_EQ(8 * 1024, ev(x, "current"));
+	EXPECT_EQ(0, addn(t, 1, 1));
+	EXPECT_EQ(12 * 1024, ev(x, "current"));
+	tencl_close(t);
+	EXPECT_TRUE(ent_wait(x, false, 5000));
+}
+
 /* ------------------------------------------------------------- 6 */
 
 #define KIDS	 4
