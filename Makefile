@@ -27,7 +27,7 @@ EB_CFLAGS	:= -std=gnu11 -D_GNU_SOURCE -fno-strict-aliasing $(WARNINGS) \
 		   -I. -Iuapi -Isdk/include -I$(KSFT_DIR) $(CFLAGS)
 LDLIBS_CRYPTO	:= -lcrypto
 
-.PHONY: all module userspace check check-scale demo install uninstall \
+.PHONY: all module userspace check check-scale check-debug demo install uninstall \
 	clean style deps ksrc selftests bench FORCE
 
 all: module userspace
@@ -114,6 +114,13 @@ check: deps
 	@$(MAKE) --no-print-directory module KDIR=$(GUEST_KDIR)
 	@$(MAKE) --no-print-directory userspace
 	@scripts/check
+
+# The kernel tests under the debug kernel (scripts/debug-kernel builds it
+# once per machine, outside the checkout), the module built against it.
+check-debug: deps
+	@$(MAKE) --no-print-directory module KDIR=$$(scripts/debug-kernel)
+	@$(MAKE) --no-print-directory userspace
+	@scripts/check debug
 
 # The systemd guest's scale part at the issue's full size (scripts/check).
 check-scale: deps

@@ -7,10 +7,36 @@
  * pool and uncharged after it is returned. Callers hold encl->lock for all
  * build operations.
  *
- * Created enclaves are listed in a registry for the netlink dumps. Lock
- * order: encl->lock, then eb_encls_lock. Registry readers do not take
- * encl->lock: what they read is fixed before registration, or published by
- * init with release semantics, or a counter read once.
+ * Created enclaves are listed in a registry for the netlink dumps.
+ * Registry readers do not take encl->lock: what they read is fixed before
+ * registration, or published by init with release semantics, or a counter
+ * read once.
+ *
+ * The module's lock order, outermost first (lockdep checks it under the
+ * debug kernel of `make check-debug`):
+ *
+ *   encl->lock              one enclave's build: CREATE, ADD_PAGES, INIT,
+ *                           SET_CGROUP, INFO (ioctl.c)
+ *     mmap_lock             ADD_PAGES copies the caller's pages in, and
+ *                           may fault them in, under encl->lock
+ *     eb_cg_mutex           accounting entries and limits (cgroup.c); also
+ *                           taken alone by the netlink SET_LIMIT and dumps
+ *                           (under genl_mutex), sysfs writes and the reaper
+ *     eb_encls_lock         the registry (this file); also under genl_mutex
+ *                           for the enclave dump
+ *     eb_pool_announce_lock the pool's low/ok announcements (pool.c)
+ *       eb_genl_event_lock  one event at a time (netlink.c); also taken
+ *                           directly for enclave and limit-hit events
+ *     pool.lock             the free list, a spinlock: nothing nests in it
+ *
+ *   eb_root_lock            the root secret (keys.c), taken by EREPORT,
+ *                           EGETKEY and the root_secret sysfs write, with
+ *                           no other lock of the module held
+ *
+ * Nothing under mmap_lock takes encl->lock: mmap and the fault handler
+ * (vma.c) read only what init fixed and the page xarray, whose own lock
+ * they rely on. An enclave is freed (eb_encl_free()) when its file is
+ * released, with no encl->lock held: nothing else can reach it by then.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 

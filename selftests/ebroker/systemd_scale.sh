@@ -24,7 +24,7 @@
 #
 # Every open is attested, and that is what takes the time in a TCG guest:
 # the CPU lines of the diagnostics say who spent it. At full size it takes
-# about 10 minutes here, so `make check` runs it with 300 sessions per
+# about 6 minutes here, so `make check` runs it with 300 sessions per
 # tenant and 20 calls per client (EBTEST_SCALE_*, scripts/check), and
 # `make check-scale` at full size.
 
