@@ -5,6 +5,9 @@
 ko=${1:?usage: params_test.sh ebroker.ko}
 n=0
 
+# shellcheck source=kmsg.sh
+. "$(dirname "$0")/kmsg.sh"
+
 tap() { n=$((n + 1)); if [ "$1" -eq 0 ]; then echo "ok $n $2"; else echo "not ok $n $2"; fi; }
 
 if [ -e /sys/module/ebroker ]; then
@@ -15,13 +18,13 @@ echo "1..9"
 
 refuses() { # refuses PARAMS... EXPECTED-MESSAGE
 	local msg=${*: -1} params=("${@:1:$#-1}")
-	dmesg -C
+	kmsg_mark
 	if insmod "$ko" "${params[@]}" 2>/dev/null; then
 		rmmod ebroker
 		tap 1 "refuses ${params[*]}: it loaded"
 		return
 	fi
-	if ! dmesg | grep -q "ebroker: .*$msg"; then
+	if ! kmsg_since | grep -q "ebroker: .*$msg"; then
 		tap 1 "refuses ${params[*]}: no '$msg' in the kernel log"
 		return
 	fi

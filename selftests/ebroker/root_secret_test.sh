@@ -6,6 +6,8 @@
 # unloaded: it loads and unloads it.
 ko=${1:?usage: root_secret_test.sh ebroker.ko [keys_test]}
 kt=${2:-$(dirname "$0")/../../build/selftests/keys_test}
+# shellcheck source=kmsg.sh
+. "$(dirname "$0")/kmsg.sh"
 file=/sys/kernel/ebroker/root_secret
 secret=8f1e2d3c4b5a69788796a5b4c3d2e1f00112233445566778899aabbccddeeff0
 n=0
@@ -27,10 +29,10 @@ load
 [ "$(cat /sys/kernel/ebroker/root_secret_provisioned)" = 0 ]
 tap $? "a fresh load has a random root secret"
 
-dmesg -C
+kmsg_mark
 out=$(provision "$secret") && [ -z "$out" ] &&
 	[ "$(cat /sys/kernel/ebroker/root_secret_provisioned)" = 1 ] &&
-	dmesg | grep -q "ebroker: root secret provisioned" && ! dmesg | grep -qi "$secret"
+	kmsg_since | grep -q "ebroker: root secret provisioned" && ! dmesg | grep -qi "$secret"
 tap $? "provisioning is accepted and logged without the secret"
 
 out=$(provision "$secret")
