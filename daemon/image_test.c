@@ -51,6 +51,7 @@ TEST(admits_its_own_signer)
 	EXPECT_EQ(F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL,
 		  fcntl(v->memfd, F_GET_SEALS));
 	EXPECT_EQ(-1, write(v->memfd, "x", 1));
+	EXPECT_EQ(EPERM, errno); /* sealed, not unwritable for another reason */
 	/* The bytes are the file's. */
 	fd = open(ECHO, O_RDONLY);
 	ASSERT_LE(0, fd);

@@ -119,8 +119,9 @@ recovered "not initialised"
 qe=$(cat "$BROKER_WORKER_CG/attestation/cgroup.procs")
 kill -9 $qe
 recovered "quoting enclave killed"
-[ "$(cat "$BROKER_WORKER_CG/attestation/cgroup.procs")" != "$qe" ]
-tap $? "quoting enclave killed: another worker runs it"
+new_qe=$(cat "$BROKER_WORKER_CG/attestation/cgroup.procs")
+[ -n "$qe" ] && [ -n "$new_qe" ] && [ "$new_qe" != "$qe" ]
+tap $? "quoting enclave killed: another worker runs it (${qe:-none} -> ${new_qe:-none})"
 
 # The root is replaced under the running daemon: its loaded chain no longer verifies.
 broker_attestation_init --force

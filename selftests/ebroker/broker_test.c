@@ -1906,6 +1906,7 @@ TEST_F(broker, worker_killed)
 	uint64_t e1[2], e2[2], k[2], e3[2], before;
 	uint32_t s1, s2, sk, sb, s3;
 	pid_t victim = 0, other = 0;
+	bool listed = false;
 	struct ag_rep p;
 
 	ASSERT_TRUE(settle());
@@ -1953,9 +1954,11 @@ TEST_F(broker, worker_killed)
 	ASSERT_AG(a_simple(&self->alice, AG_LIST, 0, 0, &p), &p);
 	for (unsigned int i = 0; i < p.n; i++)
 		if (p.list[i].id == e3[0]) {
+			listed = true;
 			EXPECT_NE(victim, p.list[i].worker_pid);
 			EXPECT_GT(p.list[i].worker_pid, 0);
 		}
+	EXPECT_TRUE(listed) TH_LOG("session %" PRIu64 " is not in alice's list", e3[0]);
 	EXPECT_EQ(before, tenant_current("alice"));
 }
 

@@ -311,16 +311,18 @@ assert cur == sorted(cur, reverse=True), cur
 '
 }
 
+# At least the root, $rel and $rel/a (charged while the tenant holds its
+# enclave) are rows: an order among them, not of an empty list.
 t_top_sorting() {
 	expect 0 "$ctl" --json top --sort=path && py '
 p = [c["path"] for c in d["cgroups"]]
-assert p == sorted(p), p
+assert len(p) >= 3 and p == sorted(p), p
 ' && expect 0 "$ctl" --json top --sort peak && py '
 p = [c["peak"] for c in d["cgroups"]]
-assert p == sorted(p, reverse=True), p
+assert len(p) >= 3 and p == sorted(p, reverse=True), p
 ' && expect 0 "$ctl" --json top -s refusals && py '
 p = [c["refusals"] for c in d["cgroups"]]
-assert p == sorted(p, reverse=True), p
+assert len(p) >= 3 and p == sorted(p, reverse=True), p
 '
 }
 

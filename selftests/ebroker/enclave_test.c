@@ -312,6 +312,7 @@ TEST_F(encl, mapping_rights)
 	/* The mapping cannot be moved away from its enclave offset. */
 	EXPECT_EQ(MAP_FAILED, mremap(p, PAGE, PAGE, MREMAP_MAYMOVE | MREMAP_FIXED,
 				     (void *)(uintptr_t)(self->t.secs.base + 5 * PAGE)));
+	EXPECT_EQ(EINVAL, errno);
 }
 
 /* An enclave's pages stay out of children, core dumps and debuggers. */
@@ -361,8 +362,17 @@ TEST_F(encl, isolation)
 	EXPECT_EQ(-1, pread(memfd, buf, sizeof(buf), (off_t)(uintptr_t)p));
 	EXPECT_EQ(EIO, errno);
 	close(memfd);
+	/*
+	 * process_vm_readv() works here, on an ordinary buffer; on the enclave
+	 * it fails as pinning a VM_IO | VM_PFNMAP page does, with EFAULT.
+	 */
+	memset(buf, 0, sizeof(buf));
+	EXPECT_EQ(sizeof(buf), process_vm_readv(getpid(), &(struct iovec){ buf, sizeof(buf) }, 1,
+						&(struct iovec){ self->data, sizeof(buf) }, 1, 0));
+	EXPECT_EQ(0, memcmp(buf, self->data, sizeof(buf)));
 	EXPECT_EQ(-1, process_vm_readv(getpid(), &(struct iovec){ buf, sizeof(buf) }, 1,
 				       &(struct iovec){ p, sizeof(buf) }, 1, 0));
+	EXPECT_EQ(EFAULT, errno);
 }
 
 /* A DEBUG enclave may be read and written by a debugger. */

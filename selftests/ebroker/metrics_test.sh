@@ -221,7 +221,10 @@ t_refusals() {
 		return 1
 	}
 	holder=
-	[ "$(cat "$BROKER_TMP/call.out")" = hi ] || diag "call printed '$(cat "$BROKER_TMP/call.out")'"
+	[ "$(cat "$BROKER_TMP/call.out")" = hi ] || {
+		diag "call printed '$(cat "$BROKER_TMP/call.out")', not hi"
+		return 1
+	}
 	metrics
 	before=$(value 'ebroker_daemon_refusals_total{reason="policy"}')
 	# mallory is not in "tenants": the policy refuses her.

@@ -182,7 +182,7 @@ TEST_F(nlf, cgroup_dump_agrees_with_sysfs)
 	struct cg_dump d = { 0 };
 	struct tencl t;
 	struct nlmsg m;
-	int entries = 0;
+	int entries = 0, ours = 0;
 	DIR *dir;
 	struct dirent *e;
 
@@ -215,17 +215,24 @@ TEST_F(nlf, cgroup_dump_agrees_with_sysfs)
 		EXPECT_EQ(sysfs_cg(v->id, "events"), v->events);
 		EXPECT_EQ(sysfs_cg(v->id, "events_local"), v->events_local);
 		EXPECT_EQ(sysfs_cg(v->id, "enclaves"), v->enclaves);
-		if (v->id == self->id)
+		if (v->id == self->id) {
+			ours++;
 			EXPECT_EQ(1 << 20, v->limit);
+		}
 	}
+	EXPECT_EQ(1, ours);
 	/* The limited-only dump has our cgroup and no unlimited one. */
 	d.n = 0;
+	ours = 0;
 	nlmsg_init(&self->nl, &m, EB_CMD_GET_CGROUP, NLM_F_DUMP);
 	nla_add_u32(&m, EB_A_DUMP_FLAGS, EB_DUMP_F_LIMITED);
 	ASSERT_EQ(0, nl_talk(&self->nl, &m, cg_dump_cb, &d, NULL));
 	ASSERT_LE(1, d.n);
-	for (int i = 0; i < d.n; i++)
+	for (int i = 0; i < d.n; i++) {
 		EXPECT_NE(EB_LIMIT_NONE, d.v[i].limit);
+		ours += d.v[i].id == self->id;
+	}
+	EXPECT_EQ(1, ours);
 	tencl_close(&t);
 }
 

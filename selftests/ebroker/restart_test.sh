@@ -68,6 +68,8 @@ restart() {
 		tap 1 "$sig: the restarted daemon lists session $sid again"
 		echo "$listed" | sed 's/^/# /'
 	fi
+	# The client's worker, while its session lives: the instance taken back.
+	workers=$(cat "$BROKER_WORKER_CG"/tenant-*/cgroup.procs 2>/dev/null | xargs)
 
 	kill -TERM "$client"
 	wait "$client"
@@ -88,8 +90,8 @@ for _ in $(seq 100); do
 	cat "$BROKER_WORKER_CG"/tenant-*/cgroup.procs 2>/dev/null | grep -q . || break
 	sleep 0.1
 done
-! cat "$BROKER_WORKER_CG"/tenant-*/cgroup.procs 2>/dev/null | grep -q .
-tap $? "the taken-back instance stops when idle"
+[ -n "${workers:-}" ] && ! cat "$BROKER_WORKER_CG"/tenant-*/cgroup.procs 2>/dev/null | grep -q .
+tap $? "the taken-back instance (worker ${workers:-none seen}) stops when idle"
 grep -q "taken back with 1 session" "$BROKER_LOG"
 tap $? "the daemon logged the worker taken back with its session"
 [ "$failed" -eq 0 ] || grep -E "earlier|taken|worker|adopt|KILL|TERM|attestation" "$BROKER_LOG" | head -n 40 | sed 's/^/#   /'

@@ -50,7 +50,7 @@ unload && load && k3=$(seal_key) && [ ${#k3} -eq 32 ] && [ "$k3" != "$k1" ]
 tap $? "a random secret gives another SEAL key"
 
 out=$(provision "$secret")
-[[ $out == *"busy"* ]] && [ "$(seal_key)" = "$k3" ]
+[[ $out == *"busy"* ]] && [ -n "${k3:-}" ] && [ "$(seal_key)" = "$k3" ]
 tap $? "provisioning after a key was derived is refused, the key kept"
 
 unload && load && k4=$(seal_key) && [ ${#k4} -eq 32 ] && [ "$k4" != "$k3" ] &&

@@ -47,11 +47,12 @@ static inline bool have_report_ioctls(void)
 	return ok;
 }
 
-/* Is every EPC page back in the pool? */
+/* Is every EPC page back in the pool? (false if sysfs cannot be read) */
 static inline bool pool_full(void)
 {
-	return eb_read_u64(EB_SYSFS "/pool/free_bytes") ==
-	       eb_read_u64(EB_SYSFS "/pool/total_bytes");
+	uint64_t total = eb_read_u64(EB_SYSFS "/pool/total_bytes");
+
+	return total != UINT64_MAX && eb_read_u64(EB_SYSFS "/pool/free_bytes") == total;
 }
 
 #endif /* EB_SDK_UTIL_H */

@@ -39,7 +39,7 @@ under_load() {
 	local r=$?
 	t1=$(ms)
 	[ $r -eq 0 ] || diag </tmp/rc.probe.err
-	[ "$new" != "$old" ] && [ "$new" != 0 ] && [ $r -eq 0 ]
+	[ -n "$new" ] && [ "$new" != "$old" ] && [ "$new" != 0 ] && [ $r -eq 0 ]
 	ok $? "$name: systemd runs a new ebrokerd ($old -> $new), which served a new session $((t1 - t0)) ms after"
 	listed=$("$SBIN/ebrokerctl" --json sessions 2>&1)
 	for i in 1 2 3 4; do
@@ -49,7 +49,7 @@ under_load() {
 	[ $missing -eq 0 ] || echo "$listed" | diag
 	ok $missing "$name: the new ebrokerd lists the 4 clients' sessions again"
 	# The tenants' workers and the quoting enclave's: the same processes.
-	[ -n "$before" ] && [ "$(session_workers $out)" = "$before" ] &&
+	[ -n "$before" ] && [ "$(session_workers $out)" = "$before" ] && [ -n "$qe" ] &&
 		[ "$(cat /sys/fs/cgroup/ebroker.slice/attestation/cgroup.procs)" = "$qe" ]
 	ok $? "$name: the workers were taken back, not started again (sessions:workers $before; quoting enclave $qe)"
 	sleep 1 # calls on the new daemon's watch, too

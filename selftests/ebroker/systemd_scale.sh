@@ -81,17 +81,22 @@ scale_cpu_report() {
 
 scale_mem_available() { sed -n 's/^MemAvailable: *\([0-9]*\) kB$/\1/p' /proc/meminfo; }
 
-# The daemon's sessions of scale-echo (root sees everyone's).
+# The daemon's sessions of scale-echo (root sees everyone's); fails if it cannot list them.
 scale_sessions() {
-	"$SBIN/ebrokerctl" sessions | awk '$5 == "scale-echo" { n++ } END { print n + 0 }'
+	local list
+	list=$("$SBIN/ebrokerctl" sessions) || return 1
+	awk '$5 == "scale-echo" { n++ } END { print n + 0 }' <<<"$list"
 }
-scale_no_sessions() { [ "$(scale_sessions)" -eq 0 ]; }
+scale_no_sessions() {
+	local n
+	n=$(scale_sessions) && [ "$n" -eq 0 ]
+}
 # The sessions STATUS= counts.
 scale_status_sessions() {
 	systemctl show -P StatusText ebrokerd.service | sed -n 's/^\([0-9]*\) sessions.*/\1/p'
 }
 # scale_released N: no scale-echo session listed, and STATUS= counts N sessions.
-scale_released() { [ "$(scale_status_sessions)" = "$1" ] && scale_no_sessions; }
+scale_released() { [ -n "$1" ] && [ "$(scale_status_sessions)" = "$1" ] && scale_no_sessions; }
 
 # scale_start PART TENANT CONNECTIONS SESSIONS CALLS: scale_client as
 # ebscaleTENANT in the scope ebscale-PART-TENANT, in the background.
@@ -170,9 +175,11 @@ scale_cgids() {
 	done
 }
 
-# scale_reaped "CGID...": no worker left for these tenants, no EPC charged to them.
+# scale_reaped "CGID...": no worker left for these tenants, no EPC charged to them
+# (fails for no CGID: the scopes were never seen).
 scale_reaped() {
 	local id cur
+	[ -n "$1" ] || return 1
 	for id in $1; do
 		! grep -q . "/sys/fs/cgroup/ebroker.slice/tenant-$id/cgroup.procs" 2>/dev/null || return 1
 		cur=$(cat "/sys/kernel/ebroker/cgroups/$id/current" 2>/dev/null)

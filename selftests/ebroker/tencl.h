@@ -200,11 +200,12 @@ static inline void tencl_close(struct tencl *t)
 	t->m = eb_measure_free(t->m);
 }
 
-/* The pool is whole again: every page returned. */
+/* The pool is whole again: every page returned (false if sysfs cannot be read). */
 static inline bool eb_pool_is_full(void)
 {
-	return eb_read_u64(EB_SYSFS "/pool/free_bytes") ==
-	       eb_read_u64(EB_SYSFS "/pool/total_bytes");
+	uint64_t total = eb_read_u64(EB_SYSFS "/pool/total_bytes");
+
+	return total != UINT64_MAX && eb_read_u64(EB_SYSFS "/pool/free_bytes") == total;
 }
 
 #endif /* EB_TENCL_H */
