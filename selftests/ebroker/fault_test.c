@@ -265,18 +265,6 @@ TEST_F(fault, release)
 	    release(&self->t), );
 }
 
-static int set_limit(struct nl *nl, const char *path, uint64_t limit)
-{
-	struct nlmsg m;
-
-	nlmsg_init(nl, &m, EB_CMD_SET_LIMIT, 0);
-	nla_nest_begin(&m, EB_A_CGROUP);
-	nla_add_str(&m, EB_CG_A_PATH, path);
-	nla_add_u64(&m, EB_CG_A_LIMIT, limit);
-	nla_nest_close(&m);
-	return nl_talk(nl, &m, NULL, NULL, NULL);
-}
-
 static int count_cb(const struct nlmsghdr *h, void *arg)
 {
 	(*(unsigned int *)arg)++;
@@ -298,8 +286,8 @@ TEST_F(fault, netlink)
 	/* An enclave charged while the dumps run, so that they have one to report. */
 	ASSERT_EQ(0, create(&self->t));
 	ASSERT_EQ(0, add(&self->t));
-	EVERY_FAULT(, set_limit(&self->nl, self->rel, 1 << 20),
-		    set_limit(&self->nl, self->rel, EB_LIMIT_NONE));
+	EVERY_FAULT(, nl_set_limit_path(&self->nl, self->rel, 1 << 20),
+		    nl_set_limit_path(&self->nl, self->rel, EB_LIMIT_NONE));
 	EVERY_FAULT(, dump(&self->nl, EB_CMD_GET_CGROUP), );
 	EVERY_FAULT(, dump(&self->nl, EB_CMD_GET_ENCLAVE), );
 	tencl_close(&self->t);

@@ -236,18 +236,6 @@ TEST_F(nlf, cgroup_dump_agrees_with_sysfs)
 	tencl_close(&t);
 }
 
-static int set_limit_path(struct nl *nl, const char *path, uint64_t limit)
-{
-	struct nlmsg m;
-
-	nlmsg_init(nl, &m, EB_CMD_SET_LIMIT, 0);
-	nla_nest_begin(&m, EB_A_CGROUP);
-	nla_add_str(&m, EB_CG_A_PATH, path);
-	nla_add_u64(&m, EB_CG_A_LIMIT, limit);
-	nla_nest_close(&m);
-	return nl_talk(nl, &m, NULL, NULL, NULL);
-}
-
 static int get_cgroup_id(struct nl *nl, uint64_t id, struct cg_view *v)
 {
 	struct cg_dump d = { 0 };
@@ -279,7 +267,7 @@ TEST_F(nlf, set_limit_both_ways)
 	EXPECT_STREQ(self->rel, v.path);
 
 	/* netlink by path -> sysfs. */
-	ASSERT_EQ(0, set_limit_path(&self->nl, self->rel, 3 << 20));
+	ASSERT_EQ(0, nl_set_limit_path(&self->nl, self->rel, 3 << 20));
 	EXPECT_EQ(3 << 20, sysfs_cg(self->id, "max"));
 	/* sysfs -> netlink. */
 	snprintf(buf, sizeof(buf), "%s 5M", self->rel);
@@ -543,11 +531,11 @@ TEST_F(nlf, malformed_requests)
 	nla_nest_close(&m);
 	EXPECT_REFUSED(m, EINVAL, NULL);
 	/* Relative, unknown, root. */
-	EXPECT_EQ(-EINVAL, set_limit_path(&self->nl, "ebnl", 1 << 20));
+	EXPECT_EQ(-EINVAL, nl_set_limit_path(&self->nl, "ebnl", 1 << 20));
 	EXPECT_NE(NULL, strstr(self->nl.extack, "must start with /"));
-	EXPECT_EQ(-ENOENT, set_limit_path(&self->nl, "/no/such/cgroup", 1 << 20));
+	EXPECT_EQ(-ENOENT, nl_set_limit_path(&self->nl, "/no/such/cgroup", 1 << 20));
 	EXPECT_NE(NULL, strstr(self->nl.extack, "no such cgroup"));
-	EXPECT_EQ(-EINVAL, set_limit_path(&self->nl, "/", 1 << 20));
+	EXPECT_EQ(-EINVAL, nl_set_limit_path(&self->nl, "/", 1 << 20));
 	EXPECT_NE(NULL, strstr(self->nl.extack, "root"));
 	/* Unknown id. */
 	nlmsg_init(&self->nl, &m, EB_CMD_GET_CGROUP, 0);
@@ -602,7 +590,7 @@ static int unprivileged(void *arg)
 		return 11;
 	if (get_pool(&nl, &v))
 		return 12; /* reading the pool is not privileged */
-	if (set_limit_path(&nl, self->rel, 1 << 20) != -EPERM)
+	if (nl_set_limit_path(&nl, self->rel, 1 << 20) != -EPERM)
 		return 13;
 	if (dump_enclaves(&nl, &d, 0, NULL) != -EPERM)
 		return 14;

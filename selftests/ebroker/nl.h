@@ -292,6 +292,19 @@ static inline int nl_open(struct nl *nl)
 	return ret;
 }
 
+/* EB_CMD_SET_LIMIT of the cgroup at @path; 0 or -errno. */
+static inline int nl_set_limit_path(struct nl *nl, const char *path, uint64_t limit)
+{
+	struct nlmsg m;
+
+	nlmsg_init(nl, &m, EB_CMD_SET_LIMIT, 0);
+	nla_nest_begin(&m, EB_A_CGROUP);
+	nla_add_str(&m, EB_CG_A_PATH, path);
+	nla_add_u64(&m, EB_CG_A_LIMIT, limit);
+	nla_nest_close(&m);
+	return nl_talk(nl, &m, NULL, NULL, NULL);
+}
+
 static inline void nl_close(struct nl *nl)
 {
 	if (nl->fd >= 0)
