@@ -325,6 +325,29 @@ static int set_cgroup(int devfd, int cgfd, uint32_t flags)
 	return ioctl(devfd, EB_IOC_ENCLAVE_SET_CGROUP, &s) ? -errno : 0;
 }
 
+/*
+ * A new /dev/ebroker fd whose enclave will be charged to <base>/<rel>
+ * (SET_CGROUP through a directory fd, closed again); -errno on failure.
+ */
+static int dev_charging(FIXTURE_DATA(cg) * self, const char *rel)
+{
+	char path[PATH_MAX];
+	int dev, fd, ret;
+
+	dev = open(EB_DEV, O_RDWR | O_CLOEXEC);
+	if (dev < 0)
+		return -errno;
+	fd = open(cgfs(self, rel, NULL, path, sizeof(path)), O_RDONLY | O_DIRECTORY);
+	ret = fd < 0 ? -errno : set_cgroup(dev, fd, 0);
+	if (fd >= 0)
+		close(fd);
+	if (ret) {
+		close(dev);
+		return ret;
+	}
+	return dev;
+}
+
 /* ------------------------------------------------------------- fixture */
 
 FIXTURE_SETUP(cg)
@@ -875,20 +898,15 @@ TEST_F(cg, limit_of_removed_cgroup_dropped_everywhere)
 TEST_F(cg, no_new_enclave_in_removed_cgroup)
 {
 	struct tencl *t = &self->e[0], *t2 = &self->e[1];
-	char path[PATH_MAX];
-	int dev, fd, ret;
+	int dev, ret;
 	uint64_t x;
 
 	x = cg_mk(self, "x");
 	ASSERT_TRUE(x);
 	ASSERT_EQ(0, create_in(self, "x", t));
 	ASSERT_EQ(0, addn(t, 0, 1));
-	dev = open(EB_DEV, O_RDWR);
+	dev = dev_charging(self, "x");
 	ASSERT_LE(0, dev);
-	fd = open(cgfs(self, "x", NULL, path, sizeof(path)), O_RDONLY | O_DIRECTORY);
-	ASSERT_LE(0, fd);
-	EXPECT_EQ(0, set_cgroup(dev, fd, 0));
-	close(fd);
 	ASSERT_EQ(0, cg_rmdir(self, "x"));
 	ASSERT_TRUE(ent_has(x));
 	EXPECT_EQ(1, ev(x, "enclaves"));
@@ -1182,12 +1200,8 @@ TEST_F(cg, set_cgroup_target)
 	EXPECT_EQ(1, ev(tgt, "enclaves"));
 
 	/* The target removed between SET_CGROUP and create: ENOENT per the UAPI. */
-	dev = open(EB_DEV, O_RDWR);
+	dev = dev_charging(self, "gone");
 	ASSERT_LE(0, dev);
-	fd = open(cgfs(self, "gone", NULL, path, sizeof(path)), O_RDONLY | O_DIRECTORY);
-	ASSERT_LE(0, fd);
-	EXPECT_EQ(0, set_cgroup(dev, fd, 0));
-	close(fd);
 	ASSERT_EQ(0, cg_rmdir(self, "gone"));
 	ret = tencl_create_fd(&self->e[3], dev, ENCL_SIZE, 0);
 	EXPECT_EQ(-ENOENT, ret)
