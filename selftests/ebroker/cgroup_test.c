@@ -10,7 +10,6 @@
  * the limits it set and the tree, and checks the pool is whole. Enclaves
  * are not initialised (accounting happens at create and add) except once.
  */
-#include <ctype.h>
 #include <dirent.h>
 #include <poll.h>
 #include <signal.h>
@@ -260,21 +259,6 @@ static int wait_status(pid_t pid)
 	if (WIFEXITED(status))
 		return WEXITSTATUS(status);
 	return 128 + WTERMSIG(status);
-}
-
-static int count_entries(void)
-{
-	struct dirent *d;
-	DIR *dir = opendir(EB_CGS);
-	int n = 0;
-
-	if (!dir)
-		return -1;
-	while ((d = readdir(dir)))
-		if (isdigit((unsigned char)d->d_name[0]))
-			n++;
-	closedir(dir);
-	return n;
 }
 
 static int send_fd(int sock, int fd)
@@ -1332,7 +1316,7 @@ TEST_F(cg, set_max_bad_writes)
 	x = cg_mk(self, "x");
 	ASSERT_NE(0, x);
 	ASSERT_EQ(0, cg_set_max(self, "x", "64K"));
-	n0 = count_entries();
+	n0 = eb_cg_entries();
 
 	/* Relative: the base path without its leading slash. */
 	snprintf(buf, sizeof(buf), "%s/x 1M", self->base + 1);
@@ -1344,7 +1328,7 @@ TEST_F(cg, set_max_bad_writes)
 	}
 	EXPECT_STREQ("65536\n", es(x, "max"));
 	EXPECT_STREQ("max\n", es(base, "max"));
-	EXPECT_EQ(n0, count_entries());
+	EXPECT_EQ(n0, eb_cg_entries());
 
 	/* Read-only files refuse to be opened for writing; set_max for reading. */
 	for (const char *const *f =
@@ -1576,7 +1560,7 @@ TEST_F(cg, zz_pool_whole_no_entries_left)
 	EXPECT_EQ(0, ev(ROOT_ID, "current"));
 	/* Limits of removed cgroups go with the reaper: give it time. */
 	for (int i = 0; i < 250; i++) {
-		n = count_entries();
+		n = eb_cg_entries();
 		if (n == 0)
 			break;
 		usleep(20000);

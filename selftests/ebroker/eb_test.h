@@ -5,6 +5,7 @@
 #ifndef EB_TEST_H
 #define EB_TEST_H
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -61,6 +62,26 @@ static inline int eb_write_file(const char *path, const char *s)
 	n = n < 0 ? -errno : 0;
 	close(fd);
 	return (int)n;
+}
+
+/*
+ * The module's accounting entries in sysfs, directories named by cgroup
+ * id (an entry exists while its cgroup is charged or limited); -1 if the
+ * directory cannot be read.
+ */
+static inline int eb_cg_entries(void)
+{
+	DIR *dir = opendir(EB_SYSFS "/cgroups");
+	struct dirent *d;
+	int n = 0;
+
+	if (!dir)
+		return -1;
+	while ((d = readdir(dir)))
+		if (d->d_name[0] >= '0' && d->d_name[0] <= '9')
+			n++;
+	closedir(dir);
+	return n;
 }
 
 #endif /* EB_TEST_H */

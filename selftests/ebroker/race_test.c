@@ -55,27 +55,11 @@ static uint64_t now_ms(void)
 		_exit(1);                                                           \
 	} while (0)
 
-/* Accounting entries in sysfs; -1 if unreadable. */
-static int entries(void)
-{
-	struct dirent *d;
-	DIR *dir = opendir(EB_CGS);
-	int n = 0;
-
-	if (!dir)
-		return -1;
-	while ((d = readdir(dir)))
-		if (d->d_name[0] >= '0' && d->d_name[0] <= '9')
-			n++;
-	closedir(dir);
-	return n;
-}
-
 /* Wait up to @ms for every entry to go (none is left without a charge or a limit). */
 static bool no_entries(int ms)
 {
 	for (int i = 0; i <= ms / 20; i++) {
-		if (entries() == 0)
+		if (eb_cg_entries() == 0)
 			return true;
 		usleep(20000);
 	}
@@ -372,7 +356,7 @@ TEST_F_TIMEOUT(race, cgroup_churn, 120)
 	ASSERT_EQ(0, eb_write_file(EB_CGS "/set_max", buf));
 	ASSERT_EQ(0, rmdir_retry(self->c.dir));
 	self->c.dir[0] = 0;
-	EXPECT_TRUE(no_entries(8000)) TH_LOG("%d entries left", entries());
+	EXPECT_TRUE(no_entries(8000)) TH_LOG("%d entries left", eb_cg_entries());
 }
 
 /* ------------------------------------------------------------- one_fd */
