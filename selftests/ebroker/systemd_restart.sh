@@ -70,8 +70,8 @@ kill_main() { kill "-$1" "$(main_pid)"; }
 session_workers() {
 	local json sid
 	json=$("$SBIN/ebrokerctl" --json sessions)
-	for f in "$1".[1-4]; do
-		sid=$(sed -n 's/^session //p' "$f")
+	for i in 1 2 3 4; do
+		sid=$(sed -n 's/^session //p' "$1.$i")
 		echo "$json" | grep -o "\"id\":$sid,[^}]*\"worker_pid\":[0-9]*" |
 			sed 's/"id":\([0-9]*\),.*"worker_pid":\([0-9]*\)/\1:\2/'
 	done | xargs
