@@ -58,6 +58,21 @@ static inline double median(const double *v, int n)
 	return median_in_place(s, n);
 }
 
+/* Options "-n N -r ROUNDS" into @n and @rounds (left as given when absent); exit 2 on others. */
+static inline void bench_options(int argc, char **argv, int *n, int *rounds)
+{
+	int opt;
+
+	while ((opt = getopt(argc, argv, "n:r:")) != -1) {
+		if (opt == 'n')
+			*n = atoi(optarg);
+		else if (opt == 'r')
+			*rounds = atoi(optarg);
+		else
+			exit(2);
+	}
+}
+
 /* "PROGRAM: @what: errno text" on stderr, and exit 1; @err is ±errno. */
 static inline void fail(const char *what, int err)
 {

@@ -71,20 +71,13 @@ static int sysfs_read_all(void)
 
 int main(int argc, char **argv)
 {
-	int n = 1000, rounds = 5, opt, *fds, got = 0;
+	int n = 1000, rounds = 5, *fds, got = 0;
 	struct rlimit rl;
 	char path[256], buf[300];
 	double t_cg[BENCH_MAX_ROUNDS], t_sys[BENCH_MAX_ROUNDS], t_en[BENCH_MAX_ROUNDS];
 	struct nl nl;
 
-	while ((opt = getopt(argc, argv, "n:r:")) != -1) {
-		if (opt == 'n')
-			n = atoi(optarg);
-		else if (opt == 'r')
-			rounds = atoi(optarg);
-		else
-			return 2;
-	}
+	bench_options(argc, argv, &n, &rounds);
 	if (n < 1 || rounds < 1 || rounds > BENCH_MAX_ROUNDS)
 		return 2;
 	rl.rlim_cur = rl.rlim_max = n + 64;

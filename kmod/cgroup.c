@@ -24,6 +24,7 @@
 #include <linux/cgroup.h>
 #include <linux/kernfs.h>
 #include <linux/limits.h>
+#include <linux/llist.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/slab.h>
@@ -33,7 +34,7 @@
 #include <linux/xarray.h>
 
 #include "cgroup.h"
-#include "netlink.h"
+#include "events.h"
 #include "size.h"
 
 /* How often limits on removed cgroups are looked for and dropped. */
@@ -51,31 +52,83 @@ static struct eb_cg *to_eb_cg(struct kobject *kobj)
 	return container_of(kobj, struct eb_cg, kobj);
 }
 
+/*
+ * A refused charge costs the refuser atomics only: the counters, and the
+ * refusal's values recorded in the limiting entry. The entry is queued for
+ * eb_cg_hits_work once until that runs, however many refusals follow, and
+ * the work item does the rest: sysfs poll wake-ups, the log line and the
+ * event, with the values of the latest refusal.
+ */
+static LLIST_HEAD(eb_cg_hits);
+static void eb_cg_report_hits(struct work_struct *work);
+static DECLARE_WORK(eb_cg_hits_work, eb_cg_report_hits);
 static DEFINE_RATELIMIT_STATE(eb_cg_refusal_rs, 5 * HZ, 10);
 
-static void eb_cg_report_refusal(struct eb_cg *limiting, u64 bytes)
+static void eb_cg_refused(struct eb_cg *limiting, u64 usage, u64 max,
+			  u64 bytes)
 {
 	struct eb_cg *i;
-	char *path;
+	bool queue;
 
 	atomic64_inc(&limiting->events_local);
-	sysfs_notify(&limiting->kobj, NULL, "events_local");
-	for (i = limiting; i; i = i->parent) {
+	for (i = limiting; i; i = i->parent)
 		atomic64_inc(&i->events);
-		sysfs_notify(&i->kobj, NULL, "events");
-	}
-	eb_genl_event_limit_hit(limiting, bytes);
-
-	if (!__ratelimit(&eb_cg_refusal_rs))
+	spin_lock(&limiting->hit_lock);
+	limiting->hit_usage = usage;
+	limiting->hit_max = max;
+	limiting->hit_requested = bytes;
+	queue = !limiting->hit_queued;
+	limiting->hit_queued = true;
+	spin_unlock(&limiting->hit_lock);
+	if (!queue)
 		return;
-	path = kmalloc(PATH_MAX, GFP_KERNEL);
-	if (path && cgroup_path(limiting->cgrp, path, PATH_MAX) < 0)
-		strscpy(path, "?", PATH_MAX);
-	pr_info("EPC limit of cgroup %s (id %llu) reached: %llu of %llu bytes used, %llu more refused\n",
-		path ? path : "?", limiting->id,
-		(u64)atomic64_read(&limiting->usage),
-		(u64)atomic64_read(&limiting->max), bytes);
-	kfree(path);
+	/* The charging enclave holds @limiting (and its ancestors) meanwhile. */
+	kref_get(&limiting->ref);
+	llist_add(&limiting->hit_node, &eb_cg_hits);
+	schedule_work(&eb_cg_hits_work);
+}
+
+static void eb_cg_report_hit(struct eb_cg *cg)
+{
+	struct eb_limit_hit hit = { .cgroup_id = cg->id };
+	bool log = __ratelimit(&eb_cg_refusal_rs);
+	struct eb_cg *i;
+
+	spin_lock(&cg->hit_lock);
+	hit.usage = cg->hit_usage;
+	hit.limit = cg->hit_max;
+	hit.requested = cg->hit_requested;
+	cg->hit_queued = false;
+	spin_unlock(&cg->hit_lock);
+
+	sysfs_notify(&cg->kobj, NULL, "events_local");
+	for (i = cg; i; i = i->parent)
+		sysfs_notify(&i->kobj, NULL, "events");
+	if (log || eb_events_wanted()) {
+		hit.path = kmalloc(PATH_MAX, GFP_KERNEL);
+		if (hit.path && cgroup_path(cg->cgrp, hit.path, PATH_MAX) < 0) {
+			kfree(hit.path);
+			hit.path = NULL;
+		}
+	}
+	if (log)
+		pr_info("EPC limit of cgroup %s (id %llu) reached: %llu of %llu bytes used, %llu more refused\n",
+			hit.path ? hit.path : "?", hit.cgroup_id, hit.usage,
+			hit.limit, hit.requested);
+	eb_event_limit_hit(&hit);
+}
+
+static void eb_cg_report_hits(struct work_struct *work)
+{
+	struct llist_node *list = llist_reverse_order(llist_del_all(&eb_cg_hits));
+	struct eb_cg *cg, *next;
+
+	/* _safe: once reported, an entry may be queued again at once. */
+	llist_for_each_entry_safe(cg, next, list, hit_node) {
+		eb_cg_report_hit(cg);
+		eb_cg_put(cg);
+		cond_resched();
+	}
 }
 
 /* The EBROKER_BENCH exports here are only for the benchmark module, bench/kmod. */
@@ -95,9 +148,12 @@ int eb_cg_try_charge(struct eb_cg *cg, u64 bytes)
 	struct eb_cg *i, *j;
 	s64 usage;
 
+	u64 max;
+
 	for (i = cg; i; i = i->parent) {
 		usage = atomic64_add_return(bytes, &i->usage);
-		if ((u64)usage > (u64)atomic64_read(&i->max))
+		max = atomic64_read(&i->max);
+		if ((u64)usage > max)
 			goto uncharge;
 	}
 	return 0;
@@ -106,7 +162,7 @@ uncharge:
 	for (j = cg; j != i; j = j->parent)
 		atomic64_sub(bytes, &j->usage);
 	atomic64_sub(bytes, &i->usage);
-	eb_cg_report_refusal(i, bytes);
+	eb_cg_refused(i, usage - bytes, max, bytes);
 	return -EDQUOT;
 }
 EXPORT_SYMBOL_NS_GPL(eb_cg_try_charge, EBROKER_BENCH);
@@ -170,6 +226,7 @@ static struct eb_cg *eb_cg_new(struct cgroup *cgrp, struct eb_cg *parent)
 	if (!cg)
 		return ERR_PTR(-ENOMEM);
 	kref_init(&cg->ref);
+	spin_lock_init(&cg->hit_lock);
 	cg->id = cgroup_id(cgrp);
 	atomic64_set(&cg->max, EB_CG_MAX);
 	ret = xa_insert(&eb_cgs, cg->id, cg, GFP_KERNEL);
@@ -426,6 +483,7 @@ int eb_cg_set_limit(struct cgroup *cgrp, u64 max)
 	mutex_unlock(&eb_cg_mutex);
 	return 0;
 }
+EXPORT_SYMBOL_NS_GPL(eb_cg_set_limit, EBROKER_BENCH);
 
 /**
  * eb_cg_lookup_path() - the cgroup at a path of the cgroup v2 hierarchy
@@ -580,6 +638,8 @@ void eb_cg_exit(void)
 	/* No more writers of limits, then no more reaping. */
 	sysfs_remove_file(eb_cgroups_kobj, &set_max_attr.attr);
 	cancel_delayed_work_sync(&eb_cg_reap_work);
+	/* No enclave is left to be refused: report the last, drop their refs. */
+	flush_work(&eb_cg_hits_work);
 	mutex_lock(&eb_cg_mutex);
 	xa_for_each(&eb_cgs, id, cg) {
 		if (cg->limited) {

@@ -5,6 +5,8 @@
 #include <linux/atomic.h>
 #include <linux/kobject.h>
 #include <linux/kref.h>
+#include <linux/llist.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
 
 struct cgroup;
@@ -25,9 +27,15 @@ struct cgroup;
  * @enclaves:	live enclaves charged directly to this cgroup
  * @limited:	the registry holds a reference for the limit (eb_cg_mutex)
  * @kobj:	/sys/kernel/ebroker/cgroups/<id>
+ * @hit_lock:	protects the four hit_ fields below
+ * @hit_usage:	the latest refused charge at this limit: what was charged,
+ * @hit_max:	the limit it was compared with,
+ * @hit_requested: and the bytes asked for
+ * @hit_queued:	queued for the report of refusals (holding a reference)
+ * @hit_node:	in that queue
  *
  * Charging touches only the atomics, walking @parent, so the allocation
- * path takes no lock.
+ * path takes no lock; a refusal takes only @hit_lock of the limiting entry.
  */
 struct eb_cg {
 	struct kref ref;
@@ -42,6 +50,12 @@ struct eb_cg {
 	atomic_t enclaves;
 	bool limited;
 	struct kobject kobj;
+	spinlock_t hit_lock;	/* the hit_ fields */
+	u64 hit_usage;
+	u64 hit_max;
+	u64 hit_requested;
+	bool hit_queued;
+	struct llist_node hit_node;
 };
 
 #define EB_CG_MAX	U64_MAX

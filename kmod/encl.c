@@ -25,9 +25,16 @@
  *     eb_encls_lock         the registry (this file); also under genl_mutex
  *                           for the enclave dump
  *     eb_pool_announce_lock the pool's low/ok announcements (pool.c)
- *       eb_genl_event_lock  one event at a time (netlink.c); also taken
- *                           directly for enclave and limit-hit events
+ *       eb_events_lock      the events queue (events.c), a spinlock taken
+ *                           to post an event: nothing nests in it
  *     pool.lock             the free list, a spinlock: nothing nests in it
+ *     cg->hit_lock          the latest refusal at a cgroup's limit
+ *                           (cgroup.c), a spinlock: nothing nests in it
+ *
+ *   Events are sent, and refusals reported, by work items (events.c,
+ *   cgroup.c) that hold none of the locks above while they build a
+ *   message; they take eb_cg_mutex (to drop a reference) and
+ *   eb_events_lock on their own.
  *
  *   eb_root_lock            the root secret (keys.c), taken by EREPORT,
  *                           EGETKEY and the root_secret sysfs write, with
@@ -50,7 +57,7 @@
 
 #include "cgroup.h"
 #include "encl.h"
-#include "netlink.h"
+#include "events.h"
 #include "pool.h"
 #include "sigstruct.h"
 
@@ -171,6 +178,44 @@ static void eb_encl_return_page(struct eb_encl *encl, struct page *page)
 }
 
 /**
+ * eb_encl_view() - what the registry's readers may see of an enclave
+ * @encl: a registered enclave
+ * @view: filled in
+ *
+ * Context: any; see eb_encl_for_each() for what is read without the lock.
+ */
+void eb_encl_view(struct eb_encl *encl, struct eb_encl_view *view)
+{
+	/* Pairs with the release in eb_encl_init(): the identity below is set. */
+	u32 state = smp_load_acquire(&encl->state);
+
+	memset(view, 0, sizeof(*view));
+	view->id = encl->id;
+	view->state = state;
+	view->cgroup_id = encl->cg->id;
+	view->size = encl->size;
+	view->pages = READ_ONCE(encl->nr_pages);
+	view->attributes = READ_ONCE(encl->attributes);
+	view->owner = encl->owner;
+	if (state != EB_STATE_INITIALIZED)
+		return;
+	memcpy(view->mrenclave, encl->mrenclave, EB_HASH_SIZE);
+	memcpy(view->mrsigner, encl->mrsigner, EB_HASH_SIZE);
+	view->isv_prod_id = encl->isv_prod_id;
+	view->isv_svn = encl->isv_svn;
+}
+
+static void eb_encl_announce(struct eb_encl *encl, u8 cmd)
+{
+	struct eb_encl_view view;
+
+	if (!eb_events_wanted())
+		return;
+	eb_encl_view(encl, &view);
+	eb_event_enclave(cmd, &view);
+}
+
+/**
  * eb_encl_free() - free every page, uncharge every byte, drop references
  * @encl: the enclave; its file is being released
  *
@@ -182,7 +227,7 @@ void eb_encl_free(struct eb_encl *encl)
 	unsigned long idx;
 
 	if (encl->id) {
-		eb_genl_event_enclave(EB_CMD_EVENT_ENCLAVE_RELEASED, encl);
+		eb_encl_announce(encl, EB_CMD_EVENT_ENCLAVE_RELEASED);
 		eb_encl_unregister(encl);
 	}
 	xa_for_each(&encl->pages, idx, epage) {
@@ -323,7 +368,7 @@ int eb_encl_create(struct eb_encl *encl, const struct eb_secs *secs)
 		encl->target = NULL;
 	}
 	encl->state = EB_STATE_CREATED;
-	eb_genl_event_enclave(EB_CMD_EVENT_ENCLAVE_CREATED, encl);
+	eb_encl_announce(encl, EB_CMD_EVENT_ENCLAVE_CREATED);
 	return 0;
 
 return_page:
@@ -432,7 +477,7 @@ int eb_encl_init(struct eb_encl *encl, const struct eb_sigstruct *ss)
 	encl->attributes |= EB_ATTR_INIT;
 	/* Pairs with the lockless readers of an initialised enclave. */
 	smp_store_release(&encl->state, EB_STATE_INITIALIZED);
-	eb_genl_event_enclave(EB_CMD_EVENT_ENCLAVE_INITIALIZED, encl);
+	eb_encl_announce(encl, EB_CMD_EVENT_ENCLAVE_INITIALIZED);
 	return 0;
 }
 

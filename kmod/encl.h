@@ -12,6 +12,7 @@
 
 struct cgroup;
 struct eb_cg;
+struct eb_encl_view;
 struct page;
 
 /**
@@ -73,6 +74,7 @@ int eb_encl_add_page(struct eb_encl *encl, unsigned long src, u64 offset,
 		     u64 secinfo, bool measure);
 int eb_encl_init(struct eb_encl *encl, const struct eb_sigstruct *ss);
 void eb_encl_info(struct eb_encl *encl, struct eb_enclave_info *info);
+void eb_encl_view(struct eb_encl *encl, struct eb_encl_view *view);
 
 int eb_encl_for_each(unsigned long *pos,
 		     int (*fn)(struct eb_encl *, void *), void *arg,

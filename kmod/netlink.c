@@ -26,17 +26,12 @@
 #include "cgroup.h"
 #include "ebroker.h"
 #include "encl.h"
+#include "events.h"
 #include "netlink.h"
 #include "pool.h"
 
 static struct genl_family eb_genl_family;
 static bool eb_genl_registered;
-/*
- * Events are numbered and sent under one mutex, so listeners receive them
- * in the order of their numbers. Every event is raised in process context.
- */
-static DEFINE_MUTEX(eb_genl_event_lock);
-static u64 eb_genl_event_seq;
 
 enum eb_genl_mcgrp {
 	EB_GENL_MCGRP_EVENTS_ID,
@@ -44,23 +39,18 @@ enum eb_genl_mcgrp {
 
 /* ----------------------------------------------------------- messages */
 
-static int eb_put_pool(struct sk_buff *skb)
+static int eb_put_pool(struct sk_buff *skb, const struct eb_pool_view *view)
 {
 	struct nlattr *nest = nla_nest_start(skb, EB_A_POOL);
 
 	if (!nest)
 		return -EMSGSIZE;
-	if (nla_put_u64_64bit(skb, EB_POOL_A_TOTAL,
-			      (u64)eb_pool_total_pages() << PAGE_SHIFT,
+	if (nla_put_u64_64bit(skb, EB_POOL_A_TOTAL, view->total,
 			      EB_POOL_A_PAD) ||
-	    nla_put_u64_64bit(skb, EB_POOL_A_FREE,
-			      (u64)eb_pool_free_pages() << PAGE_SHIFT,
+	    nla_put_u64_64bit(skb, EB_POOL_A_FREE, view->free, EB_POOL_A_PAD) ||
+	    nla_put_u64_64bit(skb, EB_POOL_A_LOW_WATER, view->low_water,
 			      EB_POOL_A_PAD) ||
-	    nla_put_u64_64bit(skb, EB_POOL_A_LOW_WATER,
-			      (u64)eb_pool_low_water_pages() << PAGE_SHIFT,
-			      EB_POOL_A_PAD) ||
-	    nla_put_u64_64bit(skb, EB_POOL_A_MIN_FREE,
-			      (u64)eb_pool_min_free_pages() << PAGE_SHIFT,
+	    nla_put_u64_64bit(skb, EB_POOL_A_MIN_FREE, view->min_free,
 			      EB_POOL_A_PAD) ||
 	    nla_put_u32(skb, EB_POOL_A_ENCLAVES, eb_encl_count()) ||
 	    nla_put_string(skb, EB_POOL_A_BACKEND, EB_BACKEND_SIM)) {
@@ -152,31 +142,28 @@ cancel:
 	return ret;
 }
 
-/* See eb_encl_for_each() for what may be read without encl->lock. */
-static int eb_put_encl(struct sk_buff *skb, struct eb_encl *encl)
+static int eb_put_encl(struct sk_buff *skb, const struct eb_encl_view *view)
 {
 	struct nlattr *nest = nla_nest_start(skb, EB_A_ENCLAVE);
-	/* Pairs with the release in eb_encl_init(): the identity below is set. */
-	u32 state = smp_load_acquire(&encl->state);
 
 	if (!nest)
 		return -EMSGSIZE;
-	if (nla_put_u32(skb, EB_ENCL_A_ID, encl->id) ||
-	    nla_put_u64_64bit(skb, EB_ENCL_A_CGROUP_ID, encl->cg->id,
+	if (nla_put_u32(skb, EB_ENCL_A_ID, view->id) ||
+	    nla_put_u64_64bit(skb, EB_ENCL_A_CGROUP_ID, view->cgroup_id,
 			      EB_ENCL_A_PAD) ||
-	    nla_put_u32(skb, EB_ENCL_A_STATE, state) ||
-	    nla_put_u64_64bit(skb, EB_ENCL_A_SIZE, encl->size, EB_ENCL_A_PAD) ||
-	    nla_put_u64_64bit(skb, EB_ENCL_A_PAGES, READ_ONCE(encl->nr_pages),
+	    nla_put_u32(skb, EB_ENCL_A_STATE, view->state) ||
+	    nla_put_u64_64bit(skb, EB_ENCL_A_SIZE, view->size, EB_ENCL_A_PAD) ||
+	    nla_put_u64_64bit(skb, EB_ENCL_A_PAGES, view->pages,
 			      EB_ENCL_A_PAD) ||
-	    nla_put_u64_64bit(skb, EB_ENCL_A_ATTRIBUTES,
-			      READ_ONCE(encl->attributes), EB_ENCL_A_PAD) ||
-	    nla_put_u32(skb, EB_ENCL_A_OWNER_PID, encl->owner))
+	    nla_put_u64_64bit(skb, EB_ENCL_A_ATTRIBUTES, view->attributes,
+			      EB_ENCL_A_PAD) ||
+	    nla_put_u32(skb, EB_ENCL_A_OWNER_PID, view->owner))
 		goto cancel;
-	if (state == EB_STATE_INITIALIZED &&
-	    (nla_put(skb, EB_ENCL_A_MRENCLAVE, EB_HASH_SIZE, encl->mrenclave) ||
-	     nla_put(skb, EB_ENCL_A_MRSIGNER, EB_HASH_SIZE, encl->mrsigner) ||
-	     nla_put_u16(skb, EB_ENCL_A_ISV_PROD_ID, encl->isv_prod_id) ||
-	     nla_put_u16(skb, EB_ENCL_A_ISV_SVN, encl->isv_svn)))
+	if (view->state == EB_STATE_INITIALIZED &&
+	    (nla_put(skb, EB_ENCL_A_MRENCLAVE, EB_HASH_SIZE, view->mrenclave) ||
+	     nla_put(skb, EB_ENCL_A_MRSIGNER, EB_HASH_SIZE, view->mrsigner) ||
+	     nla_put_u16(skb, EB_ENCL_A_ISV_PROD_ID, view->isv_prod_id) ||
+	     nla_put_u16(skb, EB_ENCL_A_ISV_SVN, view->isv_svn)))
 		goto cancel;
 	nla_nest_end(skb, nest);
 	return 0;
@@ -184,6 +171,25 @@ static int eb_put_encl(struct sk_buff *skb, struct eb_encl *encl)
 cancel:
 	nla_nest_cancel(skb, nest);
 	return -EMSGSIZE;
+}
+
+/* EB_A_CGROUP and EB_A_REQUESTED of a limit hit: the values that refused. */
+static int eb_put_limit_hit(struct sk_buff *skb, const struct eb_limit_hit *hit)
+{
+	struct nlattr *nest = nla_nest_start(skb, EB_A_CGROUP);
+
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u64_64bit(skb, EB_CG_A_ID, hit->cgroup_id, EB_CG_A_PAD) ||
+	    (hit->path && nla_put_string(skb, EB_CG_A_PATH, hit->path)) ||
+	    nla_put_u64_64bit(skb, EB_CG_A_LIMIT, hit->limit, EB_CG_A_PAD) ||
+	    nla_put_u64_64bit(skb, EB_CG_A_CURRENT, hit->usage, EB_CG_A_PAD)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return nla_put_u64_64bit(skb, EB_A_REQUESTED, hit->requested,
+				 EB_A_PAD);
 }
 
 /* ------------------------------------------------------------ requests */
@@ -264,6 +270,7 @@ static void *eb_genl_put_hdr(struct sk_buff *skb, struct genl_info *info,
 
 static int eb_genl_get_pool(struct sk_buff *skb, struct genl_info *info)
 {
+	struct eb_pool_view view;
 	struct sk_buff *msg;
 	void *hdr;
 
@@ -271,7 +278,8 @@ static int eb_genl_get_pool(struct sk_buff *skb, struct genl_info *info)
 	if (!msg)
 		return -ENOMEM;
 	hdr = eb_genl_put_hdr(msg, info, EB_CMD_GET_POOL);
-	if (!hdr || eb_put_pool(msg)) {
+	eb_pool_view(&view);
+	if (!hdr || eb_put_pool(msg, &view)) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
 	}
@@ -461,6 +469,7 @@ static int eb_genl_dump_cgroups(struct sk_buff *skb,
 
 static int eb_dump_one_encl(struct eb_encl *encl, void *arg)
 {
+	struct eb_encl_view view;
 	struct eb_dump *d = arg;
 	void *hdr;
 
@@ -469,7 +478,8 @@ static int eb_dump_one_encl(struct eb_encl *encl, void *arg)
 	hdr = eb_dump_hdr(d, EB_CMD_GET_ENCLAVE);
 	if (!hdr)
 		return -EMSGSIZE;
-	if (eb_put_encl(d->skb, encl)) {
+	eb_encl_view(encl, &view);
+	if (eb_put_encl(d->skb, &view)) {
 		genlmsg_cancel(d->skb, hdr);
 		return -EMSGSIZE;
 	}
@@ -510,107 +520,53 @@ static int eb_genl_dump_enclaves(struct sk_buff *skb,
 
 /* -------------------------------------------------------------- events */
 
-/*
- * A new event message, or NULL when nobody listens (or no memory). On
- * success eb_genl_event_lock is held until eb_event_send().
- */
-static struct sk_buff *eb_event_new(u8 cmd, void **ret_hdr)
+static bool eb_genl_listening(void)
+{
+	return READ_ONCE(eb_genl_registered) &&
+	       genl_has_listeners(&eb_genl_family, &init_net,
+				  EB_GENL_MCGRP_EVENTS_ID);
+}
+
+/* One queued event as message @seq (events.c numbers them and sends in order). */
+static void eb_genl_send_event(const struct eb_event *ev, u64 seq)
 {
 	struct sk_buff *skb;
 	void *hdr;
+	int ret;
 
-	if (!READ_ONCE(eb_genl_registered) ||
-	    !genl_has_listeners(&eb_genl_family, &init_net,
-				EB_GENL_MCGRP_EVENTS_ID))
-		return NULL;
-	mutex_lock(&eb_genl_event_lock);
-	/* Checked again under the lock eb_genl_exit() clears it under. */
-	if (!eb_genl_registered)
-		goto unlock;
-	/* Numbered even if the message is lost below: listeners see a gap. */
-	eb_genl_event_seq++;
 	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!skb)
-		goto unlock;
-	hdr = genlmsg_put(skb, 0, 0, &eb_genl_family, 0, cmd);
-	if (!hdr || nla_put_u64_64bit(skb, EB_A_EVENT_SEQ, eb_genl_event_seq,
-				      EB_A_PAD))
-		goto free_skb;
-	*ret_hdr = hdr;
-	return skb;
-
-free_skb:
-	nlmsg_free(skb);
-unlock:
-	mutex_unlock(&eb_genl_event_lock);
-	return NULL;
-}
-
-static void eb_event_send(struct sk_buff *skb, void *hdr, int err)
-{
-	lockdep_assert_held(&eb_genl_event_lock);
-	if (err) {
-		nlmsg_free(skb);
-	} else {
-		genlmsg_end(skb, hdr);
-		genlmsg_multicast(&eb_genl_family, skb, 0,
-				  EB_GENL_MCGRP_EVENTS_ID, GFP_KERNEL);
+		return;
+	hdr = genlmsg_put(skb, 0, 0, &eb_genl_family, 0, ev->cmd);
+	if (!hdr || nla_put_u64_64bit(skb, EB_A_EVENT_SEQ, seq, EB_A_PAD))
+		goto free;
+	switch (ev->cmd) {
+	case EB_CMD_EVENT_LIMIT_HIT:
+		ret = eb_put_limit_hit(skb, &ev->limit);
+		break;
+	case EB_CMD_EVENT_POOL_LOW:
+	case EB_CMD_EVENT_POOL_OK:
+		ret = eb_put_pool(skb, &ev->pool);
+		break;
+	default:
+		ret = eb_put_encl(skb, &ev->encl);
+		break;
 	}
-	mutex_unlock(&eb_genl_event_lock);
+	if (ret)
+		goto free;
+	genlmsg_end(skb, hdr);
+	genlmsg_multicast(&eb_genl_family, skb, 0, EB_GENL_MCGRP_EVENTS_ID,
+			  GFP_KERNEL);
+	return;
+
+free:
+	nlmsg_free(skb);
 }
 
-/**
- * eb_genl_event_limit_hit() - announce a charge refused at a cgroup's limit
- * @cg: the limiting cgroup
- * @requested: bytes the refused charge asked for
- *
- * Context: process context.
- */
-void eb_genl_event_limit_hit(struct eb_cg *cg, u64 requested)
-{
-	struct sk_buff *skb;
-	void *hdr;
-
-	skb = eb_event_new(EB_CMD_EVENT_LIMIT_HIT, &hdr);
-	if (skb)
-		eb_event_send(skb, hdr, eb_put_cg(skb, cg, false) ?:
-			      nla_put_u64_64bit(skb, EB_A_REQUESTED, requested,
-						EB_A_PAD));
-}
-
-/**
- * eb_genl_event_pool() - announce a crossing of the pool's low-water mark
- * @low: true when free fell below the mark, false when it is back
- *
- * Context: process context.
- */
-void eb_genl_event_pool(bool low)
-{
-	struct sk_buff *skb;
-	void *hdr;
-
-	skb = eb_event_new(low ? EB_CMD_EVENT_POOL_LOW : EB_CMD_EVENT_POOL_OK,
-			   &hdr);
-	if (skb)
-		eb_event_send(skb, hdr, eb_put_pool(skb));
-}
-
-/**
- * eb_genl_event_enclave() - announce an enclave's creation, init or release
- * @cmd: EB_CMD_EVENT_ENCLAVE_*
- * @encl: the enclave, registered
- *
- * Context: process context.
- */
-void eb_genl_event_enclave(u8 cmd, struct eb_encl *encl)
-{
-	struct sk_buff *skb;
-	void *hdr;
-
-	skb = eb_event_new(cmd, &hdr);
-	if (skb)
-		eb_event_send(skb, hdr, eb_put_encl(skb, encl));
-}
+static const struct eb_event_sink eb_genl_sink = {
+	.listening = eb_genl_listening,
+	.send = eb_genl_send_event,
+};
 
 /* -------------------------------------------------------------- family */
 
@@ -664,16 +620,17 @@ int eb_genl_init(void)
 {
 	int ret = genl_register_family(&eb_genl_family);
 
-	if (!ret)
-		WRITE_ONCE(eb_genl_registered, true);
-	return ret;
+	if (ret)
+		return ret;
+	WRITE_ONCE(eb_genl_registered, true);
+	eb_events_open(&eb_genl_sink);
+	return 0;
 }
 
 void eb_genl_exit(void)
 {
-	/* Sysfs writes still raise pool events: none may be in flight. */
-	mutex_lock(&eb_genl_event_lock);
+	/* Sysfs writes still raise pool events: they go nowhere from now on. */
+	eb_events_close();
 	WRITE_ONCE(eb_genl_registered, false);
-	mutex_unlock(&eb_genl_event_lock);
 	genl_unregister_family(&eb_genl_family);
 }

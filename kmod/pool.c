@@ -16,7 +16,7 @@
 #include <linux/spinlock.h>
 #include <linux/vmalloc.h>
 
-#include "netlink.h"
+#include "events.h"
 #include "pool.h"
 
 static struct {
@@ -62,8 +62,11 @@ static void eb_pool_announce(int crossed)
 	mutex_lock(&eb_pool_announce_lock);
 	low = READ_ONCE(pool.low);
 	if (low != eb_pool_announced_low) {
+		struct eb_pool_view view;
+
 		eb_pool_announced_low = low;
-		eb_genl_event_pool(low);
+		eb_pool_view(&view);
+		eb_event_pool(low, &view);
 	}
 	mutex_unlock(&eb_pool_announce_lock);
 }
@@ -207,4 +210,13 @@ unsigned long eb_pool_free_pages(void)
 unsigned long eb_pool_min_free_pages(void)
 {
 	return READ_ONCE(pool.min_free);
+}
+
+/* The pool's figures for a netlink reply or event. */
+void eb_pool_view(struct eb_pool_view *view)
+{
+	view->total = (u64)eb_pool_total_pages() << PAGE_SHIFT;
+	view->free = (u64)eb_pool_free_pages() << PAGE_SHIFT;
+	view->low_water = (u64)eb_pool_low_water_pages() << PAGE_SHIFT;
+	view->min_free = (u64)eb_pool_min_free_pages() << PAGE_SHIFT;
 }

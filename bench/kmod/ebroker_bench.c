@@ -1,20 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ebroker_bench: per-page EPC charge + uncharge beside the misc cgroup
- * controller's charge + uncharge, timed in the kernel on the same cgroup.
+ * controller's charge + uncharge, timed in the kernel on the same cgroup,
+ * and a refused charge beside the charge.
  *
  * bench/run loads this from a task inside the cgroup to measure, with the
  * misc controller enabled down to it, so both charge the same levels. At
  * load it runs @reps rounds, each timing @iters eb_cg_try_charge() +
  * eb_cg_commit() + eb_cg_uncharge() of one page (the whole accounting an
  * enclave page costs) and then @iters misc_cg_try_charge() +
- * misc_cg_uncharge() pairs of one unit, and logs one line:
+ * misc_cg_uncharge() pairs of one unit, then puts a limit of 0 on the
+ * highest ancestor that can have one (depth 1) and times @iters refused
+ * eb_cg_try_charge() calls, each walking every level up to that limit and
+ * back, as a tenant hammering a limit set above it costs. It logs one line:
  *
- *   ebroker_bench: result level=L misc_level=M iters=N reps=R eb_ns=X misc_ns=Y
+ *   ebroker_bench: result level=L misc_level=M iters=N reps=R eb_ns=X misc_ns=Y refuse_ns=Z
  *
- * L and M are the depths of the cgroups charged (0 is the root), X and Y
- * the median nanoseconds of one round of N pairs. Nothing runs after load;
- * bench/run removes the module.
+ * L and M are the depths of the cgroups charged (0 is the root), X, Y and
+ * Z the median nanoseconds of one round of N pairs or refusals. Nothing
+ * runs after load; bench/run removes the module.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -48,6 +52,21 @@ static int eb_bench_eb(struct eb_cg *cg, u64 *ret_ns)
 			return -EDQUOT;
 		eb_cg_commit(cg);
 		eb_cg_uncharge(cg, PAGE_SIZE);
+	}
+	*ret_ns = ktime_get_ns() - start;
+	return 0;
+}
+
+/* Refusals: every charge is over the limit of @cg's depth-1 ancestor. */
+static int eb_bench_refuse(struct eb_cg *cg, u64 *ret_ns)
+{
+	unsigned int i;
+	u64 start;
+
+	start = ktime_get_ns();
+	for (i = 0; i < iters; i++) {
+		if (eb_cg_try_charge(cg, PAGE_SIZE) != -EDQUOT)
+			return -EINVAL;
 	}
 	*ret_ns = ktime_get_ns() - start;
 	return 0;
@@ -101,8 +120,9 @@ static struct eb_cg *eb_bench_current_cg(void)
 static int __init eb_bench_init(void)
 {
 	u64 eb_ns[EB_BENCH_MAX_REPS], misc_ns[EB_BENCH_MAX_REPS];
+	u64 refuse_ns[EB_BENCH_MAX_REPS];
+	struct eb_cg *cg, *top;
 	struct misc_cg *mcg;
-	struct eb_cg *cg;
 	unsigned int r;
 	int level;
 	int ret;
@@ -139,9 +159,23 @@ static int __init eb_bench_init(void)
 	if (ret)
 		goto out;
 
-	pr_info("result level=%d misc_level=%d iters=%u reps=%u eb_ns=%llu misc_ns=%llu\n",
+	for (top = cg; top->parent && top->parent->parent; top = top->parent)
+		;
+	ret = top->parent ? eb_cg_set_limit(top->cgrp, 0) : -EINVAL;
+	if (ret)
+		goto out;
+	for (r = 0; r < reps && !ret; r++) {
+		ret = eb_bench_refuse(cg, &refuse_ns[r]);
+		cond_resched();
+	}
+	eb_cg_set_limit(top->cgrp, EB_CG_MAX);
+	if (ret)
+		goto out;
+
+	pr_info("result level=%d misc_level=%d iters=%u reps=%u eb_ns=%llu misc_ns=%llu refuse_ns=%llu\n",
 		level, mcg->css.cgroup->level, iters, reps,
-		eb_bench_median(eb_ns, reps), eb_bench_median(misc_ns, reps));
+		eb_bench_median(eb_ns, reps), eb_bench_median(misc_ns, reps),
+		eb_bench_median(refuse_ns, reps));
 out:
 	if (ret)
 		pr_err("benchmark failed: %d\n", ret);

@@ -1411,7 +1411,8 @@ TEST_F(cg, poll_on_refusal)
 	EXPECT_LT(0, poll(pfd, 1, 5000));
 	EXPECT_EQ(POLLPRI | POLLERR, pfd[0].revents & (POLLPRI | POLLERR));
 	EXPECT_EQ(0, wait_status(pid));
-	EXPECT_EQ(2, poll(pfd, 2, 0));
+	/* The ancestors' events are woken by the same report, just after. */
+	EXPECT_EQ(1, poll(&pfd[1], 1, 5000));
 	EXPECT_EQ(POLLPRI | POLLERR, pfd[1].revents & (POLLPRI | POLLERR));
 	for (int i = 0; i < 2; i++) {
 		memset(buf, 0, sizeof(buf));
@@ -1536,7 +1537,14 @@ TEST_F_TIMEOUT(cg, refusal_log_ratelimited, 60)
 	ASSERT_EQ(0, cg_enter(self, NULL));
 	EXPECT_EQ(30, ev(x, "events_local"));
 	snprintf(needle, sizeof(needle), "EPC limit of cgroup %s/x ", self->base);
-	while ((n = read(kmsg, rec, sizeof(rec) - 1)) > 0 || (n < 0 && errno == EPIPE)) {
+	/* The lines are written by a work item after the refusals: wait 2 s for them. */
+	for (int quiet = 0; quiet < 20;) {
+		n = read(kmsg, rec, sizeof(rec) - 1);
+		if (n < 0 && errno == EAGAIN) {
+			usleep(100000);
+			quiet++;
+			continue;
+		}
 		if (n <= 0)
 			continue;
 		rec[n] = 0;
@@ -1544,7 +1552,11 @@ TEST_F_TIMEOUT(cg, refusal_log_ratelimited, 60)
 			lines++;
 	}
 	close(kmsg);
-	/* 10 when all 30 fall in one interval, as they do unless the guest stalls. */
+	/*
+	 * At most 10 when all 30 fall in one interval, as they do unless the
+	 * guest stalls; fewer when refusals that come before the report are
+	 * reported together.
+	 */
 	EXPECT_LE(1, lines) TH_LOG("no log line names the cgroup for 30 refusals");
 	EXPECT_GE(10, lines) TH_LOG("%d log lines for 30 refusals in under 5 s", lines);
 }

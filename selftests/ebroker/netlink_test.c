@@ -622,7 +622,7 @@ TEST_F(nlf, unprivileged_refused)
 struct event {
 	uint8_t cmd;
 	uint64_t seq;
-	uint64_t cgroup_id, requested;
+	uint64_t cgroup_id, requested, current, limit;
 	uint32_t enclave_id;
 };
 
@@ -655,6 +655,8 @@ static int next_event(int fd, struct event *ev, int ms)
 	if (tb[EB_A_CGROUP]) {
 		nl_nested(tb[EB_A_CGROUP], x, EB_CG_A_MAX);
 		ev->cgroup_id = nla_u64(x[EB_CG_A_ID]);
+		ev->current = nla_u64(x[EB_CG_A_CURRENT]);
+		ev->limit = nla_u64(x[EB_CG_A_LIMIT]);
 	}
 	if (tb[EB_A_ENCLAVE]) {
 		nl_nested(tb[EB_A_ENCLAVE], x, EB_ENCL_A_MAX);
@@ -688,7 +690,7 @@ TEST_F(nlf, events_in_order)
 	};
 	uint64_t free_bytes, old_low = eb_read_u64(EB_SYSFS "/pool/low_water_bytes");
 	uint32_t grp = self->nl.events_group;
-	struct event ev[sizeof(expect)];
+	struct event ev[sizeof(expect)], *hit;
 	char buf[200];
 	struct nl l;
 	struct tencl t;
@@ -705,6 +707,21 @@ TEST_F(nlf, events_in_order)
 	snprintf(buf, sizeof(buf), "%s 12K", self->rel);
 	ASSERT_EQ(0, eb_write_file(EB_CGS "/set_max", buf));
 	ASSERT_EQ(0, in_cgroup(self, build_over_limit, NULL));
+	/*
+	 * The limit hit is reported by a work item after the refusal, so it
+	 * may come after the release that followed it; either way it comes
+	 * before anything that happens once both were received.
+	 */
+	for (size_t i = 0; i < 6; i++) {
+		ASSERT_EQ(0, next_event(l.fd, &ev[i], 5000));
+		if (i < 4)
+			EXPECT_EQ(expect[i], ev[i].cmd)
+		TH_LOG("event %zu", i);
+	}
+	EXPECT_TRUE(
+	    (ev[4].cmd == EB_CMD_EVENT_LIMIT_HIT && ev[5].cmd == EB_CMD_EVENT_ENCLAVE_RELEASED) ||
+	    (ev[4].cmd == EB_CMD_EVENT_ENCLAVE_RELEASED && ev[5].cmd == EB_CMD_EVENT_LIMIT_HIT))
+	TH_LOG("events 4 and 5: %u and %u", ev[4].cmd, ev[5].cmd);
 	/* The low-water mark: two pages below free now. */
 	free_bytes = eb_read_u64(EB_SYSFS "/pool/free_bytes");
 	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)(free_bytes - PAGE));
@@ -713,19 +730,24 @@ TEST_F(nlf, events_in_order)
 	ASSERT_EQ(0, tencl_add(&t, 0, TENCL_RW, zpages, 2 * PAGE, true));
 	tencl_close(&t);
 
-	for (size_t i = 0; i < sizeof(expect); i++) {
+	for (size_t i = 6; i < sizeof(expect); i++) {
 		/* Skip the enclave events of the low-water enclave. */
 		do {
 			ASSERT_EQ(0, next_event(l.fd, &ev[i], 5000));
-		} while (i >= 6 && (ev[i].cmd == EB_CMD_EVENT_ENCLAVE_CREATED ||
-				    ev[i].cmd == EB_CMD_EVENT_ENCLAVE_RELEASED));
+		} while (ev[i].cmd == EB_CMD_EVENT_ENCLAVE_CREATED ||
+			 ev[i].cmd == EB_CMD_EVENT_ENCLAVE_RELEASED);
 		EXPECT_EQ(expect[i], ev[i].cmd)
 		TH_LOG("event %zu", i);
 	}
 	EXPECT_EQ(ev[0].enclave_id, ev[1].enclave_id);
 	EXPECT_EQ(ev[0].enclave_id, ev[2].enclave_id);
-	EXPECT_EQ(self->id, ev[4].cgroup_id);
-	EXPECT_EQ(PAGE, ev[4].requested);
+	hit = ev[4].cmd == EB_CMD_EVENT_LIMIT_HIT ? &ev[4] : &ev[5];
+	EXPECT_EQ(ev[3].enclave_id, (hit == &ev[4] ? &ev[5] : &ev[4])->enclave_id);
+	EXPECT_EQ(self->id, hit->cgroup_id);
+	EXPECT_EQ(PAGE, hit->requested);
+	/* The values that refused: 3 pages charged, a limit of 3 pages. */
+	EXPECT_EQ(3 * PAGE, hit->current);
+	EXPECT_EQ(3 * PAGE, hit->limit);
 	for (int i = 1; i < 6; i++)
 		EXPECT_EQ(ev[i - 1].seq + 1, ev[i].seq);
 

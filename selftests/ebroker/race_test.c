@@ -102,12 +102,8 @@ struct churn {
 
 static void enter(const char *dir)
 {
-	char procs[256], pid[32];
-	int ret;
+	int ret = eb_cgroup_enter(dir);
 
-	snprintf(procs, sizeof(procs), "%s/cgroup.procs", dir);
-	snprintf(pid, sizeof(pid), "%d", getpid());
-	ret = eb_write_file(procs, pid);
 	if (ret)
 		CHILD_FAIL("enter %s: %s", dir, strerror(-ret));
 }
