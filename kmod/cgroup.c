@@ -311,6 +311,26 @@ struct eb_cg *eb_cg_get(struct cgroup *cgrp)
 EXPORT_SYMBOL_NS_GPL(eb_cg_get, EBROKER_BENCH);
 
 /**
+ * eb_cg_current() - the caller's cgroup v2 cgroup
+ *
+ * Context: process context.
+ * Return: the cgroup, referenced.
+ */
+struct cgroup *eb_cg_current(void)
+{
+	struct cgroup *cgrp;
+
+	/* A failed tryget means the task is being moved out of a dying one. */
+	rcu_read_lock();
+	do {
+		cgrp = task_dfl_cgroup(current);
+	} while (!cgroup_tryget(cgrp));
+	rcu_read_unlock();
+	return cgrp;
+}
+EXPORT_SYMBOL_NS_GPL(eb_cg_current, EBROKER_BENCH);
+
+/**
  * eb_cg_put() - drop a reference from eb_cg_get()
  * @cg: the entry; may be NULL
  *

@@ -65,6 +65,7 @@ void eb_cg_exit(void);
 
 struct eb_cg *eb_cg_get(struct cgroup *cgrp);
 void eb_cg_put(struct eb_cg *cg);
+struct cgroup *eb_cg_current(void);
 
 int eb_cg_try_charge(struct eb_cg *cg, u64 bytes);
 

@@ -307,11 +307,7 @@ static struct eb_cg *eb_encl_charge_target(struct eb_encl *encl)
 	if (cgrp)
 		return eb_cg_get(cgrp);
 
-	rcu_read_lock();
-	do {
-		cgrp = task_dfl_cgroup(current);
-	} while (!cgroup_tryget(cgrp));
-	rcu_read_unlock();
+	cgrp = eb_cg_current();
 	cg = eb_cg_get(cgrp);
 	cgroup_put(cgrp);
 	return cg;

@@ -107,11 +107,7 @@ static struct eb_cg *eb_bench_current_cg(void)
 	struct cgroup *cgrp;
 	struct eb_cg *cg;
 
-	rcu_read_lock();
-	do {
-		cgrp = task_dfl_cgroup(current);
-	} while (!cgroup_tryget(cgrp));
-	rcu_read_unlock();
+	cgrp = eb_cg_current();
 	cg = eb_cg_get(cgrp);
 	cgroup_put(cgrp);
 	return cg;
