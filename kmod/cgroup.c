@@ -16,8 +16,9 @@
  * Locking: eb_cg_mutex serialises entry creation and destruction, limits
  * being set, and the registry's references. It nests inside encl->lock and
  * is never taken on the charge path, which only touches atomics. sysfs show
- * methods take no lock, so removing a kobject under eb_cg_mutex cannot
- * deadlock with them.
+ * methods take none of the module's locks (path_show() takes the cgroup
+ * core's cgroup_mutex, which is never held around eb_cg_mutex), so removing
+ * a kobject under eb_cg_mutex cannot deadlock with them.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -27,6 +28,7 @@
 #include <linux/llist.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
+#include <linux/nsproxy.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/sysfs.h>
@@ -375,13 +377,15 @@ static void eb_cg_reap(struct work_struct *work)
 
 /* ---------------------------------------------------------------- sysfs */
 
+/* Relative to the reader's cgroup namespace, as set_max takes paths. */
 static ssize_t path_show(struct kobject *kobj, struct kobj_attribute *attr,
 			 char *buf)
 {
 	struct eb_cg *cg = to_eb_cg(kobj);
 	int len;
 
-	len = cgroup_path(cg->cgrp, buf, PAGE_SIZE - 1);
+	len = cgroup_path_ns(cg->cgrp, buf, PAGE_SIZE - 1,
+			     current->nsproxy->cgroup_ns);
 	if (len < 0)
 		return len;
 	len = strlen(buf);
@@ -413,11 +417,11 @@ static ssize_t peak_show(struct kobject *kobj, struct kobj_attribute *attr,
 	return eb_cg_emit_bytes(buf, atomic64_read(&to_eb_cg(kobj)->peak));
 }
 
-static struct kobj_attribute max_attr = __ATTR_RO(max);
-static struct kobj_attribute peak_attr = __ATTR_RO(peak);
+static struct kobj_attribute max_attr = __ATTR_RO_MODE(max, 0400);
+static struct kobj_attribute peak_attr = __ATTR_RO_MODE(peak, 0400);
 /* Spelt out: "current" is a macro in kernel code. */
 static struct kobj_attribute usage_attr = {
-	.attr = { .name = "current", .mode = 0444 },
+	.attr = { .name = "current", .mode = 0400 },
 	.show = usage_show,
 };
 
@@ -438,8 +442,9 @@ static ssize_t events_local_show(struct kobject *kobj,
 	return eb_cg_emit_count(buf, &to_eb_cg(kobj)->events_local);
 }
 
-static struct kobj_attribute events_attr = __ATTR_RO(events);
-static struct kobj_attribute events_local_attr = __ATTR_RO(events_local);
+static struct kobj_attribute events_attr = __ATTR_RO_MODE(events, 0400);
+static struct kobj_attribute events_local_attr =
+	__ATTR_RO_MODE(events_local, 0400);
 
 static ssize_t enclaves_show(struct kobject *kobj, struct kobj_attribute *attr,
 			     char *buf)
@@ -447,9 +452,14 @@ static ssize_t enclaves_show(struct kobject *kobj, struct kobj_attribute *attr,
 	return sysfs_emit(buf, "%d\n", atomic_read(&to_eb_cg(kobj)->enclaves));
 }
 
-static struct kobj_attribute path_attr = __ATTR_RO(path);
-static struct kobj_attribute enclaves_attr = __ATTR_RO(enclaves);
+static struct kobj_attribute path_attr = __ATTR_RO_MODE(path, 0400);
+static struct kobj_attribute enclaves_attr = __ATTR_RO_MODE(enclaves, 0400);
 
+/*
+ * Root's alone (0400): tenants must not read each other's figures, and
+ * sysfs cannot show a reader its own cgroups and hide the others'. Netlink
+ * GET_CGROUP can, and is how a tenant reads its own.
+ */
 static struct attribute *eb_cg_attrs[] = {
 	&path_attr.attr,
 	&max_attr.attr,
@@ -507,9 +517,12 @@ EXPORT_SYMBOL_NS_GPL(eb_cg_set_limit, EBROKER_BENCH);
 
 /**
  * eb_cg_lookup_path() - the cgroup at a path of the cgroup v2 hierarchy
- * @path: absolute within the hierarchy, as /proc/self/cgroup shows it
+ * @path: from the root of the caller's cgroup namespace, as
+ *	/proc/self/cgroup shows it (cgroup_get_from_path() resolves it there)
  *
- * Return: a referenced cgroup, or -ENOENT (no such cgroup, or a file).
+ * Context: process context, the caller's.
+ * Return: a referenced cgroup, -EINVAL for a relative path, or -ENOENT (no
+ * such cgroup, or a file).
  */
 struct cgroup *eb_cg_lookup_path(const char *path)
 {
@@ -582,8 +595,8 @@ bool eb_cg_removed(struct eb_cg *cg)
 
 /*
  * cgroups/set_max: "PATH SIZE" or "PATH max". PATH is absolute within the
- * cgroup v2 hierarchy (as /proc/self/cgroup shows it), so a limit can be
- * set before anything runs in the cgroup. "max" removes the limit.
+ * writer's cgroup namespace (as /proc/self/cgroup shows it), so a limit can
+ * be set before anything runs in the cgroup. "max" removes the limit.
  */
 static int eb_cg_set_max(const char *path, u64 max)
 {

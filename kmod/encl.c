@@ -22,6 +22,8 @@
  *     eb_cg_mutex           accounting entries and limits (cgroup.c); also
  *                           taken alone by the netlink SET_LIMIT and dumps
  *                           (under genl_mutex), sysfs writes and the reaper
+ *       cgroup_mutex        the cgroup core's, in cgroup_path_ns(): paths
+ *                           in GET_CGROUP replies and the sysfs path file
  *     eb_encls_lock         the registry (this file); also under genl_mutex
  *                           for the enclave dump
  *     eb_pool_announce_lock the pool's low/ok announcements (pool.c)

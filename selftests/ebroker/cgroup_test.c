@@ -11,6 +11,7 @@
  * are not initialised (accounting happens at create and add) except once.
  */
 #include <dirent.h>
+#include <grp.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -418,6 +419,54 @@ TEST_F(cg, entry_files)
 	}
 	closedir(dir);
 	EXPECT_EQ(sizeof(want) / sizeof(want[0]), n);
+}
+
+/*
+ * A tenant cannot read another tenant's figures in sysfs: every file of an
+ * entry is root's alone (0400), its own entry's too, since sysfs cannot
+ * tell readers apart; the pool stays world readable. Netlink GET_CGROUP is
+ * how a tenant reads its own cgroups (netlink_test).
+ */
+TEST_F(cg, entry_files_root_only)
+{
+	static const char *const files[] = { "enclaves", "events", "events_local", "current",
+					     "max",	 "path",   "peak" };
+	char path[PATH_MAX];
+	struct stat st;
+	uint64_t x;
+	pid_t pid;
+
+	x = cg_mk(self, "x");
+	ASSERT_NE(0, x);
+	ASSERT_NE(0, cg_mk(self, "y"));
+	ASSERT_EQ(0, cg_set_max(self, "x", "1M"));
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		ASSERT_EQ(0, stat(ent(x, files[i], path, sizeof(path)), &st));
+		EXPECT_EQ(0400, st.st_mode & 07777) TH_LOG("mode of %s", files[i]);
+		EXPECT_EQ(0, st.st_uid);
+	}
+	/* A tenant in the sibling y, and one in x itself. */
+	for (int in_x = 0; in_x < 2; in_x++) {
+		pid = fork();
+		ASSERT_LE(0, pid);
+		if (pid == 0) {
+			char buf[64];
+			int fd;
+
+			if (cg_enter(self, in_x ? "x" : "y") || setgroups(0, NULL) ||
+			    setresgid(65534, 65534, 65534) || setresuid(65534, 65534, 65534))
+				_exit(100);
+			for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+				fd = open(ent(x, files[i], path, sizeof(path)), O_RDONLY);
+				if (fd >= 0 || errno != EACCES)
+					_exit(1 + i);
+			}
+			if (eb_read_file(EB_SYSFS "/pool/free_bytes", buf, sizeof(buf)))
+				_exit(50);
+			_exit(0);
+		}
+		EXPECT_EQ(0, wait_status(pid)) TH_LOG("tenant in %s", in_x ? "x" : "y");
+	}
 }
 
 /* ------------------------------------------------------------- 1 */
