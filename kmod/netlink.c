@@ -10,6 +10,11 @@
  * set they walk (read under the set's lock, bumped whenever an enclave or
  * a cgroup entry comes or goes) between their parts, so a dump that raced
  * with such a change is flagged NLM_F_DUMP_INTR.
+ *
+ * Tenants distrust each other: GET_CGROUP shows a caller without
+ * CAP_SYS_ADMIN only its own cgroup and those below it, and answers for any
+ * other as for a cgroup that does not exist. Paths are read and printed in
+ * the caller's cgroup namespace; events go to admins and carry full paths.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -17,6 +22,7 @@
 #include <linux/cgroup.h>
 #include <linux/limits.h>
 #include <linux/mm.h>
+#include <linux/nsproxy.h>
 #include <linux/slab.h>
 #include <net/genetlink.h>
 #include <net/netlink.h>
@@ -61,7 +67,13 @@ static int eb_put_pool(struct sk_buff *skb, const struct eb_pool_view *view)
 	return 0;
 }
 
-static int eb_put_cgroup_path(struct sk_buff *skb, struct cgroup *cgrp)
+/*
+ * EB_CG_A_PATH from the root of @ns, as /proc/PID/cgroup shows it to a
+ * process there (a cgroup outside @ns starts with "/.."), or the full path
+ * for @ns NULL: events, which cgroup_path_ns() would make take cgroup_mutex.
+ */
+static int eb_put_cgroup_path(struct sk_buff *skb, struct cgroup *cgrp,
+			      struct cgroup_namespace *ns)
 {
 	char *path;
 	int ret;
@@ -69,15 +81,22 @@ static int eb_put_cgroup_path(struct sk_buff *skb, struct cgroup *cgrp)
 	path = kmalloc(PATH_MAX, GFP_KERNEL);
 	if (!path)
 		return -ENOMEM;
-	ret = cgroup_path(cgrp, path, PATH_MAX);
+	if (ns)
+		ret = cgroup_path_ns(cgrp, path, PATH_MAX, ns);
+	else
+		ret = cgroup_path(cgrp, path, PATH_MAX);
 	if (ret >= 0)
 		ret = nla_put_string(skb, EB_CG_A_PATH, path);
 	kfree(path);
 	return ret;
 }
 
-/* EB_A_CGROUP for an accounting entry; @full adds the counters. */
-static int eb_put_cg(struct sk_buff *skb, struct eb_cg *cg, bool full)
+/*
+ * EB_A_CGROUP for an accounting entry, its path as eb_put_cgroup_path()
+ * prints it for @ns; @full adds the counters.
+ */
+static int eb_put_cg(struct sk_buff *skb, struct eb_cg *cg,
+		     struct cgroup_namespace *ns, bool full)
 {
 	struct nlattr *nest = nla_nest_start(skb, EB_A_CGROUP);
 	int ret = -EMSGSIZE;
@@ -86,7 +105,7 @@ static int eb_put_cg(struct sk_buff *skb, struct eb_cg *cg, bool full)
 		return -EMSGSIZE;
 	if (nla_put_u64_64bit(skb, EB_CG_A_ID, cg->id, EB_CG_A_PAD))
 		goto cancel;
-	ret = eb_put_cgroup_path(skb, cg->cgrp);
+	ret = eb_put_cgroup_path(skb, cg->cgrp, ns);
 	if (ret)
 		goto cancel;
 	ret = -EMSGSIZE;
@@ -114,7 +133,8 @@ cancel:
 }
 
 /* EB_A_CGROUP for a cgroup that has no entry: nothing charged, no limit. */
-static int eb_put_cgroup_idle(struct sk_buff *skb, struct cgroup *cgrp)
+static int eb_put_cgroup_idle(struct sk_buff *skb, struct cgroup *cgrp,
+			      struct cgroup_namespace *ns)
 {
 	struct nlattr *nest = nla_nest_start(skb, EB_A_CGROUP);
 	int ret = -EMSGSIZE;
@@ -123,7 +143,7 @@ static int eb_put_cgroup_idle(struct sk_buff *skb, struct cgroup *cgrp)
 		return -EMSGSIZE;
 	if (nla_put_u64_64bit(skb, EB_CG_A_ID, cgroup_id(cgrp), EB_CG_A_PAD))
 		goto cancel;
-	ret = eb_put_cgroup_path(skb, cgrp);
+	ret = eb_put_cgroup_path(skb, cgrp, ns);
 	if (ret)
 		goto cancel;
 	ret = -EMSGSIZE;
@@ -218,12 +238,47 @@ static const struct nla_policy eb_set_limit_policy[EB_A_MAX + 1] = {
 };
 
 /*
- * The cgroup a request names in EB_A_CGROUP: by ID or by PATH, exactly one.
- * @tb is the parsed nest.
+ * What a GET_CGROUP caller may see and how its paths read, fixed in the
+ * sender's context when the request arrives: the later parts of a dump
+ * run in whoever reads the socket.
+ */
+struct eb_cg_view {
+	struct cgroup *scope;		/* NULL: every cgroup (an admin) */
+	struct cgroup_namespace *ns;	/* paths are relative to its root */
+};
+
+/* The sender's view; @skb is its request. Release it when done. */
+static void eb_cg_view_init(struct eb_cg_view *view, struct sk_buff *skb)
+{
+	view->scope = netlink_capable(skb, CAP_SYS_ADMIN) ? NULL :
+		      eb_cg_current();
+	view->ns = current->nsproxy->cgroup_ns;
+	get_cgroup_ns(view->ns);
+}
+
+static void eb_cg_view_release(struct eb_cg_view *view)
+{
+	if (view->scope)
+		cgroup_put(view->scope);
+	put_cgroup_ns(view->ns);
+}
+
+static bool eb_cg_view_sees(const struct eb_cg_view *view,
+			    struct cgroup *cgrp)
+{
+	return !view->scope || cgroup_is_descendant(cgrp, view->scope);
+}
+
+/*
+ * The cgroup a request names in EB_A_CGROUP: by ID or by PATH, exactly one,
+ * both looked up in the caller's cgroup namespace. @tb is the parsed nest.
+ * A cgroup @view does not see reads exactly as one that does not exist.
  */
 static struct cgroup *eb_genl_cgroup(struct nlattr **tb, struct nlattr *nest,
+				     const struct eb_cg_view *view,
 				     struct netlink_ext_ack *extack)
 {
+	struct nlattr *name = tb[EB_CG_A_ID] ?: tb[EB_CG_A_PATH];
 	struct cgroup *cgrp;
 
 	if (!!tb[EB_CG_A_ID] == !!tb[EB_CG_A_PATH]) {
@@ -231,21 +286,22 @@ static struct cgroup *eb_genl_cgroup(struct nlattr **tb, struct nlattr *nest,
 				    "name the cgroup by exactly one of ID and PATH");
 		return ERR_PTR(-EINVAL);
 	}
-	if (tb[EB_CG_A_ID]) {
+	if (tb[EB_CG_A_ID])	/* the v2 hierarchy only */
 		cgrp = cgroup_get_from_id(nla_get_u64(tb[EB_CG_A_ID]));
-		if (IS_ERR(cgrp)) {
-			NL_SET_ERR_MSG_ATTR(extack, tb[EB_CG_A_ID],
-					    "no such cgroup");
-			return ERR_PTR(-ENOENT);
-		}
-		return cgrp;	/* looked up in the v2 hierarchy only */
+	else
+		cgrp = eb_cg_lookup_path(nla_data(tb[EB_CG_A_PATH]));
+	if (IS_ERR(cgrp) && PTR_ERR(cgrp) == -EINVAL) {
+		NL_SET_ERR_MSG_ATTR(extack, name, "the path must start with /");
+		return cgrp;
 	}
-	cgrp = eb_cg_lookup_path(nla_data(tb[EB_CG_A_PATH]));
-	if (IS_ERR(cgrp) && PTR_ERR(cgrp) == -EINVAL)
-		NL_SET_ERR_MSG_ATTR(extack, tb[EB_CG_A_PATH],
-				    "the path must start with /");
-	else if (IS_ERR(cgrp))
-		NL_SET_ERR_MSG_ATTR(extack, tb[EB_CG_A_PATH], "no such cgroup");
+	if (!IS_ERR(cgrp) && view && !eb_cg_view_sees(view, cgrp)) {
+		cgroup_put(cgrp);
+		cgrp = ERR_PTR(-ENOENT);
+	}
+	if (IS_ERR(cgrp)) {
+		NL_SET_ERR_MSG_ATTR(extack, name, "no such cgroup");
+		return ERR_PTR(-ENOENT);
+	}
 	return cgrp;
 }
 
@@ -287,16 +343,24 @@ static int eb_genl_get_pool(struct sk_buff *skb, struct genl_info *info)
 	return genlmsg_reply(msg, info);
 }
 
-static int eb_genl_put_cg_full(struct eb_cg *cg, void *skb)
+struct eb_cg_reply {
+	struct sk_buff *skb;
+	struct cgroup_namespace *ns;
+};
+
+static int eb_genl_put_cg_full(struct eb_cg *cg, void *arg)
 {
-	return eb_put_cg(skb, cg, true);
+	struct eb_cg_reply *r = arg;
+
+	return eb_put_cg(r->skb, cg, r->ns, true);
 }
 
 static int eb_genl_get_cgroup(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *tb[EB_CG_A_MAX + 1];
+	struct eb_cg_view view;
+	struct eb_cg_reply r;
 	struct cgroup *cgrp;
-	struct sk_buff *msg;
 	void *hdr;
 	int ret;
 
@@ -313,31 +377,39 @@ static int eb_genl_get_cgroup(struct sk_buff *skb, struct genl_info *info)
 				    "DUMP_FLAGS is for dumps");
 		return -EINVAL;
 	}
-	cgrp = eb_genl_cgroup(tb, info->attrs[EB_A_CGROUP], info->extack);
-	if (IS_ERR(cgrp))
-		return PTR_ERR(cgrp);
+	eb_cg_view_init(&view, skb);
+	cgrp = eb_genl_cgroup(tb, info->attrs[EB_A_CGROUP], &view,
+			      info->extack);
+	if (IS_ERR(cgrp)) {
+		ret = PTR_ERR(cgrp);
+		goto release_view;
+	}
 
 	ret = -ENOMEM;
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!msg)
+	r.ns = view.ns;
+	r.skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!r.skb)
 		goto put_cgrp;
 	ret = -EMSGSIZE;
-	hdr = eb_genl_put_hdr(msg, info, EB_CMD_GET_CGROUP);
+	hdr = eb_genl_put_hdr(r.skb, info, EB_CMD_GET_CGROUP);
 	if (!hdr)
 		goto free_msg;
-	ret = eb_cg_with(cgrp, eb_genl_put_cg_full, msg);
+	ret = eb_cg_with(cgrp, eb_genl_put_cg_full, &r);
 	if (ret == -ENODATA)
-		ret = eb_put_cgroup_idle(msg, cgrp);
+		ret = eb_put_cgroup_idle(r.skb, cgrp, view.ns);
 	if (ret)
 		goto free_msg;
 	cgroup_put(cgrp);
-	genlmsg_end(msg, hdr);
-	return genlmsg_reply(msg, info);
+	eb_cg_view_release(&view);
+	genlmsg_end(r.skb, hdr);
+	return genlmsg_reply(r.skb, info);
 
 free_msg:
-	nlmsg_free(msg);
+	nlmsg_free(r.skb);
 put_cgrp:
 	cgroup_put(cgrp);
+release_view:
+	eb_cg_view_release(&view);
 	return ret;
 }
 
@@ -372,7 +444,8 @@ static int eb_genl_set_limit(struct sk_buff *skb, struct genl_info *info)
 				    "LIMIT is required");
 		return -EINVAL;
 	}
-	cgrp = eb_genl_cgroup(tb, info->attrs[EB_A_CGROUP], info->extack);
+	/* An admin's request: every cgroup of its namespace. */
+	cgrp = eb_genl_cgroup(tb, info->attrs[EB_A_CGROUP], NULL, info->extack);
 	if (IS_ERR(cgrp))
 		return PTR_ERR(cgrp);
 	ret = eb_cg_set_limit(cgrp, nla_get_u64(tb[EB_CG_A_LIMIT]));
@@ -391,6 +464,7 @@ struct eb_dump {
 	struct netlink_callback *cb;
 	u32 flags;
 	u64 cgroup_id;		/* enclave dump filter; 0 for none */
+	const struct eb_cg_view *view;	/* cgroup dumps */
 	unsigned int gen;	/* generation of the set, read under its lock */
 };
 
@@ -428,15 +502,17 @@ static int eb_dump_one_cg(struct eb_cg *cg, void *arg)
 {
 	struct eb_dump *d = arg;
 	void *hdr;
+	int ret;
 
 	if ((d->flags & EB_DUMP_F_LIMITED) && !cg->limited)
 		return 0;
-	int ret;
+	if (!eb_cg_view_sees(d->view, cg->cgrp))
+		return 0;
 
 	hdr = eb_dump_hdr(d, EB_CMD_GET_CGROUP);
 	if (!hdr)
 		return -EMSGSIZE;
-	ret = eb_put_cg(d->skb, cg, true);
+	ret = eb_put_cg(d->skb, cg, d->view->ns, true);
 	if (ret) {
 		genlmsg_cancel(d->skb, hdr);
 		return ret;
@@ -445,12 +521,32 @@ static int eb_dump_one_cg(struct eb_cg *cg, void *arg)
 	return 0;
 }
 
+/* The sender's view, in cb->args[2..] from start to done. */
+static struct eb_cg_view *eb_dump_view(struct netlink_callback *cb)
+{
+	BUILD_BUG_ON(sizeof(struct eb_cg_view) >
+		     sizeof(cb->args) - 2 * sizeof(cb->args[0]));
+	return (struct eb_cg_view *)&cb->args[2];
+}
+
+static int eb_genl_dump_cgroups_start(struct netlink_callback *cb)
+{
+	eb_cg_view_init(eb_dump_view(cb), cb->skb);
+	return 0;
+}
+
+static int eb_genl_dump_cgroups_done(struct netlink_callback *cb)
+{
+	eb_cg_view_release(eb_dump_view(cb));
+	return 0;
+}
+
 /* Resumable across calls: see eb_dump_done(). */
 static int eb_genl_dump_cgroups(struct sk_buff *skb,
 				struct netlink_callback *cb)
 {
 	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
-	struct eb_dump d = { .skb = skb, .cb = cb };
+	struct eb_dump d = { .skb = skb, .cb = cb, .view = eb_dump_view(cb) };
 	unsigned long pos = cb->args[0];
 	int ret;
 
@@ -578,7 +674,9 @@ static const struct genl_ops eb_genl_ops[] = {
 	{
 		.cmd = EB_CMD_GET_CGROUP,
 		.doit = eb_genl_get_cgroup,
+		.start = eb_genl_dump_cgroups_start,
 		.dumpit = eb_genl_dump_cgroups,
+		.done = eb_genl_dump_cgroups_done,
 		.policy = eb_get_cgroup_policy,
 		.maxattr = EB_A_MAX,
 	},

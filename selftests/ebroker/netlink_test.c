@@ -2,11 +2,14 @@
 /*
  * The "ebroker" generic netlink family: it agrees with sysfs, sets limits,
  * dumps enclaves, refuses malformed and unprivileged requests with the
- * right errno and extack text without changing anything, and delivers
- * events in order, reporting overruns.
+ * right errno and extack text without changing anything, shows a tenant
+ * only its own cgroups, reads and prints paths in the caller's cgroup
+ * namespace, and delivers events in order, reporting overruns.
  */
 #include <dirent.h>
+#include <grp.h>
 #include <poll.h>
+#include <sched.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -236,7 +239,8 @@ TEST_F(nlf, cgroup_dump_agrees_with_sysfs)
 	tencl_close(&t);
 }
 
-static int get_cgroup_id(struct nl *nl, uint64_t id, struct cg_view *v)
+/* GET_CGROUP of the cgroup at @path, or (@path NULL) of @id. */
+static int get_cgroup(struct nl *nl, uint64_t id, const char *path, struct cg_view *v)
 {
 	struct cg_dump d = { 0 };
 	struct nlmsg m;
@@ -244,7 +248,10 @@ static int get_cgroup_id(struct nl *nl, uint64_t id, struct cg_view *v)
 
 	nlmsg_init(nl, &m, EB_CMD_GET_CGROUP, 0);
 	nla_nest_begin(&m, EB_A_CGROUP);
-	nla_add_u64(&m, EB_CG_A_ID, id);
+	if (path)
+		nla_add_str(&m, EB_CG_A_PATH, path);
+	else
+		nla_add_u64(&m, EB_CG_A_ID, id);
 	nla_nest_close(&m);
 	ret = nl_talk(nl, &m, cg_dump_cb, &d, NULL);
 	if (!ret && d.n != 1)
@@ -252,6 +259,36 @@ static int get_cgroup_id(struct nl *nl, uint64_t id, struct cg_view *v)
 	if (!ret)
 		*v = d.v[0];
 	return ret;
+}
+
+static int get_cgroup_id(struct nl *nl, uint64_t id, struct cg_view *v)
+{
+	return get_cgroup(nl, id, NULL, v);
+}
+
+static int get_cgroup_path(struct nl *nl, const char *path, struct cg_view *v)
+{
+	return get_cgroup(nl, 0, path, v);
+}
+
+/* The whole GET_CGROUP dump, or only the limited entries. */
+static int dump_cgroups(struct nl *nl, struct cg_dump *d, bool limited)
+{
+	struct nlmsg m;
+
+	d->n = 0;
+	nlmsg_init(nl, &m, EB_CMD_GET_CGROUP, NLM_F_DUMP);
+	if (limited)
+		nla_add_u32(&m, EB_A_DUMP_FLAGS, EB_DUMP_F_LIMITED);
+	return nl_talk(nl, &m, cg_dump_cb, d, NULL);
+}
+
+/* Drop to uid and gid 65534, no groups, no capabilities. */
+static int become_nobody(void)
+{
+	if (setgroups(0, NULL) || setresgid(65534, 65534, 65534) || setresuid(65534, 65534, 65534))
+		return -errno;
+	return 0;
 }
 
 TEST_F(nlf, set_limit_both_ways)
@@ -576,10 +613,12 @@ TEST_F(nlf, malformed_requests)
 	EXPECT_EQ(2 << 20, sysfs_cg(self->id, "max"));
 }
 
+/* Runs in the fixture's cgroup, on a socket opened while still root. */
 static int unprivileged(void *arg)
 {
 	FIXTURE_DATA(nlf) *self = arg;
 	static struct encl_dump d;
+	struct cg_view cv;
 	struct nl nl;
 	uint32_t grp;
 	struct pool_view v;
@@ -598,23 +637,193 @@ static int unprivileged(void *arg)
 	if (!setsockopt(nl.fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &grp, sizeof(grp)) ||
 	    errno != EPERM)
 		return 15;
+	/* Its own cgroup, yes; the root above it, as if there were none. */
+	if (get_cgroup_id(&nl, self->id, &cv) || strcmp(cv.path, self->rel))
+		return 16;
+	if (get_cgroup_id(&nl, 1, &cv) != -ENOENT || strcmp(nl.extack, "no such cgroup"))
+		return 17;
+	if (get_cgroup_path(&nl, "/", &cv) != -ENOENT || strcmp(nl.extack, "no such cgroup"))
+		return 18;
 	return 0;
 }
 
 TEST_F(nlf, unprivileged_refused)
 {
-	int status;
-	pid_t p;
-
-	p = fork();
-	ASSERT_LE(0, p);
-	if (p == 0)
-		_exit(unprivileged(self));
-	ASSERT_EQ(p, waitpid(p, &status, 0));
-	EXPECT_TRUE(WIFEXITED(status));
-	EXPECT_EQ(0, WEXITSTATUS(status));
+	EXPECT_EQ(0, in_cgroup(self, unprivileged, self));
 	/* The refused set-limit left the cgroup without an entry. */
 	EXPECT_EQ(UINT64_MAX - 1, sysfs_cg(self->id, "max"));
+}
+
+/* ------------------------------------------------------ tenant privacy */
+
+/* mkdir the cgroup at @rel; its id, 0 on failure. */
+static uint64_t mk_cgroup(const char *rel)
+{
+	char dir[200];
+	struct stat st;
+
+	snprintf(dir, sizeof(dir), CGROOT "%s", rel);
+	if (mkdir(dir, 0755) || stat(dir, &st))
+		return 0;
+	return st.st_ino;
+}
+
+/* Remove the limit of the cgroup at @rel, then the cgroup; 0 or -errno. */
+static int rm_cgroup(const char *rel)
+{
+	char buf[300];
+
+	snprintf(buf, sizeof(buf), "%s max", rel);
+	if (eb_write_file(EB_CGS "/set_max", buf))
+		return -EIO;
+	snprintf(buf, sizeof(buf), CGROOT "%s", rel);
+	return rmdir(buf) ? -errno : 0;
+}
+
+struct tenants {
+	FIXTURE_DATA(nlf) * self;
+	uint64_t kid, other;
+	char kid_rel[128], other_rel[128];
+};
+
+/* A tenant in the fixture's cgroup, which has a child "kid". */
+static int tenant(void *arg)
+{
+	struct tenants *t = arg;
+	struct cg_view v, none;
+	struct cg_dump d;
+	bool mine = false, kid = false;
+	struct nl nl;
+
+	if (become_nobody() || nl_open(&nl))
+		return 10;
+	/* Another tenant's cgroup reads as one that does not exist. */
+	if (get_cgroup_path(&nl, "/no/such/cgroup", &none) != -ENOENT)
+		return 11;
+	if (get_cgroup_id(&nl, t->other, &v) != -ENOENT || strcmp(nl.extack, "no such cgroup"))
+		return 12;
+	if (get_cgroup_path(&nl, t->other_rel, &v) != -ENOENT ||
+	    strcmp(nl.extack, "no such cgroup"))
+		return 13;
+	/* Its own cgroup and what is below it. */
+	if (get_cgroup_id(&nl, t->self->id, &v) || strcmp(v.path, t->self->rel))
+		return 14;
+	if (get_cgroup_path(&nl, t->kid_rel, &v) || v.id != t->kid || v.limit != 1 << 20 ||
+	    strcmp(v.path, t->kid_rel))
+		return 15;
+	/* The dump: exactly those two (the kid's limit holds both entries). */
+	if (dump_cgroups(&nl, &d, false))
+		return 16;
+	for (int i = 0; i < d.n; i++) {
+		mine |= d.v[i].id == t->self->id;
+		kid |= d.v[i].id == t->kid && !strcmp(d.v[i].path, t->kid_rel);
+	}
+	if (d.n != 2 || !mine || !kid)
+		return 17;
+	if (dump_cgroups(&nl, &d, true) || d.n != 1 || d.v[0].id != t->kid)
+		return 18;
+	nl_close(&nl);
+	return 0;
+}
+
+/*
+ * An unprivileged caller sees its own cgroup and those below it, nothing
+ * else: another tenant's cgroup is "no such cgroup" by id and by path and
+ * is missing from the dumps. Root still sees it all.
+ */
+TEST_F(nlf, tenant_sees_own_subtree_only)
+{
+	struct tenants t = { .self = self };
+	struct cg_dump d;
+	char buf[300];
+	int seen = 0;
+
+	snprintf(t.kid_rel, sizeof(t.kid_rel), "%s/kid", self->rel);
+	snprintf(t.other_rel, sizeof(t.other_rel), "%s-other", self->rel);
+	t.kid = mk_cgroup(t.kid_rel);
+	ASSERT_NE(0, t.kid);
+	t.other = mk_cgroup(t.other_rel);
+	ASSERT_NE(0, t.other);
+	snprintf(buf, sizeof(buf), "%s 1M", t.kid_rel);
+	ASSERT_EQ(0, eb_write_file(EB_CGS "/set_max", buf));
+	snprintf(buf, sizeof(buf), "%s 2M", t.other_rel);
+	ASSERT_EQ(0, eb_write_file(EB_CGS "/set_max", buf));
+
+	EXPECT_EQ(0, in_cgroup(self, tenant, &t));
+	ASSERT_EQ(0, dump_cgroups(&self->nl, &d, true));
+	for (int i = 0; i < d.n; i++)
+		seen += d.v[i].id == t.kid || d.v[i].id == t.other;
+	EXPECT_EQ(2, seen);
+	EXPECT_EQ(0, rm_cgroup(t.kid_rel));
+	EXPECT_EQ(0, rm_cgroup(t.other_rel));
+}
+
+/* Root in a cgroup namespace rooted at the fixture's cgroup, which has "sub". */
+static int in_namespace(void *arg)
+{
+	struct tenants *t = arg;
+	char buf[256], path[200];
+	struct cg_view v;
+	struct cg_dump d;
+	int found = 0;
+	struct nl nl;
+
+	if (unshare(CLONE_NEWCGROUP))
+		return 10;
+	if (eb_read_file("/proc/self/cgroup", buf, sizeof(buf)) || !strstr(buf, "0::/\n"))
+		return 11;
+	if (nl_open(&nl))
+		return 12;
+	/* Named by a path from the namespace's root, and printed so. */
+	if (nl_set_limit_path(&nl, "/sub", 1 << 20))
+		return 13;
+	if (get_cgroup_path(&nl, "/sub", &v) || v.id != t->kid || v.limit != 1 << 20 ||
+	    strcmp(v.path, "/sub"))
+		return 14;
+	if (get_cgroup_id(&nl, t->self->id, &v) || strcmp(v.path, "/"))
+		return 15;
+	/* Root sees the whole dump; what lies outside starts with "/..". */
+	if (dump_cgroups(&nl, &d, false))
+		return 16;
+	for (int i = 0; i < d.n; i++) {
+		if (d.v[i].id == t->kid)
+			found += !strcmp(d.v[i].path, "/sub");
+		if (d.v[i].id == 1)
+			found += !strcmp(d.v[i].path, "/..");
+	}
+	if (found != 2)
+		return 17;
+	/* sysfs reads and takes paths in the same namespace. */
+	snprintf(path, sizeof(path), EB_CGS "/%llu/path", (unsigned long long)t->kid);
+	if (eb_read_file(path, buf, sizeof(buf)) || strcmp(buf, "/sub\n"))
+		return 18;
+	if (eb_write_file(EB_CGS "/set_max", "/sub 2M"))
+		return 19;
+	if (get_cgroup_path(&nl, "/sub", &v) || v.limit != 2 << 20)
+		return 20;
+	nl_close(&nl);
+	return 0;
+}
+
+/*
+ * A process in a cgroup namespace names cgroups by paths from its
+ * namespace's root (netlink and sysfs) and reads them back the same way.
+ */
+TEST_F(nlf, cgroup_namespace_paths)
+{
+	struct tenants t = { .self = self };
+	struct cg_view v;
+
+	snprintf(t.kid_rel, sizeof(t.kid_rel), "%s/sub", self->rel);
+	t.kid = mk_cgroup(t.kid_rel);
+	ASSERT_NE(0, t.kid);
+
+	EXPECT_EQ(0, in_cgroup(self, in_namespace, &t));
+	/* Outside the namespace, the same cgroup by its full path. */
+	EXPECT_EQ(0, get_cgroup_id(&self->nl, t.kid, &v));
+	EXPECT_STREQ(t.kid_rel, v.path);
+	EXPECT_EQ(2 << 20, v.limit);
+	EXPECT_EQ(0, rm_cgroup(t.kid_rel));
 }
 
 /* -------------------------------------------------------------- events */

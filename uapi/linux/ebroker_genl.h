@@ -14,7 +14,10 @@
  *     BACKEND                            string ("sim")
  *   EB_A_CGROUP          nest   EB_CG_A_*
  *     ID                                 u64 cgroup id (cgroupfs inode)
- *     PATH                               string, within the cgroup2 tree
+ *     PATH                               string, within the cgroup2 tree,
+ *                                        from the root of the caller's
+ *                                        cgroup namespace (events: of
+ *                                        the initial one)
  *     LIMIT                              u64 bytes, EB_LIMIT_NONE = none
  *                                        (sysfs: max)
  *     CURRENT, PEAK                      u64 bytes
@@ -45,6 +48,9 @@
  *                               reply: EB_A_CGROUP (all of it)
  *                        dump   request: [EB_A_DUMP_FLAGS]
  *                               one EB_A_CGROUP per message
+ *                               (without CAP_SYS_ADMIN: only the caller's
+ *                               cgroup and those below it; any other is
+ *                               ENOENT, as if it did not exist)
  *   EB_CMD_GET_ENCLAVE   dump   request: [EB_A_CGROUP { ID }] to filter
  *                               one EB_A_ENCLAVE per message
  *                               (CAP_SYS_ADMIN and CAP_NET_ADMIN: it names
@@ -77,8 +83,8 @@
  * EINVAL and an extack message (with the offending attribute's offset).
  * Errors of dumps arrive in NLMSG_DONE. The family exists in the initial
  * network namespace only. EPERM without the
- * capability; ENOENT for an unknown cgroup (ID or PATH); EINVAL for the
- * root cgroup's limit.
+ * capability; ENOENT for an unknown cgroup (ID or PATH), or one the caller
+ * may not see; EINVAL for the root cgroup's limit.
  */
 #ifndef _UAPI_LINUX_EBROKER_GENL_H
 #define _UAPI_LINUX_EBROKER_GENL_H
