@@ -272,16 +272,27 @@ t_root_has_no_limit() {
 		[ "${err##*: }" != "Invalid argument" ]
 }
 
+# tenant CGROUP CMD...: run CMD as nobody in $rel/CGROUP.
+tenant_in() {
+	local cg=$1
+	shift
+	sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$dir/$cg" "${nobody[@]}" "$@"
+}
+
+# A tenant reads its own cgroup's figures, and another's not at all.
 t_unprivileged() {
-	expect 4 "${nobody[@]}" "$ctl" quota set "$rel/a" 1M &&
+	expect 4 tenant_in a "$ctl" quota set "$rel/a" 1M &&
 		err_has "permission denied (need CAP_SYS_ADMIN" &&
 		same "max after a refused set" 4194304 "$(sysfs_max a)" &&
-		expect 4 "${nobody[@]}" "$ctl" enclaves && err_has "permission denied" &&
-		expect 4 "${nobody[@]}" "$ctl" events --count=1 && err_has "permission denied" &&
-		expect 0 "${nobody[@]}" "$ctl" status &&
-		expect 0 "${nobody[@]}" "$ctl" top --once &&
-		expect 0 "${nobody[@]}" "$ctl" --json quota get "$rel/a" &&
-		py 'assert d["max"] == 4 << 20, d'
+		expect 4 tenant_in a "$ctl" enclaves && err_has "permission denied" &&
+		expect 4 tenant_in a "$ctl" events --count=1 && err_has "permission denied" &&
+		expect 0 tenant_in a "$ctl" status &&
+		expect 0 tenant_in a "$ctl" top --once &&
+		expect 0 tenant_in a "$ctl" --json quota get "$rel/a" &&
+		py 'assert d["max"] == 4 << 20, d' &&
+		expect 0 tenant_in a "$ctl" top --json &&
+		py 'assert [c["path"] for c in d["cgroups"]] == [rel + "/a"], d' &&
+		expect 5 tenant_in b "$ctl" quota get "$rel/a" && err_has "no such cgroup: $rel/a"
 }
 
 t_hold_enclave() {
@@ -556,7 +567,7 @@ tests=(
 	"t_no_such_cgroup|unknown cgroup exits 5"
 	"t_bad_size|bad sizes exit 6 and change nothing"
 	"t_root_has_no_limit|the kernel's reason ends the error line"
-	"t_unprivileged|unprivileged: set, enclaves, events exit 4; reads work"
+	"t_unprivileged|unprivileged: set, enclaves, events exit 4; own cgroup readable, others not"
 	"t_hold_enclave|a 1 MiB enclave in the test's cgroup"
 	"t_top_json_agrees_with_sysfs|top --json agrees with sysfs"
 	"t_top_sorting|top --sort"
