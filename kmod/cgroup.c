@@ -522,7 +522,7 @@ EXPORT_SYMBOL_NS_GPL(eb_cg_set_limit, EBROKER_BENCH);
  *
  * Context: process context, the caller's.
  * Return: a referenced cgroup, -EINVAL for a relative path, or -ENOENT (no
- * such cgroup, or a file).
+ * such cgroup, a file, or a cgroup being made or removed).
  */
 struct cgroup *eb_cg_lookup_path(const char *path)
 {
@@ -533,6 +533,23 @@ struct cgroup *eb_cg_lookup_path(const char *path)
 	cgrp = cgroup_get_from_path(path);
 	if (IS_ERR(cgrp) && PTR_ERR(cgrp) == -ENOTDIR)
 		return ERR_PTR(-ENOENT);
+	if (IS_ERR(cgrp) || cgrp == &cgrp_dfl_root.cgrp)
+		return cgrp;
+	/*
+	 * The path walk also finds a cgroup whose mkdir has not finished: its
+	 * directory exists before its parent is set, and it is marked online
+	 * before that too. It is made visible (its files populated) after;
+	 * x86 keeps those stores in order. Until then it is not there yet.
+	 */
+	if (!(READ_ONCE(cgrp->self.flags) & CSS_VISIBLE)) {
+		cgroup_put(cgrp);
+		return ERR_PTR(-ENOENT);
+	}
+	smp_rmb();	/* the flag, then the parent */
+	if (WARN_ON_ONCE(!cgroup_parent(cgrp))) {
+		cgroup_put(cgrp);
+		return ERR_PTR(-ENOENT);
+	}
 	return cgrp;
 }
 

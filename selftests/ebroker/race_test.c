@@ -172,7 +172,10 @@ static void limiter(const struct churn *c)
 			snprintf(path, sizeof(path), "%s", c->rel);
 		else
 			snprintf(path, sizeof(path), "%s/t%d-%d", c->rel, who, rand() % 4);
-		if (rand() % 2) {
+		bool by_netlink = rand() % 2;
+
+		nl.extack[0] = 0;
+		if (by_netlink) {
 			ret = nl_set_limit_path(&nl, path, limit);
 		} else {
 			if (limit == EB_LIMIT_NONE)
@@ -183,7 +186,8 @@ static void limiter(const struct churn *c)
 			ret = eb_write_file(EB_CGS "/set_max", buf);
 		}
 		if (ret && ret != -ENOENT)
-			CHILD_FAIL("limit %s to %llu: %s (%s)", path, (unsigned long long)limit,
+			CHILD_FAIL("limit %s to %llu through %s: %s (%s)", path,
+				   (unsigned long long)limit, by_netlink ? "netlink" : "set_max",
 				   strerror(-ret), nl.extack);
 		atomic_fetch_add(&c->cnt->limits, 1);
 	}
