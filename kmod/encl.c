@@ -279,6 +279,13 @@ static int eb_secs_validate(const struct eb_secs *secs)
 		return -EINVAL;
 	if (secs->base & (secs->size - 1))
 		return -EINVAL;
+	/*
+	 * ECREATE faults on a non-canonical base. ELRANGE must moreover be
+	 * user memory, or the enclave could never be mapped: a range that
+	 * wraps or reaches into the kernel's half is refused too.
+	 */
+	if (!access_ok(u64_to_user_ptr(secs->base), secs->size))
+		return -EINVAL;
 	if (!secs->ssa_frame_size || secs->ssa_frame_size > EB_SSA_FRAME_MAX)
 		return -EINVAL;
 	if (secs->miscselect & ~EB_MISCSELECT_VALID)

@@ -435,6 +435,10 @@ TEST(bad_create)
 	REFUSED(s.size = 3 * PAGE);
 	REFUSED(s.size = 1ULL << 63);
 	REFUSED(s.base += PAGE);
+	/* ELRANGE must be user memory, whether paging has 4 or 5 levels. */
+	REFUSED(s.base = -s.size);		 /* base + size wraps to 0 */
+	REFUSED(s.base = 1ULL << 60);		 /* not canonical */
+	REFUSED(s.base = 0xffff800000000000ULL); /* the kernel's half */
 	REFUSED(s.ssa_frame_size = 0);
 	REFUSED(s.ssa_frame_size = 1000);
 	REFUSED(s.miscselect = 2);

@@ -80,7 +80,8 @@ enum eb_page_flags {
  * struct eb_secs - SGX Enclave Control Structure, as passed to
  *                  EB_IOC_ENCLAVE_CREATE (4096 bytes, SDM 37.7)
  * @size:		(in) ELRANGE size: a power of two, at least 2 pages
- * @base:		(in) ELRANGE base: naturally aligned to @size
+ * @base:		(in) ELRANGE base: naturally aligned to @size; ELRANGE
+ *			is user memory (no wrap, canonical, below the kernel)
  * @ssa_frame_size:	(in) SSA frame size in pages, at least 1
  * @miscselect:		(in) MISCSELECT; only bit 0 (EXINFO) is defined
  * @attributes:		(in) EB_ATTR_*; MODE64BIT required, INIT forbidden
@@ -162,10 +163,11 @@ struct eb_sigstruct {
  * struct eb_enclave_create - argument of EB_IOC_ENCLAVE_CREATE
  * @src:	(in) user address of a struct eb_secs
  *
- * Charges and takes the SECS page. Errors: EINVAL (bad SECS, or the
- * enclave exists already), EDQUOT (a cgroup limit refused the page; the
- * kernel log names the cgroup), ENOSPC (the EPC pool is exhausted), ENOENT
- * (the charge target cgroup was removed).
+ * Charges and takes the SECS page. Errors: EINVAL (bad SECS, ELRANGE not
+ * a user address range included, or the enclave exists already), EDQUOT
+ * (a cgroup limit refused the page; the kernel log names the cgroup),
+ * ENOSPC (the EPC pool is exhausted), ENOENT (the charge target cgroup was
+ * removed).
  */
 struct eb_enclave_create {
 	__u64 src;
