@@ -277,6 +277,32 @@ TEST_F(encl, sigstruct_refusals)
 	EXPECT_EQ(-EINVAL, tencl_init(&self->t, &good)); /* only once */
 }
 
+/*
+ * Q1 and Q2 are not signed, but EINIT computes with them: one bit off in
+ * either, low or high, and the SIGSTRUCT is refused like a bad signature.
+ */
+TEST_F(encl, sigstruct_q1_q2)
+{
+	static const size_t bits[] = { 0, 1, 8 * 200 + 5, 8 * EB_MODULUS_SIZE - 1 };
+	struct eb_sigstruct good, bad;
+	uint8_t mr[EB_HASH_SIZE];
+
+	ASSERT_EQ(0, build_layout(&self->t, self->code, self->data));
+	ASSERT_EQ(0, tencl_sign(&self->t, &good, mr));
+
+	for (size_t i = 0; i < sizeof(bits) / sizeof(bits[0]); i++) {
+		bad = good;
+		bad.q1[bits[i] / 8] ^= 1 << (bits[i] % 8);
+		EXPECT_EQ(-EKEYREJECTED, tencl_init(&self->t, &bad))
+		TH_LOG("flipped bit %zu of q1", bits[i]);
+		bad = good;
+		bad.q2[bits[i] / 8] ^= 1 << (bits[i] % 8);
+		EXPECT_EQ(-EKEYREJECTED, tencl_init(&self->t, &bad))
+		TH_LOG("flipped bit %zu of q2", bits[i]);
+	}
+	EXPECT_EQ(0, tencl_init(&self->t, &good));
+}
+
 TEST_F(encl, mapping_rights)
 {
 	uint8_t *p;

@@ -131,7 +131,8 @@ struct eb_secinfo {
  * Multi-byte integers (@modulus, @signature, @q1, @q2) are little-endian.
  * The RSA-3072 (e = 3) PKCS#1 v1.5 SHA-256 signature covers bytes 0..127
  * (@header .. @reserved1) followed by bytes 900..1027 (@miscselect ..
- * @isv_svn).
+ * @isv_svn). @q1 and @q2 are not signed, but must be right for the
+ * signature S and modulus N, as EINIT requires.
  */
 struct eb_sigstruct {
 	__u8  header[16];	/* 06000000E10000000000010000000000 */
@@ -155,8 +156,8 @@ struct eb_sigstruct {
 	__u16 isv_prod_id;
 	__u16 isv_svn;
 	__u8  reserved4[12];	/* must be zero */
-	__u8  q1[384];		/* unused by verification */
-	__u8  q2[384];		/* unused by verification */
+	__u8  q1[384];		/* floor(S^2 / N), checked as EINIT does */
+	__u8  q2[384];		/* floor((S^3 - q1 * S * N) / N), likewise */
 } __attribute__((packed));
 
 /**
@@ -203,10 +204,10 @@ struct eb_enclave_add_pages {
  *
  * Errors: EINVAL (enclave not created or already initialised), EBADMSG
  * (SIGSTRUCT malformed: fixed headers, exponent, reserved bytes, modulus),
- * EKEYREJECTED (the RSA signature does not verify), EPERM (a well-signed
- * SIGSTRUCT for another enclave: ENCLAVEHASH differs from MRENCLAVE, or the
- * masked attributes or MISCSELECT differ). On error the enclave stays
- * uninitialised and init may be retried.
+ * EKEYREJECTED (the RSA signature does not verify, or q1 or q2 is wrong),
+ * EPERM (a well-signed SIGSTRUCT for another enclave: ENCLAVEHASH differs
+ * from MRENCLAVE, or the masked attributes or MISCSELECT differ). On error
+ * the enclave stays uninitialised and init may be retried.
  */
 struct eb_enclave_init {
 	__u64 sigstruct;
