@@ -39,9 +39,9 @@
  * @mrenclave:	MRENCLAVE, or zero when not selected
  * @mrsigner:	MRSIGNER, or zero when not selected
  * @key_id:	KEYID
- * @config_id:	CONFIGID (always zero: no KSS)
- * @isv_ext_prod_id: ISVEXTPRODID (always zero: no KSS)
- * @isv_family_id: ISVFAMILYID (always zero: no KSS)
+ * @config_id:	CONFIGID (always zero here)
+ * @isv_ext_prod_id: ISVEXTPRODID (always zero here)
+ * @isv_family_id: ISVFAMILYID (always zero here)
  *
  * The key is AES-128-CMAC over these 288 bytes, keyed with the lower half
  * of the root secret. docs/ABI/ebroker-dev.md documents the layout: it is

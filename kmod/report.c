@@ -32,6 +32,12 @@ static const u8 eb_cpusvn[EB_CPUSVN_SIZE] = { 1 };
 /* SGX binds every SEAL key to INIT and DEBUG, whatever the mask says. */
 #define EB_SEAL_ATTR_FORCED	(EB_ATTR_INIT | EB_ATTR_DEBUG)
 
+/* KEYPOLICY bits that came with KSS; without it EGETKEY faults on them. */
+#define EB_KEYPOLICY_KSS	(EB_KEYPOLICY_NOISVPRODID | \
+				 EB_KEYPOLICY_CONFIGID | \
+				 EB_KEYPOLICY_ISVFAMILYID | \
+				 EB_KEYPOLICY_ISVEXTPRODID)
+
 static bool eb_encl_initialized(struct eb_encl *encl)
 {
 	/* Pairs with the release in eb_encl_init(). */
@@ -51,8 +57,8 @@ static bool eb_cpusvn_supported(const u8 cpusvn[EB_CPUSVN_SIZE])
 /*
  * A REPORT key: the target's identity, every bit of it bound. EREPORT
  * derives the target's with the load's KEYID; EGETKEY derives the calling
- * enclave's own with the KEYID it asks for. The module supports no KSS, so
- * an enclave's own CONFIGID and CONFIGSVN are zero (@config_id NULL).
+ * enclave's own with the KEYID it asks for. CREATE takes no CONFIGID or
+ * CONFIGSVN, KSS or not, so an enclave's own are zero (@config_id NULL).
  */
 static void eb_report_keydep(struct eb_keydep *dep,
 			     const u8 mrenclave[EB_HASH_SIZE], u64 attributes,
@@ -81,7 +87,7 @@ static int eb_seal_keydep(struct eb_keydep *dep, struct eb_encl *encl,
 {
 	u64 attribute_mask = req->attribute_mask | EB_SEAL_ATTR_FORCED;
 
-	/* The enclave's CONFIGSVN is zero: no KSS. */
+	/* The enclave's CONFIGSVN is zero: CREATE takes no other. */
 	if (req->isv_svn > encl->isv_svn || req->config_svn)
 		return EB_SGX_INVALID_ISVSVN;
 	if (!eb_cpusvn_supported(req->cpusvn))
@@ -106,7 +112,7 @@ static int eb_seal_keydep(struct eb_keydep *dep, struct eb_encl *encl,
 	if (req->key_policy & EB_KEYPOLICY_MRSIGNER)
 		memcpy(dep->mrsigner, encl->mrsigner, sizeof(dep->mrsigner));
 	memcpy(dep->key_id, req->key_id, sizeof(dep->key_id));
-	/* CONFIGID, ISVFAMILYID, ISVEXTPRODID: zero without KSS. */
+	/* CONFIGID, ISVFAMILYID, ISVEXTPRODID: always zero here. */
 	return 0;
 }
 
@@ -170,8 +176,9 @@ int eb_ereport(struct eb_encl *encl, const struct eb_targetinfo *ti,
  *
  * Context: process context.
  * Return: 0; a positive EB_SGX_* code when EGETKEY would refuse the
- * request; -EINVAL when @encl is not initialised or @req has reserved bits
- * or bytes set (where EGETKEY faults).
+ * request; -EINVAL where EGETKEY faults: @encl is not initialised, @req
+ * has reserved bits or bytes set, or @encl was created without KSS and
+ * @req asks for a KSS policy bit or a CONFIGSVN.
  */
 int eb_egetkey(struct eb_encl *encl, const struct eb_keyrequest *req,
 	       u8 key[EB_KEY_SIZE])
@@ -183,6 +190,9 @@ int eb_egetkey(struct eb_encl *encl, const struct eb_keyrequest *req,
 		return -EINVAL;
 	if ((req->key_policy & ~EB_KEYPOLICY_ALL) || req->reserved1 ||
 	    memchr_inv(req->reserved2, 0, sizeof(req->reserved2)))
+		return -EINVAL;
+	if (!(encl->attributes & EB_ATTR_KSS) &&
+	    ((req->key_policy & EB_KEYPOLICY_KSS) || req->config_svn))
 		return -EINVAL;
 
 	switch (req->key_name) {

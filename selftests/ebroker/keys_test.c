@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * EREPORT and EGETKEY: local attestation between enclaves, checked with
- * OpenSSL's AES-CMAC; SEAL keys per policy, ISVSVN, CPUSVN and DEBUG;
- * refusals and bad input; the root secret file.
+ * OpenSSL's AES-CMAC; SEAL keys per policy, ISVSVN, CPUSVN, DEBUG and
+ * KSS; refusals and bad input; the root secret file.
  *
  * Two subcommands serve selftests/ebroker/root_secret_test.sh, which loads
  * the module itself:
@@ -345,7 +345,7 @@ TEST_F(three, seal_deterministic)
 	ASSERT_EQ(0, getkey(&self->a, &req, k2));
 	EXPECT_NE(0, memcmp(k1, k2, sizeof(k1)));
 	req = seal_request(EB_KEYPOLICY_MRENCLAVE, SVN);
-	req.key_policy |= EB_KEYPOLICY_NOISVPRODID;
+	req.key_policy |= EB_KEYPOLICY_MRSIGNER;
 	ASSERT_EQ(0, getkey(&self->a, &req, k2));
 	EXPECT_NE(0, memcmp(k1, k2, sizeof(k1)));
 
@@ -404,20 +404,72 @@ TEST_F(three, seal_policy_other_signer)
 	tencl_close(&x);
 }
 
-/* ISVPRODID is bound unless NOISVPRODID says otherwise. */
-TEST_F(three, seal_isvprodid)
+/* ISVPRODID is bound unless NOISVPRODID (a KSS policy) says otherwise. */
+TEST(seal_isvprodid)
 {
 	uint8_t ka[EB_KEY_SIZE], kx[EB_KEY_SIZE];
-	struct tencl x;
+	struct tencl a, x;
 
-	ASSERT_EQ(0, build(&x, 2, 0, NULL, PROD_ID + 1, SVN));
-	ASSERT_EQ(0, seal_key(&self->a, EB_KEYPOLICY_MRSIGNER, SVN, ka));
+	ASSERT_EQ(0, build(&a, 1, EB_ATTR_KSS, NULL, PROD_ID, SVN));
+	ASSERT_EQ(0, build(&x, 2, EB_ATTR_KSS, NULL, PROD_ID + 1, SVN));
+	ASSERT_EQ(0, seal_key(&a, EB_KEYPOLICY_MRSIGNER, SVN, ka));
 	ASSERT_EQ(0, seal_key(&x, EB_KEYPOLICY_MRSIGNER, SVN, kx));
 	EXPECT_NE(0, memcmp(ka, kx, sizeof(ka)));
-	ASSERT_EQ(0, seal_key(&self->a, EB_KEYPOLICY_MRSIGNER | EB_KEYPOLICY_NOISVPRODID, SVN, ka));
+	ASSERT_EQ(0, seal_key(&a, EB_KEYPOLICY_MRSIGNER | EB_KEYPOLICY_NOISVPRODID, SVN, ka));
 	ASSERT_EQ(0, seal_key(&x, EB_KEYPOLICY_MRSIGNER | EB_KEYPOLICY_NOISVPRODID, SVN, kx));
 	EXPECT_EQ(0, memcmp(ka, kx, sizeof(ka)));
+	tencl_close(&a);
 	tencl_close(&x);
+	EXPECT_TRUE(eb_pool_is_full());
+}
+
+/*
+ * The KEYPOLICY bits that came with KSS, and CONFIGSVN, fault in EGETKEY
+ * unless the enclave has KSS: EINVAL, whatever the key name. With KSS
+ * they are accepted, and CONFIGSVN is held to the enclave's own (0).
+ */
+TEST(kss_policy)
+{
+	static const uint16_t kss_bits[] = {
+		EB_KEYPOLICY_NOISVPRODID,
+		EB_KEYPOLICY_CONFIGID,
+		EB_KEYPOLICY_ISVFAMILYID,
+		EB_KEYPOLICY_ISVEXTPRODID,
+	};
+	uint8_t k[EB_KEY_SIZE], kk[EB_KEY_SIZE];
+	struct eb_keyrequest req;
+	struct tencl p, kss;
+
+	ASSERT_EQ(0, build(&p, 1, 0, NULL, PROD_ID, SVN));
+	ASSERT_EQ(0, build(&kss, 1, EB_ATTR_KSS, NULL, PROD_ID, SVN));
+
+	for (size_t i = 0; i < sizeof(kss_bits) / sizeof(kss_bits[0]); i++) {
+		req = seal_request(EB_KEYPOLICY_MRENCLAVE | kss_bits[i], SVN);
+		memset(k, 0xee, sizeof(k));
+		EXPECT_EQ(-EINVAL, getkey(&p, &req, k))
+		TH_LOG("policy bit 0x%x", kss_bits[i]);
+		EXPECT_EQ(0xee, k[0]);
+		req.key_name = EB_KEYNAME_REPORT;
+		EXPECT_EQ(-EINVAL, getkey(&p, &req, k));
+		req.key_name = 99; /* faults before the key name is looked at */
+		EXPECT_EQ(-EINVAL, getkey(&p, &req, k));
+
+		req = seal_request(EB_KEYPOLICY_MRENCLAVE | kss_bits[i], SVN);
+		EXPECT_EQ(0, getkey(&kss, &req, kk))
+		TH_LOG("policy bit 0x%x", kss_bits[i]);
+	}
+
+	req = seal_request(EB_KEYPOLICY_MRSIGNER, SVN);
+	req.config_svn = 1;
+	EXPECT_EQ(-EINVAL, getkey(&p, &req, k));
+	EXPECT_EQ(EB_SGX_INVALID_ISVSVN, getkey(&kss, &req, k)); /* its CONFIGSVN is 0 */
+
+	/* Without those bits, both give keys as before. */
+	ASSERT_EQ(0, seal_key(&p, EB_KEYPOLICY_MRENCLAVE, SVN, k));
+	ASSERT_EQ(0, seal_key(&kss, EB_KEYPOLICY_MRENCLAVE, SVN, kk));
+	tencl_close(&p);
+	tencl_close(&kss);
+	EXPECT_TRUE(eb_pool_is_full());
 }
 
 /*
@@ -427,16 +479,12 @@ TEST_F(three, seal_isvprodid)
 TEST_F(three, seal_isvsvn)
 {
 	uint8_t k[EB_KEY_SIZE], k3[EB_KEY_SIZE], k2[EB_KEY_SIZE], knew[EB_KEY_SIZE];
-	struct eb_keyrequest req;
 	struct tencl upgraded;
 
 	memset(k, 0xee, sizeof(k));
 	EXPECT_EQ(EB_SGX_INVALID_ISVSVN, seal_key(&self->a, EB_KEYPOLICY_MRSIGNER, SVN + 1, k));
 	EXPECT_EQ(0xee, k[0]); /* nothing written */
 	EXPECT_EQ(EB_SGX_INVALID_ISVSVN, seal_key(&self->a, EB_KEYPOLICY_MRSIGNER, 0xffff, k));
-	req = seal_request(EB_KEYPOLICY_MRSIGNER, SVN);
-	req.config_svn = 1; /* the enclave's CONFIGSVN is 0 */
-	EXPECT_EQ(EB_SGX_INVALID_ISVSVN, getkey(&self->a, &req, k));
 
 	ASSERT_EQ(0, seal_key(&self->a, EB_KEYPOLICY_MRSIGNER, SVN, k3));
 	ASSERT_EQ(0, seal_key(&self->a, EB_KEYPOLICY_MRSIGNER, SVN - 1, k2));

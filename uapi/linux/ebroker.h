@@ -355,14 +355,16 @@ struct eb_report {
 /**
  * struct eb_keyrequest - KEYREQUEST (512 bytes)
  * @key_name:	EB_KEYNAME_*; REPORT and SEAL are supported
- * @key_policy:	EB_KEYPOLICY_*: which identity a SEAL key is bound to
+ * @key_policy:	EB_KEYPOLICY_*: which identity a SEAL key is bound to;
+ *		NOISVPRODID, CONFIGID, ISVFAMILYID and ISVEXTPRODID only
+ *		for an enclave with EB_ATTR_KSS
  * @isv_svn:	the ISVSVN to derive for; at most the enclave's own
  * @cpusvn:	the CPUSVN to derive for; at most the current one
  * @attribute_mask: ATTRIBUTES bits bound into the key
  * @xfrm_mask:	XFRM bits bound into the key
  * @key_id:	caller-chosen diversifier
  * @misc_mask:	MISCSELECT bits bound into the key
- * @config_svn:	at most the enclave's CONFIGSVN
+ * @config_svn:	at most the enclave's CONFIGSVN (zero); zero without KSS
  */
 struct eb_keyrequest {
 	__u16 key_name;
@@ -407,7 +409,10 @@ struct eb_enclave_report {
  *		no key is written
  * @reserved:	zero
  *
- * Errors: EINVAL (enclave not initialised, reserved fields not zero).
+ * Errors: EINVAL (enclave not initialised, reserved fields not zero; or,
+ * for an enclave created without EB_ATTR_KSS, a KEYPOLICY bit of KSS,
+ * NOISVPRODID, CONFIGID, ISVFAMILYID or ISVEXTPRODID, or a non-zero
+ * config_svn: where EGETKEY faults).
  */
 struct eb_enclave_getkey {
 	__u64 keyrequest;
