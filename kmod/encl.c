@@ -247,7 +247,7 @@ void eb_encl_free(struct eb_encl *encl)
 	}
 	if (encl->target)
 		cgroup_put(encl->target);
-	memzero_explicit(&encl->measure, sizeof(encl->measure));
+	eb_measure_free(&encl->measure);
 	kfree(encl);
 }
 
@@ -329,7 +329,8 @@ static struct eb_cg *eb_encl_charge_target(struct eb_encl *encl)
  *
  * Context: encl->lock held.
  * Return: 0; -EINVAL for a bad SECS or wrong state; -EDQUOT, -ENOSPC when
- * the page cannot be had; -ENOENT when the target cgroup was removed.
+ * the page cannot be had; -ENOENT when the target cgroup was removed;
+ * -ENOMEM.
  */
 int eb_encl_create(struct eb_encl *encl, const struct eb_secs *secs)
 {
@@ -362,11 +363,14 @@ int eb_encl_create(struct eb_encl *encl, const struct eb_secs *secs)
 	encl->xfrm = secs->xfrm;
 	encl->miscselect = secs->miscselect;
 	encl->ssa_frame_size = secs->ssa_frame_size;
-	eb_measure_ecreate(&encl->measure, secs->ssa_frame_size, secs->size);
+	ret = eb_measure_ecreate(&encl->measure, secs->ssa_frame_size,
+				 secs->size);
+	if (ret)
+		goto return_page;
 	encl->owner = task_tgid_nr(current);
 	ret = eb_encl_register(encl);
 	if (ret)
-		goto return_page;
+		goto free_measure;
 	atomic_inc(&cg->enclaves);
 	if (encl->target) {
 		cgroup_put(encl->target);
@@ -376,6 +380,8 @@ int eb_encl_create(struct eb_encl *encl, const struct eb_secs *secs)
 	eb_encl_announce(encl, EB_CMD_EVENT_ENCLAVE_CREATED);
 	return 0;
 
+free_measure:
+	eb_measure_free(&encl->measure);
 return_page:
 	encl->secs_page = NULL;
 	eb_encl_return_page(encl, page);
@@ -447,12 +453,12 @@ free_epage:
  *
  * Context: encl->lock held.
  * Return: 0; -EINVAL for the wrong state; -EBADMSG, -EKEYREJECTED from
- * eb_sigstruct_verify(); -EPERM when the SIGSTRUCT is for another enclave.
+ * eb_sigstruct_verify(); -EPERM when the SIGSTRUCT is for another enclave;
+ * -ENOMEM, or a hash driver's error, from eb_measure_final().
  */
 int eb_encl_init(struct eb_encl *encl, const struct eb_sigstruct *ss)
 {
 	u8 mrenclave[EB_HASH_SIZE], mrsigner[EB_HASH_SIZE];
-	struct eb_measure m;
 	int ret;
 
 	lockdep_assert_held(&encl->lock);
@@ -462,10 +468,10 @@ int eb_encl_init(struct eb_encl *encl, const struct eb_sigstruct *ss)
 	if (ret)
 		return ret;
 
-	/* Finish a copy: the running measurement must survive a refusal. */
-	m = encl->measure;
-	eb_measure_final(&m, mrenclave);
-	memzero_explicit(&m, sizeof(m));
+	/* It finishes a copy: the running measurement survives a refusal. */
+	ret = eb_measure_final(&encl->measure, mrenclave);
+	if (ret)
+		return ret;
 	if (memcmp(mrenclave, ss->enclavehash, sizeof(mrenclave)))
 		return -EPERM;
 	if ((encl->attributes & ss->attributemask) !=

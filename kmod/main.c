@@ -16,6 +16,7 @@
 
 #include "ebroker.h"
 #include "keys.h"
+#include "measure.h"
 #include "netlink.h"
 #include "pool.h"
 #include "size.h"
@@ -82,9 +83,14 @@ static int __init eb_init(void)
 	ret = eb_keys_init();
 	if (ret)
 		goto pool_exit;
+	ret = eb_measure_init();
+	if (ret) {
+		pr_err("cannot allocate a sha256 transform: %d\n", ret);
+		goto keys_exit;
+	}
 	ret = eb_sysfs_init();
 	if (ret)
-		goto keys_exit;
+		goto measure_exit;
 	ret = eb_genl_init();
 	if (ret)
 		goto sysfs_exit;
@@ -92,13 +98,16 @@ static int __init eb_init(void)
 	if (ret)
 		goto genl_exit;
 
-	pr_info("backend %s, %lu bytes of EPC\n", backend, bytes);
+	pr_info("backend %s, %lu bytes of EPC, measuring with %s\n", backend,
+		bytes, eb_measure_driver());
 	return 0;
 
 genl_exit:
 	eb_genl_exit();
 sysfs_exit:
 	eb_sysfs_exit();
+measure_exit:
+	eb_measure_exit();
 keys_exit:
 	eb_keys_exit();
 pool_exit:
@@ -111,6 +120,7 @@ static void __exit eb_exit(void)
 	eb_driver_exit();
 	eb_genl_exit();
 	eb_sysfs_exit();
+	eb_measure_exit();
 	eb_keys_exit();
 	eb_pool_exit();
 }

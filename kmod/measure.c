@@ -3,9 +3,20 @@
  * The enclave measurement. The record layouts are SGX's (SDM Vol. 3D,
  * "ECREATE", "EADD", "EEXTEND"), so an image measures here exactly as it
  * would on hardware.
+ *
+ * The hashing goes through the crypto API so that an enclave is measured
+ * as fast as the machine hashes: "sha256" is the highest-priority driver
+ * registered when the module loads (sha256-ni, -avx2, -avx or -ssse3 from
+ * the sha256_ssse3 module where the CPU has them, else sha256-generic).
+ * One transform serves every enclave; each has its own descriptor.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <crypto/hash.h>
 #include <linux/build_bug.h>
+#include <linux/err.h>
 #include <linux/mm.h>
+#include <linux/slab.h>
 #include <linux/string.h>
 
 #include "measure.h"
@@ -39,16 +50,73 @@ static_assert(sizeof(struct eb_mr_ecreate) == 64);
 static_assert(sizeof(struct eb_mr_eadd) == 64);
 static_assert(sizeof(struct eb_mr_eextend) == 64);
 
-void eb_measure_ecreate(struct eb_measure *m, u32 ssa_frame_size, u64 size)
+static struct crypto_shash *eb_measure_tfm;
+
+/**
+ * eb_measure_init() - take the "sha256" transform enclaves are measured with
+ *
+ * A faster driver registered after this (sha256_ssse3 loaded later) is
+ * used only once the module is loaded again.
+ *
+ * Context: module init.
+ * Return: 0, or the crypto API's error when it has no sha256.
+ */
+int eb_measure_init(void)
+{
+	struct crypto_shash *tfm = crypto_alloc_shash("sha256", 0, 0);
+
+	if (IS_ERR(tfm))
+		return PTR_ERR(tfm);
+	eb_measure_tfm = tfm;
+	return 0;
+}
+
+void eb_measure_exit(void)
+{
+	crypto_free_shash(eb_measure_tfm);
+	eb_measure_tfm = NULL;
+}
+
+/* The driver behind "sha256", e.g. sha256-avx2, for the load message. */
+const char *eb_measure_driver(void)
+{
+	return crypto_shash_driver_name(eb_measure_tfm);
+}
+
+static void eb_measure_update(struct eb_measure *m, const void *data,
+			      unsigned int len)
+{
+	if (!m->err)
+		m->err = crypto_shash_update(m->desc, data, len);
+}
+
+/**
+ * eb_measure_ecreate() - start a measurement with the ECREATE record
+ * @m: a measurement not started, or freed
+ * @ssa_frame_size: SECS.SSAFRAMESIZE
+ * @size: SECS.SIZE
+ *
+ * Context: process context; may sleep.
+ * Return: 0, or -ENOMEM (@m then stays not started).
+ */
+int eb_measure_ecreate(struct eb_measure *m, u32 ssa_frame_size, u64 size)
 {
 	struct eb_mr_ecreate rec = {
 		.tag = cpu_to_le64(EB_MR_ECREATE),
 		.ssa_frame_size = cpu_to_le32(ssa_frame_size),
 		.size = cpu_to_le64(size),
 	};
+	struct shash_desc *desc;
 
-	sha256_init(&m->sha);
-	sha256_update(&m->sha, (const u8 *)&rec, sizeof(rec));
+	desc = kmalloc(sizeof(*desc) + crypto_shash_descsize(eb_measure_tfm),
+		       GFP_KERNEL_ACCOUNT);
+	if (!desc)
+		return -ENOMEM;
+	desc->tfm = eb_measure_tfm;
+	m->desc = desc;
+	m->err = crypto_shash_init(desc);
+	eb_measure_update(m, &rec, sizeof(rec));
+	return 0;
 }
 
 void eb_measure_eadd(struct eb_measure *m, u64 offset, u64 secinfo_flags)
@@ -59,7 +127,7 @@ void eb_measure_eadd(struct eb_measure *m, u64 offset, u64 secinfo_flags)
 		.secinfo_flags = cpu_to_le64(secinfo_flags),
 	};
 
-	sha256_update(&m->sha, (const u8 *)&rec, sizeof(rec));
+	eb_measure_update(m, &rec, sizeof(rec));
 }
 
 void eb_measure_eextend_page(struct eb_measure *m, u64 offset,
@@ -70,12 +138,49 @@ void eb_measure_eextend_page(struct eb_measure *m, u64 offset,
 
 	for (i = 0; i < PAGE_SIZE; i += EB_MR_BLOCK) {
 		rec.offset = cpu_to_le64(offset + i);
-		sha256_update(&m->sha, (const u8 *)&rec, sizeof(rec));
-		sha256_update(&m->sha, (const u8 *)page + i, EB_MR_BLOCK);
+		eb_measure_update(m, &rec, sizeof(rec));
+		eb_measure_update(m, (const u8 *)page + i, EB_MR_BLOCK);
 	}
 }
 
-void eb_measure_final(struct eb_measure *m, u8 mrenclave[SHA256_DIGEST_SIZE])
+/**
+ * eb_measure_final() - MRENCLAVE of what has been measured so far
+ * @m: a started measurement
+ * @mrenclave: (out) the digest
+ *
+ * Finishes a copy of the running hash (exported, imported into a second
+ * descriptor), so @m goes on unchanged: a refused EINIT can be retried.
+ *
+ * Context: process context; may sleep.
+ * Return: 0; -ENOMEM; or the error the driver returned at any step.
+ */
+int eb_measure_final(struct eb_measure *m, u8 mrenclave[SHA256_DIGEST_SIZE])
 {
-	sha256_final(&m->sha, mrenclave);
+	struct crypto_shash *tfm = m->desc->tfm;
+	size_t desc_size = ALIGN(sizeof(struct shash_desc) +
+				 crypto_shash_descsize(tfm), CRYPTO_MINALIGN);
+	struct shash_desc *copy;
+	void *state;
+	int ret;
+
+	if (m->err)
+		return m->err;
+	copy = kmalloc(desc_size + crypto_shash_statesize(tfm), GFP_KERNEL);
+	if (!copy)
+		return -ENOMEM;
+	copy->tfm = tfm;
+	state = (u8 *)copy + desc_size;
+	ret = crypto_shash_export(m->desc, state) ?:
+	      crypto_shash_import(copy, state) ?:
+	      crypto_shash_final(copy, mrenclave);
+	kfree_sensitive(copy);
+	return ret;
+}
+
+/* Free (and wipe) the running hash; @m may be not started. */
+void eb_measure_free(struct eb_measure *m)
+{
+	kfree_sensitive(m->desc);
+	m->desc = NULL;
+	m->err = 0;
 }
