@@ -128,6 +128,13 @@ static void __exit eb_exit(void)
 module_init(eb_init);
 module_exit(eb_exit);
 
+/*
+ * The measurement's hash is the fastest "sha256" registered at load: have
+ * modprobe load the accelerated drivers (sha256_ssse3 on x86) first, as
+ * modules-load.d may load us before udev loads them by CPU feature.
+ * modprobe ignores a soft dependency that is missing or fails to load.
+ */
+MODULE_SOFTDEP("pre: crypto-sha256");
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("ebroker: enclave broker with per-cgroup EPC accounting");
 MODULE_AUTHOR("The ebroker authors");
