@@ -483,6 +483,8 @@ int eb_encl_init(struct eb_encl *encl, const struct eb_sigstruct *ss)
 
 	memcpy(encl->mrenclave, mrenclave, sizeof(mrenclave));
 	memcpy(encl->mrsigner, mrsigner, sizeof(mrsigner));
+	/* Nothing is measured after init: the running hash is done with. */
+	eb_measure_free(&encl->measure);
 	encl->isv_prod_id = ss->isv_prod_id;
 	encl->isv_svn = ss->isv_svn;
 	encl->attributes |= EB_ATTR_INIT;

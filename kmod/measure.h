@@ -12,11 +12,14 @@ struct shash_desc;
  * EEXTEND records, the last followed by the 256 bytes it measures.
  *
  * @desc is the running hash, on the module's one "sha256" transform (the
- * fastest driver the crypto API had at load); NULL before ECREATE. @err
- * is the first error the driver returned: it sticks, and final returns it.
+ * fastest driver the crypto API had at load); NULL before ECREATE and
+ * after a successful EINIT. @run is where EEXTEND lays out its records
+ * and blocks, in @desc's allocation. @err is the first error the driver
+ * returned: it sticks, and final returns it.
  */
 struct eb_measure {
 	struct shash_desc *desc;
+	u8 *run;
 	int err;
 };
 
