@@ -11,8 +11,9 @@
  * allocation on it, the module's and the kernel's around it, fails once.
  * Every run must end in success or a clean error (ENOMEM, or ENOBUFS from
  * netlink), and after each the pool and the test's cgroup are back where
- * they were before it: no page or charge left behind. At the end kmemleak
- * must report nothing allocated by the module.
+ * they were before it: no page or charge left behind. An INIT that failed
+ * succeeds when tried again: its measurement was left intact. At the end
+ * kmemleak must report nothing allocated by the module.
  *
  * The paths: EB_IOC_ENCLAVE_CREATE, ADD_PAGES, INIT, mapping a page,
  * closing an enclave, the netlink SET_LIMIT and the cgroup and enclave
@@ -212,6 +213,18 @@ TEST_F(fault, add_pages)
 	EVERY_FAULT(ASSERT_EQ(0, create(&self->t)), add(&self->t), tencl_close(&self->t));
 }
 
+/*
+ * An INIT that failed must leave the measurement as it was: tried again
+ * with nothing failing, it succeeds (a damaged measurement would give
+ * EPERM); after a success, a second INIT is EINVAL.
+ */
+static int init_again(struct tencl *t, const struct eb_sigstruct *ss)
+{
+	int r = tencl_init(t, ss);
+
+	return r == -EINVAL ? 0 : r;
+}
+
 TEST_F(fault, init)
 {
 	uint8_t mr[EB_HASH_SIZE];
@@ -224,7 +237,11 @@ TEST_F(fault, init)
 		    ASSERT_EQ(0, add(&self->t));
 		    ASSERT_EQ(0, tencl_sign(&self->t, &ss, mr));
 	    },
-	    tencl_init(&self->t, &ss), tencl_close(&self->t));
+	    tencl_init(&self->t, &ss),
+	    {
+		    ASSERT_EQ(0, init_again(&self->t, &ss));
+		    tencl_close(&self->t);
+	    });
 }
 
 static int map_page(struct tencl *t)
