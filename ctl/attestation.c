@@ -318,9 +318,32 @@ static int att_open_dir(struct att *a, bool create)
 
 /* ----------------------------------------------------- the QE, the check */
 
+/* The path sysfs gives cgroup @id (root may read it), or "?". */
+static void cgroup_path_of(uint64_t id, char *buf, size_t len)
+{
+	char file[96];
+	int fd;
+	ssize_t n;
+
+	snprintf(file, sizeof(file), "/sys/kernel/ebroker/cgroups/%" PRIu64 "/path", id);
+	fd = open(file, O_RDONLY | O_CLOEXEC);
+	n = fd < 0 ? -1 : read_full(fd, buf, len - 1);
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0) {
+		snprintf(buf, len, "?");
+		return;
+	}
+	buf[n] = 0;
+	buf[strcspn(buf, "\n")] = 0;
+}
+
 static int att_load_qe(struct att *a, struct eb_enclave **ret)
 {
-	int r = eb_enclave_load_file(a->qe, NULL, ret);
+	uint64_t limit_cgroup_id = 0;
+	const struct eb_enclave_load_params params = { .limit_cgroup_id = &limit_cgroup_id };
+	int r = eb_enclave_load_file(a->qe, &params, ret);
+	char path[PATH_MAX];
 
 	if (r == -ENODEV)
 		return att_fail(a, CTL_EXIT_NO_MODULE,
@@ -332,6 +355,13 @@ static int att_load_qe(struct att *a, struct eb_enclave **ret)
 				"cannot load the quoting enclave %s: %s "
 				"(root only)",
 				a->qe, strerror(-r));
+	if (r == -EDQUOT && limit_cgroup_id) {
+		cgroup_path_of(limit_cgroup_id, path, sizeof(path));
+		return att_fail(a, CTL_EXIT_FAILURE,
+				"cannot load the quoting enclave %s: the EPC limit of cgroup %s "
+				"(id %" PRIu64 ") refused it",
+				a->qe, path, limit_cgroup_id);
+	}
 	if (r < 0)
 		return att_fail(a, CTL_EXIT_FAILURE, "cannot load the quoting enclave %s: %s",
 				a->qe, strerror(-r));

@@ -138,6 +138,8 @@ static void eb_cg_report_hits(struct work_struct *work)
  * eb_cg_try_charge() - charge bytes to a cgroup and all its ancestors
  * @cg: the charge target
  * @bytes: how much
+ * @ret_limit_id: set to the id of the cgroup whose limit refused the
+ *	charge (@cg or an ancestor), on -EDQUOT only; may be NULL
  *
  * Once the charged memory is really held, eb_cg_commit() records the peaks,
  * so that neither a refused charge nor a failed allocation counts as usage.
@@ -145,7 +147,7 @@ static void eb_cg_report_hits(struct work_struct *work)
  * Context: process context; takes no lock.
  * Return: 0, or -EDQUOT when a level's limit refuses (nothing charged).
  */
-int eb_cg_try_charge(struct eb_cg *cg, u64 bytes)
+int eb_cg_try_charge(struct eb_cg *cg, u64 bytes, u64 *ret_limit_id)
 {
 	struct eb_cg *i, *j;
 	s64 usage;
@@ -165,6 +167,8 @@ uncharge:
 		atomic64_sub(bytes, &j->usage);
 	atomic64_sub(bytes, &i->usage);
 	eb_cg_refused(i, usage - bytes, max, bytes);
+	if (ret_limit_id)
+		*ret_limit_id = i->id;
 	return -EDQUOT;
 }
 EXPORT_SYMBOL_NS_GPL(eb_cg_try_charge, EBROKER_BENCH);

@@ -67,7 +67,7 @@ struct eb_cg *eb_cg_get(struct cgroup *cgrp);
 void eb_cg_put(struct eb_cg *cg);
 struct cgroup *eb_cg_current(void);
 
-int eb_cg_try_charge(struct eb_cg *cg, u64 bytes);
+int eb_cg_try_charge(struct eb_cg *cg, u64 bytes, u64 *ret_limit_id);
 
 /**
  * eb_cg_commit() - record peaks after a charge became an allocation

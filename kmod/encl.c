@@ -158,7 +158,7 @@ static struct page *eb_encl_take_page(struct eb_encl *encl)
 	struct page *page;
 	int ret;
 
-	ret = eb_cg_try_charge(encl->cg, PAGE_SIZE);
+	ret = eb_cg_try_charge(encl->cg, PAGE_SIZE, &encl->limit_cgroup_id);
 	if (ret)
 		return ERR_PTR(ret);
 	page = eb_pool_alloc();

@@ -39,6 +39,8 @@ struct eb_encl_page {
  * @measure:	running MRENCLAVE
  * @id:		registry id, from create on (0 before)
  * @owner:	tgid of the creator, in the initial pid namespace
+ * @limit_cgroup_id: the cgroup whose limit refused the last page refused
+ *		(EDQUOT), for the ioctl to report
  */
 struct eb_encl {
 	struct mutex lock;	/* see above */
@@ -51,6 +53,7 @@ struct eb_encl {
 	struct eb_measure measure;
 	u32 id;
 	pid_t owner;
+	u64 limit_cgroup_id;
 
 	u64 base;
 	u64 size;

@@ -32,6 +32,11 @@ static long eb_ioc_create(struct eb_encl *encl, void __user *arg)
 		return PTR_ERR(secs);
 	ret = eb_encl_create(encl, secs);
 	kfree(secs);
+	if (ret == -EDQUOT) {
+		create.limit_cgroup_id = encl->limit_cgroup_id;
+		if (copy_to_user(arg, &create, sizeof(create)))
+			ret = -EFAULT;
+	}
 	return ret;
 }
 
@@ -103,6 +108,7 @@ static long eb_ioc_add_pages(struct eb_encl *encl, void __user *arg)
 			break;
 	}
 	add.count = c;
+	add.limit_cgroup_id = ret == -EDQUOT ? encl->limit_cgroup_id : 0;
 unlock:
 	mutex_unlock(&encl->lock);
 	if (ret != -EINVAL && copy_to_user(arg, &add, sizeof(add)))

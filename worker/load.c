@@ -82,11 +82,13 @@ static int image_read(struct eb_image **ret, char *why, size_t len)
 int worker_load(struct worker *w, char *why, size_t why_len, enum ebp_side *ret_side)
 {
 	_cleanup_(eb_image_freep) struct eb_image *img = NULL;
+	uint64_t limit_cgroup_id = 0;
 	const struct eb_enclave_load_params params = {
 		.flags = EB_LOAD_DEVICE_FD,
 		.device_fd = WORKER_FD_DEVICE,
 		.backend = EB_BACKEND_SIM,
 		.call_timeout_ms = w->args.call_timeout_ms,
+		.limit_cgroup_id = &limit_cgroup_id,
 	};
 	int r;
 
@@ -100,8 +102,14 @@ int worker_load(struct worker *w, char *why, size_t why_len, enum ebp_side *ret_
 	r = eb_enclave_load(img, &params, &w->enclave);
 	close(WORKER_FD_DEVICE);
 	if (r) {
-		snprintf(why, why_len, "cannot load enclave %s: %s (%s)", w->args.enclave,
-			 load_error_words(r), strerror(-r));
+		char limit[64] = "";
+
+		/* The module's own word on which limit refused. */
+		if (r == -EDQUOT && limit_cgroup_id)
+			snprintf(limit, sizeof(limit), "; the limit of cgroup id %llu",
+				 (unsigned long long)limit_cgroup_id);
+		snprintf(why, why_len, "cannot load enclave %s: %s (%s%s)", w->args.enclave,
+			 load_error_words(r), strerror(-r), limit);
 		*ret_side = load_error_side(r);
 		return r;
 	}

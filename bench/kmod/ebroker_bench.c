@@ -48,7 +48,7 @@ static int eb_bench_eb(struct eb_cg *cg, u64 *ret_ns)
 
 	start = ktime_get_ns();
 	for (i = 0; i < iters; i++) {
-		if (eb_cg_try_charge(cg, PAGE_SIZE))
+		if (eb_cg_try_charge(cg, PAGE_SIZE, NULL))
 			return -EDQUOT;
 		eb_cg_commit(cg);
 		eb_cg_uncharge(cg, PAGE_SIZE);
@@ -65,7 +65,7 @@ static int eb_bench_refuse(struct eb_cg *cg, u64 *ret_ns)
 
 	start = ktime_get_ns();
 	for (i = 0; i < iters; i++) {
-		if (eb_cg_try_charge(cg, PAGE_SIZE) != -EDQUOT)
+		if (eb_cg_try_charge(cg, PAGE_SIZE, NULL) != -EDQUOT)
 			return -EINVAL;
 	}
 	*ret_ns = ktime_get_ns() - start;

@@ -46,12 +46,16 @@ static inline bool eb_in_elrange(const struct eb_enclave *e, uint64_t addr)
 /* Claim a free TCS atomically, or NULL when all are busy. */
 struct eb_tcs_slot *eb_claim_tcs(struct eb_enclave *e);
 
-/* Add @n pages copied to @buf, at @offset, with one SECINFO. */
+/*
+ * Add @n pages copied to @buf, at @offset, with one SECINFO. With -EDQUOT
+ * from the module, *@limit_cgroup_id (if not NULL) names the cgroup whose
+ * limit refused.
+ */
 typedef int (*eb_add_run_fn)(int fd, const uint8_t *buf, uint64_t offset, size_t n,
-			     uint64_t secinfo_flags, bool measure);
+			     uint64_t secinfo_flags, bool measure, uint64_t *limit_cgroup_id);
 
 /* Add every page of @img in runs, through @add. */
-int eb_add_pages(int fd, const struct eb_image *img, eb_add_run_fn add);
+int eb_add_pages(int fd, const struct eb_image *img, eb_add_run_fn add, uint64_t *limit_cgroup_id);
 
 /* Install the process's ENCLU/fault/timer signal handlers once. */
 int eb_sim_init(void);
@@ -68,7 +72,7 @@ int eb_sim_call(struct eb_enclave *e, uint32_t ecall, const void *in, size_t in_
 
 int eb_sgx_create(int fd, const struct eb_secs *secs);
 int eb_sgx_add_run(int fd, const uint8_t *buf, uint64_t offset, size_t n, uint64_t secinfo_flags,
-		   bool measure);
+		   bool measure, uint64_t *limit_cgroup_id);
 int eb_sgx_init(int fd, const struct eb_sigstruct *sigstruct);
 /* Find the vDSO's entry point for @e. */
 int eb_sgx_prepare(struct eb_enclave *e);

@@ -103,7 +103,7 @@ static int reserve(uint64_t size, uint64_t *ret_base)
 
 /* Add @n pages from @buf at @offset, continuing after partial adds. */
 static int add_run(int fd, const uint8_t *buf, uint64_t offset, size_t n, uint64_t secinfo_flags,
-		   bool measure)
+		   bool measure, uint64_t *limit_cgroup_id)
 {
 	struct eb_secinfo secinfo = { .flags = secinfo_flags };
 	size_t done = 0, len = n * EB_PAGE_SIZE;
@@ -118,6 +118,8 @@ static int add_run(int fd, const uint8_t *buf, uint64_t offset, size_t n, uint64
 		};
 		int r = xioctl(fd, EB_IOC_ENCLAVE_ADD_PAGES, &add);
 
+		if (r == -EDQUOT && limit_cgroup_id)
+			*limit_cgroup_id = add.limit_cgroup_id;
 		if (r)
 			return r;
 		if (!add.count || add.count > add.length)
@@ -128,7 +130,7 @@ static int add_run(int fd, const uint8_t *buf, uint64_t offset, size_t n, uint64
 }
 
 /* Runs of pages with contiguous offsets and one SECINFO, in image order. */
-int eb_add_pages(int fd, const struct eb_image *img, eb_add_run_fn add)
+int eb_add_pages(int fd, const struct eb_image *img, eb_add_run_fn add, uint64_t *limit_cgroup_id)
 {
 	size_t count = eb_image_page_count(img), n = 0;
 	const struct eb_image_page *first = NULL;
@@ -149,7 +151,8 @@ int eb_add_pages(int fd, const struct eb_image *img, eb_add_run_fn add)
 		if (n &&
 		    (n == ADD_BATCH || p->offset != first->offset + n * EB_PAGE_SIZE ||
 		     p->secinfo_flags != first->secinfo_flags || p->measure != first->measure)) {
-			r = add(fd, buf, first->offset, n, first->secinfo_flags, first->measure);
+			r = add(fd, buf, first->offset, n, first->secinfo_flags, first->measure,
+				limit_cgroup_id);
 			n = 0;
 		}
 		if (!n)
@@ -157,7 +160,8 @@ int eb_add_pages(int fd, const struct eb_image *img, eb_add_run_fn add)
 		memcpy(buf + n++ * EB_PAGE_SIZE, p->data, EB_PAGE_SIZE);
 	}
 	if (n && !r)
-		r = add(fd, buf, first->offset, n, first->secinfo_flags, first->measure);
+		r = add(fd, buf, first->offset, n, first->secinfo_flags, first->measure,
+			limit_cgroup_id);
 	munmap(buf, ADD_BATCH * EB_PAGE_SIZE);
 	return r;
 }
@@ -238,7 +242,7 @@ static int build_sgx(struct eb_enclave *e, const struct eb_image *img, const str
 	/* UNVERIFIED: written against the SGX UAPI, never run on SGX hardware. */
 	r = eb_sgx_create(e->fd, secs);
 	if (!r)
-		r = eb_add_pages(e->fd, img, eb_sgx_add_run);
+		r = eb_add_pages(e->fd, img, eb_sgx_add_run, NULL);
 	if (!r)
 		r = eb_sgx_init(e->fd, sigstruct);
 	if (r)
@@ -253,14 +257,16 @@ static int build_sgx(struct eb_enclave *e, const struct eb_image *img, const str
 }
 
 static int build_sim(struct eb_enclave *e, const struct eb_image *img, const struct eb_secs *secs,
-		     const struct eb_sigstruct *sigstruct)
+		     const struct eb_sigstruct *sigstruct, uint64_t *limit_cgroup_id)
 {
+	struct eb_enclave_create create = { .src = (uintptr_t)secs };
 	int r;
 
-	r = xioctl(e->fd, EB_IOC_ENCLAVE_CREATE,
-		   &(struct eb_enclave_create){ .src = (uintptr_t)secs });
+	r = xioctl(e->fd, EB_IOC_ENCLAVE_CREATE, &create);
+	if (r == -EDQUOT && limit_cgroup_id)
+		*limit_cgroup_id = create.limit_cgroup_id;
 	if (!r)
-		r = eb_add_pages(e->fd, img, add_run);
+		r = eb_add_pages(e->fd, img, add_run, limit_cgroup_id);
 	if (!r)
 		r = xioctl(e->fd, EB_IOC_ENCLAVE_INIT,
 			   &(struct eb_enclave_init){ .sigstruct = (uintptr_t)sigstruct });
@@ -352,7 +358,7 @@ int eb_enclave_load(const struct eb_image *img, const struct eb_enclave_load_par
 	memcpy(&secs, tmpl, sizeof(secs));
 	secs.base = e->base;
 	if (backend == EB_BACKEND_SIM)
-		r = build_sim(e, img, &secs, sigstruct);
+		r = build_sim(e, img, &secs, sigstruct, params->limit_cgroup_id);
 	else
 		r = build_sgx(e, img, &secs, sigstruct);
 	if (r)

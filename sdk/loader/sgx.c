@@ -38,7 +38,9 @@
 
 #define ENCLU_EEXIT 4
 
-_Static_assert(sizeof(struct sgx_enclave_add_pages) == sizeof(struct eb_enclave_add_pages),
+/* The module's ADD_PAGES starts as SGX's does; it adds limit_cgroup_id after. */
+_Static_assert(offsetof(struct sgx_enclave_add_pages, count) ==
+		   offsetof(struct eb_enclave_add_pages, count),
 	       "ADD_PAGES layout");
 _Static_assert(sizeof(struct eb_secs) == 4096, "SECS is a page");
 _Static_assert(sizeof(struct eb_secinfo) == 64, "SECINFO");
@@ -92,8 +94,10 @@ int eb_sgx_create(int fd, const struct eb_secs *secs)
  * retried). @buf is page aligned, as the driver requires.
  */
 int eb_sgx_add_run(int fd, const uint8_t *buf, uint64_t offset, size_t n, uint64_t secinfo_flags,
-		   bool measure)
+		   bool measure, uint64_t *limit_cgroup_id)
 {
+	/* The SGX driver charges no cgroup of ebroker's: no EDQUOT to explain. */
+	(void)limit_cgroup_id;
 	struct eb_secinfo secinfo __attribute__((aligned(64))) = { .flags = secinfo_flags };
 	size_t done = 0, len = n * EB_PAGE_SIZE;
 

@@ -1312,6 +1312,51 @@ TEST(deep_hierarchy)
 	EXPECT_TRUE(eb_pool_is_full());
 }
 
+/* An EDQUOT says whose limit refused: the cgroup charged, or an ancestor. */
+TEST_F(cg, refusal_names_limiting_cgroup)
+{
+	struct eb_secinfo si = { .flags = TENCL_RW };
+	struct eb_enclave_add_pages add = {
+		.src = (uintptr_t)zpages,
+		.length = PAGE,
+		.secinfo = (uintptr_t)&si,
+		.limit_cgroup_id = 12345, /* out only: overwritten */
+	};
+	struct eb_enclave_create create;
+	struct tencl *e = &self->e[0];
+	struct eb_secs secs;
+	uint64_t p, c;
+	int fd;
+
+	p = cg_mk(self, "p");
+	c = cg_mk(self, "p/c");
+	ASSERT_TRUE(p && c);
+	ASSERT_EQ(0, cg_set_max(self, "p", "12K"));
+	ASSERT_EQ(0, create_in(self, "p/c", e));
+	/* A page that fits: nothing refused it. */
+	ASSERT_EQ(0, ioctl(e->fd, EB_IOC_ENCLAVE_ADD_PAGES, &add));
+	EXPECT_EQ(0, add.limit_cgroup_id);
+	/* The SECS and 2 pages fill p's 12K: the next is refused at p, the parent. */
+	add.offset = PAGE;
+	add.length = 4 * PAGE;
+	EXPECT_EQ(-1, ioctl(e->fd, EB_IOC_ENCLAVE_ADD_PAGES, &add));
+	EXPECT_EQ(EDQUOT, errno);
+	EXPECT_EQ(PAGE, add.count);
+	EXPECT_EQ(p, add.limit_cgroup_id);
+
+	/* c's own limit, below what it holds: a new SECS is refused at c itself. */
+	ASSERT_EQ(0, cg_set_max(self, "p/c", "4K"));
+	ASSERT_EQ(0, cg_enter(self, "p/c"));
+	fd = open(EB_DEV, O_RDWR | O_CLOEXEC);
+	tencl_secs(&secs, 0x7e0000000000ULL, 16 * PAGE, 0);
+	create = (struct eb_enclave_create){ .src = (uintptr_t)&secs };
+	EXPECT_EQ(-1, ioctl(fd, EB_IOC_ENCLAVE_CREATE, &create));
+	EXPECT_EQ(EDQUOT, errno);
+	ASSERT_EQ(0, cg_enter(self, NULL));
+	EXPECT_EQ(c, create.limit_cgroup_id);
+	close(fd);
+}
+
 /* set_max splits at the last space: a cgroup name may contain spaces. */
 TEST_F(cg, limit_on_name_with_space)
 {

@@ -16,6 +16,7 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -480,6 +481,35 @@ TEST_F(sdk, corrupted_image)
 	eb_image_free(parsed);
 	eb_image_free(bad);
 	eb_image_free(img);
+}
+
+/* A load refused at an EPC limit names the cgroup whose limit it was, and leaves nothing. */
+TEST_F(sdk, refused_at_limit)
+{
+	uint64_t limit_id = 0;
+	const struct eb_enclave_load_params p = { .limit_cgroup_id = &limit_id };
+	char dir[64], buf[128];
+	struct stat st;
+	int fds, maps;
+
+	snprintf(dir, sizeof(dir), "/sys/fs/cgroup/ebsdk-%d", getpid());
+	ASSERT_EQ(0, mkdir(dir, 0755));
+	ASSERT_EQ(0, stat(dir, &st));
+	snprintf(buf, sizeof(buf), "/ebsdk-%d 64K", getpid());
+	ASSERT_EQ(0, eb_write_file(EB_SYSFS "/cgroups/set_max", buf));
+	ASSERT_EQ(0, eb_cgroup_enter(dir));
+	fds = count_fds();
+	maps = count_maps();
+	/* echo needs more than 16 pages. */
+	EXPECT_EQ(-EDQUOT, eb_enclave_load_file(sample("echo"), &p, &self->a));
+	EXPECT_EQ(st.st_ino, limit_id);
+	EXPECT_EQ(fds, count_fds());
+	EXPECT_EQ(maps, count_maps());
+	ASSERT_EQ(0, eb_cgroup_enter("/sys/fs/cgroup"));
+	EXPECT_TRUE(pool_full());
+	snprintf(buf, sizeof(buf), "/ebsdk-%d max", getpid());
+	EXPECT_EQ(0, eb_write_file(EB_SYSFS "/cgroups/set_max", buf));
+	EXPECT_EQ(0, rmdir(dir));
 }
 
 TEST_HARNESS_MAIN

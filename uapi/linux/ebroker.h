@@ -163,15 +163,18 @@ struct eb_sigstruct {
 /**
  * struct eb_enclave_create - argument of EB_IOC_ENCLAVE_CREATE
  * @src:	(in) user address of a struct eb_secs
+ * @limit_cgroup_id: (out) with EDQUOT, the id (cgroupfs inode number) of
+ *		the cgroup whose limit refused the page: the one charged or
+ *		one of its ancestors; written only then
  *
  * Charges and takes the SECS page. Errors: EINVAL (bad SECS, ELRANGE not
  * a user address range included, or the enclave exists already), EDQUOT
- * (a cgroup limit refused the page; the kernel log names the cgroup),
- * ENOSPC (the EPC pool is exhausted), ENOENT (the charge target cgroup was
- * removed).
+ * (a cgroup limit refused the page: see @limit_cgroup_id), ENOSPC (the EPC
+ * pool is exhausted), ENOENT (the charge target cgroup was removed).
  */
 struct eb_enclave_create {
 	__u64 src;
+	__u64 limit_cgroup_id;
 };
 
 /**
@@ -182,6 +185,8 @@ struct eb_enclave_create {
  * @secinfo:	(in) user address of a struct eb_secinfo for every page
  * @flags:	(in) EB_PAGE_F_ALL
  * @count:	(out) bytes added before the call returned
+ * @limit_cgroup_id: (out) with EDQUOT, the id of the cgroup whose limit
+ *		refused the next page, as for create; 0 otherwise
  *
  * May add fewer than @length bytes when a signal arrives: @count says how
  * many, and the caller continues from there (0 bytes gives ERESTARTSYS,
@@ -196,6 +201,7 @@ struct eb_enclave_add_pages {
 	__u64 secinfo;
 	__u64 flags;
 	__u64 count;
+	__u64 limit_cgroup_id;
 };
 
 /**
@@ -422,7 +428,7 @@ struct eb_enclave_getkey {
 };
 
 #define EB_IOC_ENCLAVE_CREATE \
-	_IOW(EB_MAGIC, 0x00, struct eb_enclave_create)
+	_IOWR(EB_MAGIC, 0x00, struct eb_enclave_create)
 #define EB_IOC_ENCLAVE_ADD_PAGES \
 	_IOWR(EB_MAGIC, 0x01, struct eb_enclave_add_pages)
 #define EB_IOC_ENCLAVE_INIT \

@@ -83,6 +83,10 @@ enum eb_backend {
  *		@backend EB_BACKEND_SIM and @device NULL; the loader then
  *		opens no device and does not read /sys/kernel/ebroker/backend
  *		(an unprivileged sandbox may have neither).
+ * @limit_cgroup_id: (out, optional) when the load fails with -EDQUOT,
+ *		set to the id (cgroupfs inode number) of the cgroup whose EPC
+ *		limit refused a page, as the module reports it: the cgroup
+ *		charged or one of its ancestors. Untouched otherwise. Sim only.
  */
 struct eb_enclave_load_params {
 	const char *device;
@@ -91,6 +95,7 @@ struct eb_enclave_load_params {
 	uint32_t call_timeout_ms;
 	uint32_t backend;
 	int device_fd;
+	uint64_t *limit_cgroup_id;
 };
 
 /**
