@@ -9,8 +9,9 @@
  *
  * Lifetime: struct eb_cg is found by cgroup id in a registry (xarray). An
  * entry lives while something references it: an enclave charged to it, a
- * child entry, or a limit set by the admin (dropped when the cgroup is
- * removed). A removed cgroup therefore stays accounted until its last page
+ * child entry, a limit set by the admin (dropped when the cgroup is
+ * removed), or a refusal at its limit not reported yet (for up to about
+ * 20 ms). A removed cgroup therefore stays accounted until its last page
  * is freed, and its sysfs directory goes with its last reference.
  *
  * Locking: eb_cg_mutex serialises entry creation and destruction, limits
@@ -63,7 +64,13 @@ static struct eb_cg *to_eb_cg(struct kobject *kobj)
  */
 static LLIST_HEAD(eb_cg_hits);
 static void eb_cg_report_hits(struct work_struct *work);
-static DECLARE_WORK(eb_cg_hits_work, eb_cg_report_hits);
+static DECLARE_DELAYED_WORK(eb_cg_hits_work, eb_cg_report_hits);
+/*
+ * Refusals are reported at most this often: a tenant hammering its limit
+ * costs listeners one event per cgroup per interval, however fast it
+ * hammers (cgroup_file_notify() holds its wake-ups to 20 ms the same way).
+ */
+#define EB_CG_HITS_INTERVAL	(HZ / 50)
 static DEFINE_RATELIMIT_STATE(eb_cg_refusal_rs, 5 * HZ, 10);
 
 static void eb_cg_refused(struct eb_cg *limiting, u64 usage, u64 max,
@@ -87,7 +94,8 @@ static void eb_cg_refused(struct eb_cg *limiting, u64 usage, u64 max,
 	/* The charging enclave holds @limiting (and its ancestors) meanwhile. */
 	kref_get(&limiting->ref);
 	llist_add(&limiting->hit_node, &eb_cg_hits);
-	schedule_work(&eb_cg_hits_work);
+	/* A no-op while pending: one report per interval for all refusals. */
+	schedule_delayed_work(&eb_cg_hits_work, EB_CG_HITS_INTERVAL);
 }
 
 static void eb_cg_report_hit(struct eb_cg *cg)
@@ -693,7 +701,7 @@ void eb_cg_exit(void)
 	sysfs_remove_file(eb_cgroups_kobj, &set_max_attr.attr);
 	cancel_delayed_work_sync(&eb_cg_reap_work);
 	/* No enclave is left to be refused: report the last, drop their refs. */
-	flush_work(&eb_cg_hits_work);
+	flush_delayed_work(&eb_cg_hits_work);
 	mutex_lock(&eb_cg_mutex);
 	xa_for_each(&eb_cgs, id, cg) {
 		if (cg->limited) {

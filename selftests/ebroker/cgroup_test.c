@@ -775,7 +775,7 @@ TEST_F(cg, lowered_limit_does_not_evict)
 	EXPECT_EQ(88 * 1024, ev(x, "current"));
 	tencl_close(t2);
 	tencl_close(t);
-	EXPECT_FALSE(ent_has(x));
+	EXPECT_TRUE(ent_wait(x, false, 1000)); /* once its refusal is reported */
 }
 
 /* ------------------------------------------------------------- 4 */
@@ -819,8 +819,8 @@ TEST_F(cg, limit_before_first_use)
 
 	/* "max" removes the limit; with nothing charged the entries go. */
 	ASSERT_EQ(0, cg_set_max(self, "p/q", "max\n"));
-	EXPECT_FALSE(ent_has(q));
-	EXPECT_FALSE(ent_has(p));
+	EXPECT_TRUE(ent_wait(q, false, 1000)); /* once its refusal is reported */
+	EXPECT_TRUE(ent_wait(p, false, 1000));
 
 	/* And "max" on a cgroup with no entry creates none. */
 	ASSERT_EQ(0, cg_set_max(self, "p/q", "max"));
@@ -1422,7 +1422,8 @@ TEST_F(cg, set_max_bad_writes)
 	}
 	EXPECT_STREQ("65536\n", es(x, "max"));
 	EXPECT_STREQ("max\n", es(base, "max"));
-	EXPECT_EQ(n0, eb_cg_entries());
+	/* None made (entries of earlier refusals may go meanwhile). */
+	EXPECT_GE(n0, eb_cg_entries());
 
 	/* Read-only files refuse to be opened for writing; set_max for reading. */
 	for (const char *const *f =
