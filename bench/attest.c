@@ -223,9 +223,9 @@ static void *read_state(const char *state, const char *name, size_t *ret_len)
 }
 
 /* A quoting enclave with STATE's sealed key and platform chain, as ebrokerd loads its own. */
-static struct eb_enclave *load_qe(const char *state)
+static struct ebroker_enclave *load_qe(const char *state)
 {
-	struct eb_enclave *e = load_enclave(qe_path);
+	struct ebroker_enclave *e = load_enclave(qe_path);
 	size_t sealed_len, chain_len, n = 0;
 	uint8_t *sealed = read_state(state, "qe.sealed", &sealed_len);
 	uint8_t *chain = read_state(state, "platform.pem", &chain_len);
@@ -243,7 +243,7 @@ static struct eb_enclave *load_qe(const char *state)
 	memcpy(buf, &li, sizeof(li));
 	memcpy(buf + sizeof(li), sealed, sealed_len);
 	memcpy(buf + sizeof(li) + sealed_len, chain, chain_len);
-	r = eb_enclave_call(e, EB_QE_LOAD, buf, len, pub, sizeof(pub), &n);
+	r = ebroker_enclave_call(e, EB_QE_LOAD, buf, len, pub, sizeof(pub), &n);
 	if (r || n != sizeof(pub))
 		fail("EB_QE_LOAD", r ? r : EPROTO);
 	free(buf);
@@ -252,17 +252,17 @@ static struct eb_enclave *load_qe(const char *state)
 	return e;
 }
 
-static void ecall(struct eb_enclave *e, uint32_t fn, const void *in, size_t in_len, void *out,
+static void ecall(struct ebroker_enclave *e, uint32_t fn, const void *in, size_t in_len, void *out,
 		  size_t out_cap, size_t *ret_len, const char *what)
 {
-	int r = eb_enclave_call(e, fn, in, in_len, out, out_cap, ret_len);
+	int r = ebroker_enclave_call(e, fn, in, in_len, out, out_cap, ret_len);
 
 	if (r)
 		fail(what, r);
 }
 
 /* ECHO of 0 bytes: an ECALL that does nothing. */
-static void empty_echo(struct eb_enclave *e)
+static void empty_echo(struct ebroker_enclave *e)
 {
 	size_t n;
 
@@ -270,12 +270,12 @@ static void empty_echo(struct eb_enclave *e)
 }
 
 /* QUOTE with a 1-byte input: the QE's dispatch, refused before any work. */
-static void empty_qe(struct eb_enclave *qe)
+static void empty_qe(struct ebroker_enclave *qe)
 {
 	uint8_t in = 0;
 	size_t n;
 
-	if (eb_enclave_call(qe, EB_QE_QUOTE, &in, 1, NULL, 0, &n) != -EINVAL)
+	if (ebroker_enclave_call(qe, EB_QE_QUOTE, &in, 1, NULL, 0, &n) != -EINVAL)
 		fail("empty QE ECALL", EPROTO);
 }
 
@@ -294,7 +294,7 @@ struct handshake {
 	double t_keygen, t_open, t_quote, t_verify, t_establish;
 };
 
-static void handshake(struct handshake *h, struct eb_enclave *echo, struct eb_enclave *qe,
+static void handshake(struct handshake *h, struct ebroker_enclave *echo, struct ebroker_enclave *qe,
 		      const struct eb_targetinfo *ti, uint64_t sid)
 {
 	struct eb_session_open_in in = { .qe_target = *ti, .session_id = sid };
@@ -344,7 +344,7 @@ static void handshake(struct handshake *h, struct eb_enclave *echo, struct eb_en
 		fail("ebc_channel_establish", r);
 }
 
-static void session_close(struct eb_enclave *echo, uint64_t sid)
+static void session_close(struct ebroker_enclave *echo, uint64_t sid)
 {
 	uint8_t id[8];
 	size_t n;
@@ -374,8 +374,8 @@ struct call_samples {
 };
 
 /* One encrypted echo of @size bytes through SESSION_CALL, timed by part. */
-static void enclave_call(struct handshake *h, struct eb_enclave *echo, uint64_t sid, size_t size,
-			 double *t_client, double *t_ecall)
+static void enclave_call(struct handshake *h, struct ebroker_enclave *echo, uint64_t sid,
+			 size_t size, double *t_client, double *t_ecall)
 {
 	static uint8_t in[MAX_PAYLOAD], out[MAX_PAYLOAD];
 	static uint8_t rec_in[8 + CALL_RECORD(MAX_PAYLOAD)], rec_out[RESULT_RECORD(MAX_PAYLOAD)];
@@ -416,7 +416,7 @@ static struct bare_msg wire_msg(size_t payload)
 /* --------------------------------------------------------------- quotes/s */
 
 struct quoter {
-	struct eb_enclave *qe;
+	struct ebroker_enclave *qe;
 	const struct eb_report *report;
 	double t0, t1;
 	uint64_t quotes, busy;
@@ -437,8 +437,8 @@ static void *quote_loop(void *arg)
 		/* eb_claim_tcs() scans the TCS once: a claim racing with
 		 * another thread's release and re-claim can find none free
 		 * even with no more threads than TCS. Counted, retried. */
-		r = eb_enclave_call(q->qe, EB_QE_QUOTE, q->report, sizeof(*q->report), buf,
-				    EB_QUOTE_MAX, &n);
+		r = ebroker_enclave_call(q->qe, EB_QE_QUOTE, q->report, sizeof(*q->report), buf,
+					 EB_QUOTE_MAX, &n);
 		if (r == -EBUSY) {
 			q->busy++;
 			continue;
@@ -456,7 +456,7 @@ static void *quote_loop(void *arg)
 }
 
 /* Quotes/s of @threads threads, thread i on @qes[i % @n_qe]; spurious -EBUSY added to @busy. */
-static double quotes_per_s(struct eb_enclave **qes, unsigned int n_qe, unsigned int threads,
+static double quotes_per_s(struct ebroker_enclave **qes, unsigned int n_qe, unsigned int threads,
 			   const struct eb_report *report, uint64_t *busy)
 {
 	double t0 = now() + WARMUP_S, t1 = t0 + WINDOW_S;
@@ -506,7 +506,7 @@ int main(int argc, char **argv)
 	double qps[sizeof(pools) / sizeof(pools[0])][MAX_REPS];
 	uint64_t busy[sizeof(pools) / sizeof(pools[0])] = { 0 };
 	const char *state = NULL;
-	struct eb_enclave *echo, *echo_timed, *qes[MAX_QE];
+	struct ebroker_enclave *echo, *echo_timed, *qes[MAX_QE];
 	struct bare_msg bare_msg[N_PAYLOADS];
 	const struct client_shm *res;
 	struct eb_targetinfo ti;
@@ -548,8 +548,8 @@ int main(int argc, char **argv)
 	}
 	echo = load_enclave(echo_path);
 	{
-		struct eb_enclave_load_params lp = { .call_timeout_ms = CALL_TIMEOUT_MS };
-		int r = eb_enclave_load_file(echo_path, &lp, &echo_timed);
+		struct ebroker_enclave_load_params lp = { .call_timeout_ms = CALL_TIMEOUT_MS };
+		int r = ebroker_enclave_load_file(echo_path, &lp, &echo_timed);
 
 		if (r)
 			fail(echo_path, r);
@@ -756,9 +756,9 @@ int main(int argc, char **argv)
 	ebc_channel_wipe(&live.ch);
 	ebc_channel_wipe(&h.ch);
 	for (int i = 0; i < MAX_QE; i++)
-		eb_enclave_free(qes[i]);
-	eb_enclave_free(echo);
-	eb_enclave_free(echo_timed);
+		ebroker_enclave_free(qes[i]);
+	ebroker_enclave_free(echo);
+	ebroker_enclave_free(echo_timed);
 	printf("text|attest benchmark: %.0f s\n", now() - t_start);
 	return 0;
 }

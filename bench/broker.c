@@ -21,7 +21,7 @@
  *  - call: ebroker_call() of the echo ECALL, 64 bytes in and out, beside a
  *    raw round trip of the same message sizes (a CALL's 100 bytes out, a
  *    RESULT's 92 back) over socketpair(AF_UNIX, SOCK_SEQPACKET) with a
- *    forked echo process, plus eb_enclave_call() of the same ECALL on an
+ *    forked echo process, plus ebroker_enclave_call() of the same ECALL on an
  *    echo enclave loaded here, each measured alone.
  *  - warm open: ebroker_session_open() on WARM while another session holds
  *    its instance, beside the raw round trip.
@@ -29,7 +29,7 @@
  *  rows, against floors that include the cryptography; these rows keep
  *  the old floors to show what attestation costs.
  *  - cold open: ebroker_session_open() on COLD, which starts a worker and
- *    loads the image, beside eb_enclave_load_file() of the same image
+ *    loads the image, beside ebroker_enclave_load_file() of the same image
  *    here. After each, the session is closed and the client waits for the
  *    worker to exit, so that neither its teardown nor its instance is in
  *    the next one.
@@ -39,7 +39,7 @@
  * session, over a window entered after a warm-up. Floor: as many bare
  * workers as the broker used instances (each a forked process that loaded
  * the echo sample itself, and answers raw messages of the same sizes from
- * an epoll loop with one eb_enclave_call() each), the same clients mapped
+ * an epoll loop with one ebroker_enclave_call() each), the same clients mapped
  * onto them as the daemon mapped the sessions, as threads here.
  */
 #include <errno.h>
@@ -297,7 +297,7 @@ struct latency {
 static void latency(struct client *cl, struct latency *l)
 {
 	uint8_t in[PAYLOAD] = "64 bytes of echo", out[PAYLOAD];
-	struct eb_enclave *echo = load_enclave(echo_path);
+	struct ebroker_enclave *echo = load_enclave(echo_path);
 	const struct client_shm *res = cl->shm;
 	int raw, status;
 	pid_t server;
@@ -329,12 +329,12 @@ static void latency(struct client *cl, struct latency *l)
 		client_do(cl, OP_WARM, N_WARM);
 		memcpy(&l->warm[r * N_WARM], res->lat, N_WARM * sizeof(double));
 		for (int i = 0; i < N_COLD; i++) {
-			struct eb_enclave *e;
+			struct ebroker_enclave *e;
 
 			t = now();
 			e = load_enclave(echo_path);
 			l->sdk[r * N_COLD + i] = now() - t;
-			eb_enclave_free(e);
+			ebroker_enclave_free(e);
 		}
 		client_do(cl, OP_COLD, N_COLD);
 		memcpy(&l->cold[r * N_COLD], res->lat, N_COLD * sizeof(double));
@@ -342,7 +342,7 @@ static void latency(struct client *cl, struct latency *l)
 	client_do(cl, OP_CLOSE, 0);
 	close(raw);
 	waitpid(server, &status, 0);
-	eb_enclave_free(echo);
+	ebroker_enclave_free(echo);
 }
 
 static const char *verdict(double ratio, double target)
@@ -378,11 +378,11 @@ static void print_latency(struct latency *l)
 	for (int i = 0; i < N_PCT; i++) {
 		double sdk = quantile(l->sdk, nk, pct_q[i]), cold = quantile(l->cold, nk, pct_q[i]);
 
-		printf(
-		    "row|session open, cold (new), %s|%.1f ms|eb_enclave_load_file(echo) %.1f ms|"
-		    "%.2f|<= %.2f: %s\n",
-		    pct_name[i], cold * 1e3, sdk * 1e3, cold / sdk, COLD_TARGET,
-		    verdict(cold / sdk, COLD_TARGET));
+		printf("row|session open, cold (new), %s|%.1f ms|ebroker_enclave_load_file(echo) "
+		       "%.1f ms|"
+		       "%.2f|<= %.2f: %s\n",
+		       pct_name[i], cold * 1e3, sdk * 1e3, cold / sdk, COLD_TARGET,
+		       verdict(cold / sdk, COLD_TARGET));
 	}
 	printf("text|session latency: %d rounds; samples per figure: %zu calls (and as many "
 	       "raw round trips and ECALLs), %zu warm opens, %zu cold opens (and as many SDK "

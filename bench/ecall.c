@@ -6,19 +6,19 @@
  *
  *   ecall [-r REPS] [-d SAMPLES_DIR]
  *
- * ECALL round trip: eb_enclave_call() of the echo sample's ECHO ECALL with
+ * ECALL round trip: ebroker_enclave_call() of the echo sample's ECHO ECALL with
  * 8 bytes in and 8 out (EENTER, dispatch, copy in and out, EEXIT, each
  * ENCLU trapped and emulated by libebloader), beside a call of a noinline
  * function through a volatile function pointer and a getpid() system call
  * (syscall(SYS_getpid)). Each round of each kind runs for at least
  * ROUND_S; the rounds of the three kinds are interleaved.
  *
- * Load: eb_image_open() + eb_enclave_load() + eb_enclave_free() of the
+ * Load: ebroker_image_open() + ebroker_enclave_load() + ebroker_enclave_free() of the
  * keyvault-big sample (a 16 MiB heap: 4182 pages), per MB of enclave
  * pages, beside the same pages built with the raw ioctls: open
  * /dev/ebroker, ENCLAVE_CREATE, ENCLAVE_ADD_PAGES per run of contiguous
  * pages with one SECINFO from one prepared buffer, ENCLAVE_INIT with the
- * image's SIGSTRUCT, close(). The closes are in both: eb_enclave_free()
+ * image's SIGSTRUCT, close(). The closes are in both: ebroker_enclave_free()
  * releases the EPC pages as close() does.
  *
  * The images are read from build/sdk/samples, found from this binary's
@@ -64,7 +64,7 @@ static __attribute__((noinline)) int plain(int x)
 }
 
 static int (*volatile plain_ptr)(int) = plain;
-static struct eb_enclave *echo;
+static struct ebroker_enclave *echo;
 
 /* @iters operations of @k; the seconds they took. */
 static double run(enum kind k, long iters)
@@ -85,8 +85,8 @@ static double run(enum kind k, long iters)
 	case ECALL:
 		for (long i = 0; i < iters; i++) {
 			size_t n = 0;
-			int ret = eb_enclave_call(echo, ECHO_ECALL_ECHO, in, sizeof(in), out,
-						  sizeof(out), &n);
+			int ret = ebroker_enclave_call(echo, ECHO_ECALL_ECHO, in, sizeof(in), out,
+						       sizeof(out), &n);
 
 			if (ret || n != sizeof(out))
 				fail("echo ECALL", ret ? ret : EPROTO);
@@ -113,26 +113,26 @@ static long calibrate(enum kind k)
 
 /* The image's pages in one buffer, and its runs of one ioctl each. */
 struct pageset {
-	const struct eb_image *img;
+	const struct ebroker_image *img;
 	uint8_t *data;
 	size_t pages;
 };
 
-static void pageset_init(struct pageset *ps, const struct eb_image *img)
+static void pageset_init(struct pageset *ps, const struct ebroker_image *img)
 {
 	ps->img = img;
-	ps->pages = eb_image_page_count(img);
+	ps->pages = ebroker_image_page_count(img);
 	ps->data = mmap(NULL, ps->pages * EB_PAGE_SIZE, PROT_READ | PROT_WRITE,
 			MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 	if (ps->data == MAP_FAILED)
 		fail("mmap", errno);
 	for (size_t i = 0; i < ps->pages; i++)
-		memcpy(ps->data + i * EB_PAGE_SIZE, eb_image_page(img, i)->data, EB_PAGE_SIZE);
+		memcpy(ps->data + i * EB_PAGE_SIZE, ebroker_image_page(img, i)->data, EB_PAGE_SIZE);
 }
 
 static void add_run(int fd, const struct pageset *ps, size_t first, size_t n)
 {
-	const struct eb_image_page *p = eb_image_page(ps->img, first);
+	const struct ebroker_image_page *p = ebroker_image_page(ps->img, first);
 	struct eb_secinfo secinfo = { .flags = p->secinfo_flags };
 
 	raw_add_pages(fd, ps->data + first * EB_PAGE_SIZE, p->offset, n * EB_PAGE_SIZE, &secinfo,
@@ -142,7 +142,7 @@ static void add_run(int fd, const struct pageset *ps, size_t first, size_t n)
 /* create + add + init + close of the page set; the seconds it took. */
 static double raw_build(const struct pageset *ps)
 {
-	struct eb_secs secs = *eb_image_secs(ps->img);
+	struct eb_secs secs = *ebroker_image_secs(ps->img);
 	struct elrange elrange;
 	double t0, t1;
 	int fd;
@@ -153,11 +153,11 @@ static double raw_build(const struct pageset *ps)
 	t0 = now();
 	fd = raw_create(&secs);
 	for (size_t i = 0; i < ps->pages;) {
-		const struct eb_image_page *p = eb_image_page(ps->img, i);
+		const struct ebroker_image_page *p = ebroker_image_page(ps->img, i);
 		size_t n = 1;
 
 		while (i + n < ps->pages) {
-			const struct eb_image_page *q = eb_image_page(ps->img, i + n);
+			const struct ebroker_image_page *q = ebroker_image_page(ps->img, i + n);
 
 			if (q->offset != p->offset + n * EB_PAGE_SIZE ||
 			    q->secinfo_flags != p->secinfo_flags || q->measure != p->measure)
@@ -167,32 +167,32 @@ static double raw_build(const struct pageset *ps)
 		add_run(fd, ps, i, n);
 		i += n;
 	}
-	raw_init(fd, eb_image_sigstruct(ps->img));
+	raw_init(fd, ebroker_image_sigstruct(ps->img));
 	close(fd);
 	t1 = now();
 	elrange_release(&elrange);
 	return t1 - t0;
 }
 
-/* eb_image_open + eb_enclave_load + both frees; the phases' seconds. */
+/* ebroker_image_open + ebroker_enclave_load + both frees; the phases' seconds. */
 static void sdk_load(const char *path, double *open_s, double *load_s, double *free_s)
 {
-	struct eb_enclave *e = NULL;
-	struct eb_image *img = NULL;
+	struct ebroker_enclave *e = NULL;
+	struct ebroker_image *img = NULL;
 	double t0, t1, t2, t3;
 	int ret;
 
 	t0 = now();
-	ret = eb_image_open(path, &img);
+	ret = ebroker_image_open(path, &img);
 	if (ret)
 		fail(path, ret);
 	t1 = now();
-	ret = eb_enclave_load(img, NULL, &e);
+	ret = ebroker_enclave_load(img, NULL, &e);
 	if (ret)
-		fail("eb_enclave_load", ret);
+		fail("ebroker_enclave_load", ret);
 	t2 = now();
-	eb_image_free(img);
-	eb_enclave_free(e);
+	ebroker_image_free(img);
+	ebroker_enclave_free(e);
 	t3 = now();
 	*open_s = t1 - t0;
 	*load_s = t2 - t1;
@@ -209,7 +209,7 @@ int main(int argc, char **argv)
 	char path[PATH_MAX + 64];
 	const char *dir_arg = NULL;
 	long iters[NR_KINDS];
-	struct eb_image *img;
+	struct ebroker_image *img;
 	struct pageset ps;
 	double mb, ns[NR_KINDS], raw_ms, sdk_ms;
 	int opt, ret;
@@ -232,7 +232,7 @@ int main(int argc, char **argv)
 
 	/* Round trips. */
 	sample_path(path, sizeof(path), dir_arg, ECHO_IMAGE);
-	ret = eb_enclave_load_file(path, NULL, &echo);
+	ret = ebroker_enclave_load_file(path, NULL, &echo);
 	if (ret)
 		fail(path, ret);
 	for (int k = 0; k < NR_KINDS; k++)
@@ -240,13 +240,13 @@ int main(int argc, char **argv)
 	for (int i = 0; i < reps; i++)
 		for (int k = 0; k < NR_KINDS; k++)
 			per_op[k][i] = run(k, iters[k]) / iters[k];
-	echo = eb_enclave_free(echo);
+	echo = ebroker_enclave_free(echo);
 	for (int k = 0; k < NR_KINDS; k++)
 		ns[k] = median(per_op[k], reps) * 1e9;
 
 	/* Loads, interleaved with the raw builds of the same pages. */
 	sample_path(path, sizeof(path), dir_arg, LOAD_IMAGE);
-	ret = eb_image_open(path, &img);
+	ret = ebroker_image_open(path, &img);
 	if (ret)
 		fail(path, ret);
 	pageset_init(&ps, img);
@@ -271,11 +271,12 @@ int main(int argc, char **argv)
 	for (int k = 0; k < NR_KINDS; k++)
 		printf("%s %.1f ns x %ld%s", names[k], ns[k], iters[k],
 		       k + 1 < NR_KINDS ? ", " : "\n");
-	printf("text|load of %s (%zu pages), median ms: image open %.2f, eb_enclave_load %.1f, "
-	       "free %.1f; raw create+add+init+close %.1f (%.1f MB/s)\n",
-	       LOAD_IMAGE, ps.pages, median(t_open, reps) * 1e3, median(t_load, reps) * 1e3,
-	       median(t_free, reps) * 1e3, raw_ms, mb / (raw_ms / 1e3));
+	printf(
+	    "text|load of %s (%zu pages), median ms: image open %.2f, ebroker_enclave_load %.1f, "
+	    "free %.1f; raw create+add+init+close %.1f (%.1f MB/s)\n",
+	    LOAD_IMAGE, ps.pages, median(t_open, reps) * 1e3, median(t_load, reps) * 1e3,
+	    median(t_free, reps) * 1e3, raw_ms, mb / (raw_ms / 1e3));
 	munmap(ps.data, ps.pages * EB_PAGE_SIZE);
-	eb_image_free(img);
+	ebroker_image_free(img);
 	return 0;
 }

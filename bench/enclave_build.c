@@ -60,7 +60,7 @@
 /* Medians are taken over these, one array slot per round. */
 struct rounds {
 	double sign_measure[MAX_REPS]; /* user-space MRENCLAVE */
-	double sign_rsa[MAX_REPS];     /* eb_sigstruct_sign() */
+	double sign_rsa[MAX_REPS];     /* ebroker_sigstruct_sign() */
 	double create[MAX_REPS];       /* open + ENCLAVE_CREATE */
 	double add[MAX_REPS];	       /* ENCLAVE_ADD_PAGES, all pages */
 	double init[MAX_REPS];	       /* ENCLAVE_INIT */
@@ -99,7 +99,7 @@ static void sign(EVP_PKEY *key, const uint8_t *image, size_t size, struct eb_sig
 {
 	struct eb_secinfo secinfo = { .flags = PAGE_FLAGS };
 	static struct eb_secs secs;
-	struct eb_sign_params p = {
+	struct ebroker_sign_params p = {
 		.date = 0x20261124,
 		.attributes = EB_ATTR_MODE64BIT,
 		.attributemask = ~EB_ATTR_INIT,
@@ -108,28 +108,28 @@ static void sign(EVP_PKEY *key, const uint8_t *image, size_t size, struct eb_sig
 		.isv_prod_id = 1,
 		.isv_svn = 1,
 	};
-	struct eb_measure *m;
+	struct ebroker_measure *m;
 	double t0, t1, t2;
 	int ret;
 
 	secs_init(&secs, 0, size);
 	t0 = now();
-	ret = eb_measure_new(&secs, &m);
+	ret = ebroker_measure_new(&secs, &m);
 	if (ret)
-		fail("eb_measure_new", ret);
+		fail("ebroker_measure_new", ret);
 	for (size_t off = 0; off < size; off += EB_PAGE_SIZE) {
-		ret = eb_measure_add_page(m, off, &secinfo, image + off, true);
+		ret = ebroker_measure_add_page(m, off, &secinfo, image + off, true);
 		if (ret)
-			fail("eb_measure_add_page", ret);
+			fail("ebroker_measure_add_page", ret);
 	}
-	ret = eb_measure_finish(m, mr);
+	ret = ebroker_measure_finish(m, mr);
 	if (ret)
-		fail("eb_measure_finish", ret);
-	eb_measure_free(m);
+		fail("ebroker_measure_finish", ret);
+	ebroker_measure_free(m);
 	t1 = now();
-	ret = eb_sigstruct_sign(key, &p, mr, ss);
+	ret = ebroker_sigstruct_sign(key, &p, mr, ss);
 	if (ret)
-		fail("eb_sigstruct_sign", ret);
+		fail("ebroker_sigstruct_sign", ret);
 	t2 = now();
 	*ret_measure = t1 - t0;
 	*ret_rsa = t2 - t1;
@@ -286,7 +286,7 @@ static EVP_PKEY *load_key(const char *path)
 		beside_program(def, sizeof(def), "key.pem");
 		path = def;
 	}
-	ret = eb_key_read_pem(path, &key);
+	ret = ebroker_key_read_pem(path, &key);
 	if (ret)
 		fail(path, ret);
 	return key;

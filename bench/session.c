@@ -156,20 +156,20 @@ void session_echo_or_fail(struct ebroker_session *s, const void *in, void *out, 
 
 /* ------------------------------------------------- loaded here, or exit 1 */
 
-struct eb_enclave *load_enclave(const char *path)
+struct ebroker_enclave *load_enclave(const char *path)
 {
-	struct eb_enclave *e;
-	int r = eb_enclave_load_file(path, NULL, &e);
+	struct ebroker_enclave *e;
+	int r = ebroker_enclave_load_file(path, NULL, &e);
 
 	if (r)
 		fail(path, r);
 	return e;
 }
 
-void enclave_echo(struct eb_enclave *e, const void *in, void *out, size_t n)
+void enclave_echo(struct ebroker_enclave *e, const void *in, void *out, size_t n)
 {
 	size_t len = 0;
-	int r = eb_enclave_call(e, ECHO_ECALL_ECHO, in, n, out, n, &len);
+	int r = ebroker_enclave_call(e, ECHO_ECALL_ECHO, in, n, out, n, &len);
 
 	if (r || len != n)
 		fail("echo ECALL", r ? r : EPROTO);
@@ -351,7 +351,7 @@ void raw_call(int fd, const struct bare_msg *m)
 pid_t bare_worker(int *fds, int n, const char *image, const struct bare_msg *m)
 {
 	struct epoll_event ev[16];
-	struct eb_enclave *e = NULL;
+	struct ebroker_enclave *e = NULL;
 	int ep, open = n;
 	pid_t pid;
 

@@ -89,10 +89,10 @@ void session_echo_or_fail(struct ebroker_session *s, const void *in, void *out, 
 
 /* ------------------------------------------------- loaded here, or exit 1 */
 
-struct eb_enclave *load_enclave(const char *path);
+struct ebroker_enclave *load_enclave(const char *path);
 
 /* The echo ECALL of @n bytes, as a worker makes it. */
-void enclave_echo(struct eb_enclave *e, const void *in, void *out, size_t n);
+void enclave_echo(struct ebroker_enclave *e, const void *in, void *out, size_t n);
 
 /* ------------------------------------------------------- client processes */
 

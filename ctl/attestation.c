@@ -69,7 +69,7 @@
 
 DEFINE_FREEP(EVP_PKEY, EVP_PKEY_free)
 DEFINE_FREEP(X509, X509_free)
-DEFINE_FREEP(struct eb_enclave, eb_enclave_free)
+DEFINE_FREEP(struct ebroker_enclave, ebroker_enclave_free)
 
 static const char attestation_help[] =
     "Usage: " PROGRAM " attestation init [--dir DIR] [--root-key FILE] [--platform-svn N]\n"
@@ -338,11 +338,11 @@ static void cgroup_path_of(uint64_t id, char *buf, size_t len)
 	buf[strcspn(buf, "\n")] = 0;
 }
 
-static int att_load_qe(struct att *a, struct eb_enclave **ret)
+static int att_load_qe(struct att *a, struct ebroker_enclave **ret)
 {
 	uint64_t limit_cgroup_id = 0;
-	const struct eb_enclave_load_params params = { .limit_cgroup_id = &limit_cgroup_id };
-	int r = eb_enclave_load_file(a->qe, &params, ret);
+	const struct ebroker_enclave_load_params params = { .limit_cgroup_id = &limit_cgroup_id };
+	int r = ebroker_enclave_load_file(a->qe, &params, ret);
 	char path[PATH_MAX];
 
 	if (r == -ENODEV)
@@ -388,9 +388,10 @@ static int self_test_reportdata(const uint8_t nonce[EB_SESSION_NONCE_SIZE],
  * quote the QE itself for a fresh nonce and verify the quote against
  * @root_pem and what @claims certify.
  */
-static int att_self_check(struct att *a, struct eb_enclave *e, const char *what, const void *sealed,
-			  size_t sealed_len, const char *chain, size_t chain_len,
-			  const char *root_pem, const struct eb_platform_claims *claims)
+static int att_self_check(struct att *a, struct ebroker_enclave *e, const char *what,
+			  const void *sealed, size_t sealed_len, const char *chain,
+			  size_t chain_len, const char *root_pem,
+			  const struct eb_platform_claims *claims)
 {
 	struct eb_qe_load_in in = {
 		.pce_svn = claims->platform_svn,
@@ -418,7 +419,7 @@ static int att_self_check(struct att *a, struct eb_enclave *e, const char *what,
 	memcpy(buf, &in, sizeof(in));
 	memcpy(buf + sizeof(in), sealed, sealed_len);
 	memcpy(buf + sizeof(in) + sealed_len, chain, chain_len);
-	r = eb_enclave_call(e, EB_QE_LOAD, buf, in_len, pub, sizeof(pub), &n);
+	r = ebroker_enclave_call(e, EB_QE_LOAD, buf, in_len, pub, sizeof(pub), &n);
 	if (r == -EBADMSG)
 		return att_fail(a, CTL_EXIT_FAILURE,
 				"%s: the sealed attestation key does not open in the quoting "
@@ -432,7 +433,7 @@ static int att_self_check(struct att *a, struct eb_enclave *e, const char *what,
 
 	if (RAND_bytes(nonce, sizeof(nonce)) != 1 || self_test_reportdata(nonce, rd) < 0)
 		return att_fail(a, CTL_EXIT_FAILURE, "no nonce: OpenSSL failed");
-	r = eb_enclave_call(e, EB_QE_SELF_QUOTE, nonce, sizeof(nonce), buf, EB_QUOTE_MAX, &n);
+	r = ebroker_enclave_call(e, EB_QE_SELF_QUOTE, nonce, sizeof(nonce), buf, EB_QUOTE_MAX, &n);
 	if (r < 0)
 		return att_fail(a, CTL_EXIT_FAILURE,
 				"the quoting enclave %s cannot quote itself: %s", a->qe,
@@ -683,7 +684,7 @@ static int att_issue(struct att *a)
 {
 	_cleanup_(EVP_PKEY_freep) EVP_PKEY *root_key = NULL;
 	_cleanup_(X509_freep) X509 *root = NULL, *platform = NULL;
-	_cleanup_(eb_enclave_freep) struct eb_enclave *e = NULL;
+	_cleanup_(ebroker_enclave_freep) struct ebroker_enclave *e = NULL;
 	_cleanup_(freep) char *chain = NULL, *root_pem = NULL;
 	_cleanup_(freep) uint8_t *out = NULL;
 	struct eb_qe_provision_out po;
@@ -716,7 +717,7 @@ static int att_issue(struct att *a)
 	out = malloc(EB_QUOTE_MAX);
 	if (!out)
 		return att_fail(a, CTL_EXIT_FAILURE, "%s", strerror(ENOMEM));
-	r = eb_enclave_call(e, EB_QE_PROVISION, NULL, 0, out, EB_QUOTE_MAX, &n);
+	r = ebroker_enclave_call(e, EB_QE_PROVISION, NULL, 0, out, EB_QUOTE_MAX, &n);
 	if (r < 0)
 		return att_fail(a, CTL_EXIT_FAILURE,
 				"the quoting enclave %s cannot make an attestation key: %s", a->qe,
@@ -812,7 +813,7 @@ static int att_issue(struct att *a)
 /* check: what is in DIR works in this quoting enclave, on this platform. */
 static int att_check(struct att *a)
 {
-	_cleanup_(eb_enclave_freep) struct eb_enclave *e = NULL;
+	_cleanup_(ebroker_enclave_freep) struct ebroker_enclave *e = NULL;
 	_cleanup_(freep) char *chain = NULL, *root_pem = NULL, *sealed = NULL;
 	struct eb_platform_claims claims;
 	size_t chain_len, root_len, sealed_len;

@@ -18,7 +18,7 @@
 
 #include "ctl.h"
 
-DEFINE_FREEP(struct eb_image, eb_image_free)
+DEFINE_FREEP(struct ebroker_image, ebroker_image_free)
 
 void ctl_policy_init(struct ctl_policy *p)
 {
@@ -118,27 +118,27 @@ int ctl_policy_option(struct ctl_policy *p, const char *command, int c, const ch
  */
 static int policy_image(struct ctl_policy *p)
 {
-	_cleanup_(eb_image_freep) struct eb_image *img = NULL;
+	_cleanup_(ebroker_image_freep) struct ebroker_image *img = NULL;
 	const struct eb_sigstruct *sig;
 	uint8_t mrenclave[32];
 	const char *why = NULL;
 	int r;
 
-	r = eb_image_open_why(p->image, &img, &why);
+	r = ebroker_image_open_why(p->image, &img, &why);
 	if (r == -EBADMSG)
 		return ctl_error(CTL_EXIT_FAILURE, "--image %s: not a valid enclave image: %s",
 				 p->image, why ? why : strerror(-r));
 	if (r < 0)
 		return ctl_error(CTL_EXIT_FAILURE, "--image %s: %s", p->image, strerror(-r));
-	sig = eb_image_sigstruct(img);
+	sig = ebroker_image_sigstruct(img);
 	if (!sig)
 		return ctl_error(CTL_EXIT_FAILURE, "--image %s: not signed", p->image);
-	r = eb_sigstruct_verify(sig);
+	r = ebroker_sigstruct_verify(sig);
 	if (r < 0)
 		return ctl_error(CTL_EXIT_FAILURE, "--image %s: %s", p->image,
 				 r == -EKEYREJECTED ? "its signature does not verify"
 						    : "malformed SIGSTRUCT");
-	r = eb_image_mrenclave(img, mrenclave);
+	r = ebroker_image_mrenclave(img, mrenclave);
 	if (r < 0)
 		return ctl_error(CTL_EXIT_FAILURE, "--image %s: cannot measure it: %s", p->image,
 				 strerror(-r));
@@ -147,7 +147,7 @@ static int policy_image(struct ctl_policy *p)
 				 "--image %s: the signature is not over this image's pages "
 				 "(MRENCLAVE differs from the signed one)",
 				 p->image);
-	(void)eb_sigstruct_mrsigner(sig, p->policy.mrsigner);
+	(void)ebroker_sigstruct_mrsigner(sig, p->policy.mrsigner);
 	p->policy.isv_prod_id = sig->isv_prod_id;
 	p->policy.flags |= EBROKER_POLICY_MRSIGNER;
 	return 0;

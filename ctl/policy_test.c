@@ -227,7 +227,7 @@ static int write_tmp(const char *tmpl, const void *data, size_t len, char **ret_
 
 TEST(image)
 {
-	struct eb_image *img = NULL;
+	struct ebroker_image *img = NULL;
 	uint8_t mrsigner[32], *buf;
 	struct ctl_policy p;
 	char *bad = NULL;
@@ -239,13 +239,13 @@ TEST(image)
 
 	ASSERT_EQ(0, POLICY(&p, { CTL_OPT_IMAGE, SAMPLE_IMAGE }, { CTL_OPT_MIN_ISV_SVN, "1" }));
 	EXPECT_EQ(EBROKER_POLICY_MRSIGNER, p.policy.flags);
-	ASSERT_EQ(0, eb_image_open(SAMPLE_IMAGE, &img));
-	ASSERT_EQ(0, eb_sigstruct_mrsigner(eb_image_sigstruct(img), mrsigner));
+	ASSERT_EQ(0, ebroker_image_open(SAMPLE_IMAGE, &img));
+	ASSERT_EQ(0, ebroker_sigstruct_mrsigner(ebroker_image_sigstruct(img), mrsigner));
 	EXPECT_EQ(0, memcmp(mrsigner, p.policy.mrsigner, sizeof(mrsigner)));
-	EXPECT_EQ(eb_image_sigstruct(img)->isv_prod_id, p.policy.isv_prod_id);
+	EXPECT_EQ(ebroker_image_sigstruct(img)->isv_prod_id, p.policy.isv_prod_id);
 	EXPECT_EQ(1, p.policy.min_isv_svn);
 	EXPECT_STREQ("MRSIGNER and ISVPRODID", ctl_policy_identity(&p));
-	eb_image_free(img);
+	ebroker_image_free(img);
 
 	/* With --mrenclave as well, both are checked. */
 	ASSERT_EQ(0, POLICY(&p, { CTL_OPT_IMAGE, SAMPLE_IMAGE }, { CTL_OPT_MRENCLAVE, hash_a }));

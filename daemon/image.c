@@ -13,7 +13,7 @@
 
 #include "image.h"
 
-DEFINE_FREEP(struct eb_image, eb_image_free)
+DEFINE_FREEP(struct ebroker_image, ebroker_image_free)
 
 static char *hex(const uint8_t *b, size_t n, char *out)
 {
@@ -40,7 +40,7 @@ int verified_image_load(const struct eb_enclave_conf *conf, struct verified_imag
 {
 	_cleanup_(closep) int fd = -1, memfd = -1;
 	_cleanup_(freep) uint8_t *buf = NULL;
-	_cleanup_(eb_image_freep) struct eb_image *img = NULL;
+	_cleanup_(ebroker_image_freep) struct ebroker_image *img = NULL;
 	const struct eb_sigstruct *sig;
 	uint8_t mrsigner[32];
 	char want[65], got[65];
@@ -54,7 +54,8 @@ int verified_image_load(const struct eb_enclave_conf *conf, struct verified_imag
 	if (fd < 0 || fstat(fd, &st) < 0)
 		return fail(ret_error, -errno, "enclave %s: cannot open image %s: %m", conf->name,
 			    conf->image);
-	if (!S_ISREG(st.st_mode) || st.st_size <= 0 || (uint64_t)st.st_size > EB_IMAGE_FILE_MAX)
+	if (!S_ISREG(st.st_mode) || st.st_size <= 0 ||
+	    (uint64_t)st.st_size > EBROKER_IMAGE_FILE_MAX)
 		return fail(ret_error, -EBADMSG,
 			    "enclave %s: image %s is not a regular file of a valid size",
 			    conf->name, conf->image);
@@ -65,13 +66,13 @@ int verified_image_load(const struct eb_enclave_conf *conf, struct verified_imag
 	if (n != st.st_size)
 		return fail(ret_error, n < 0 ? (int)n : -EIO, "enclave %s: cannot read image %s",
 			    conf->name, conf->image);
-	r = eb_image_parse_why(buf, n, &img, &why);
+	r = ebroker_image_parse_why(buf, n, &img, &why);
 	if (r < 0)
 		return fail(ret_error, r, "enclave %s: image %s is malformed: %s", conf->name,
 			    conf->image, why ? why : strerror(-r));
 
-	sig = eb_image_sigstruct(img);
-	r = eb_sigstruct_mrsigner(sig, mrsigner);
+	sig = ebroker_image_sigstruct(img);
+	r = ebroker_sigstruct_mrsigner(sig, mrsigner);
 	if (r < 0)
 		return fail(ret_error, r, "enclave %s: cannot hash the signer of %s", conf->name,
 			    conf->image);
@@ -104,8 +105,8 @@ int verified_image_load(const struct eb_enclave_conf *conf, struct verified_imag
 	if (!v)
 		return -ENOMEM;
 	v->memfd = TAKE_FD(memfd);
-	v->epc_pages = eb_image_page_count(img) + 1;
-	v->enclave_size = eb_image_secs(img)->size;
+	v->epc_pages = ebroker_image_page_count(img) + 1;
+	v->enclave_size = ebroker_image_secs(img)->size;
 	*ret = v;
 	return 0;
 }

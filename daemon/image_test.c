@@ -19,19 +19,19 @@
 
 #define ECHO "build/sdk/samples/echo.ebimg"
 
-DEFINE_FREEP(struct eb_image, eb_image_free)
+DEFINE_FREEP(struct ebroker_image, ebroker_image_free)
 
 /* A conf for @path whose MRSIGNER is the image's own. */
 static void conf_for(struct eb_enclave_conf *c, const char *path)
 {
-	_cleanup_(eb_image_freep) struct eb_image *img = NULL;
+	_cleanup_(ebroker_image_freep) struct ebroker_image *img = NULL;
 
 	memset(c, 0, sizeof(*c));
 	snprintf(c->name, sizeof(c->name), "echo");
 	c->image = (char *)path;
 	c->isv_prod_id = 1;
-	if (eb_image_open(path, &img) < 0 ||
-	    eb_sigstruct_mrsigner(eb_image_sigstruct(img), c->mrsigner) < 0)
+	if (ebroker_image_open(path, &img) < 0 ||
+	    ebroker_sigstruct_mrsigner(ebroker_image_sigstruct(img), c->mrsigner) < 0)
 		abort();
 }
 

@@ -43,36 +43,37 @@ eb_rt_ecall_fn eb_rt_session_ecall(uint64_t ecall);
 
 /* --------------------------------------- the enclave runtime, on the host */
 
-int eb_random(void *buf, size_t len)
+int ebroker_random(void *buf, size_t len)
 {
 	return RAND_bytes(buf, (int)len) == 1 ? 0 : -EIO;
 }
 
-void eb_memzero(void *p, size_t n)
+void ebroker_memzero(void *p, size_t n)
 {
 	memset(p, 0, n);
 	__asm__ volatile("" : : "r"(p) : "memory");
 }
 
-void *eb_malloc(size_t size)
+void *ebroker_malloc(size_t size)
 {
 	return malloc(size);
 }
 
-void *eb_calloc(size_t n, size_t size)
+void *ebroker_calloc(size_t n, size_t size)
 {
 	return calloc(n, size);
 }
 
-void eb_free(void *p)
+void ebroker_free(void *p)
 {
 	if (p)
-		eb_memzero(p, malloc_usable_size(p));
+		ebroker_memzero(p, malloc_usable_size(p));
 	free(p);
 }
 
 /* A REPORT with the body random but for its REPORTDATA; no MAC. */
-int eb_ereport(const struct eb_targetinfo *ti, const void *reportdata, struct eb_report *report)
+int ebroker_ereport(const struct eb_targetinfo *ti, const void *reportdata,
+		    struct eb_report *report)
 {
 	RAND_bytes((uint8_t *)report, sizeof(*report));
 	memcpy(report->report_data, reportdata, sizeof(report->report_data));
@@ -113,7 +114,7 @@ static int fn_liar(const void *in, size_t in_len, void *out, size_t out_cap, siz
 	return 0;
 }
 
-EB_ECALL_TABLE(fn_echo, fn_fill, NULL, fn_negative, fn_liar);
+EBROKER_ECALL_TABLE(fn_echo, fn_fill, NULL, fn_negative, fn_liar);
 
 /* ---------------------------------------------------- both ends, directly */
 
@@ -135,11 +136,11 @@ static int pair_establish(struct pair *p)
 	if (ebc_channel_reportdata(p->epub, p->c.nonce, p->c.client_pub, SID, crd) ||
 	    memcmp(rd, crd, sizeof(rd)))
 		return -2;
-	eb_ereport(NULL, rd, &rep);
+	ebroker_ereport(NULL, rd, &rep);
 	eb_chan_transcript(th, SID, p->c.nonce, p->c.client_pub, p->epub, (uint8_t *)&rep);
 	if (eb_chan_establish(&p->e, epriv, p->c.client_pub, th))
 		return -3;
-	eb_memzero(epriv, sizeof(epriv));
+	ebroker_memzero(epriv, sizeof(epriv));
 	if (ebc_channel_establish(&p->c, SID, p->epub, (uint8_t *)&rep))
 		return -4;
 	return 0;
@@ -646,8 +647,8 @@ static int ecall(uint64_t nr, const void *in, size_t in_len, void *out, size_t o
 		ret = -EPROTO;
 	else if (*out_len)
 		memcpy(out, obuf, *out_len);
-	eb_free(ibuf);
-	eb_free(obuf);
+	ebroker_free(ibuf);
+	ebroker_free(obuf);
 	return ret;
 }
 

@@ -50,12 +50,12 @@
 /* --------------------------------------- the enclave runtime, on the host */
 
 /* What sdk/runtime/channel.c takes from the rest of the runtime. */
-int eb_random(void *buf, size_t len)
+int ebroker_random(void *buf, size_t len)
 {
 	return RAND_bytes(buf, (int)len) == 1 ? 0 : -EIO;
 }
 
-void eb_memzero(void *p, size_t n)
+void ebroker_memzero(void *p, size_t n)
 {
 	OPENSSL_cleanse(p, n);
 }
@@ -162,7 +162,7 @@ static void srv_opened(struct fake *f, uint32_t id, uint64_t sid, const struct e
 	SRV_CHECK(f, !memcmp(f->quote + TQ_OFF_BODY, &f->report, EB_REPORT_BODY_SIZE));
 	eb_chan_transcript(th, sid, c.nonce, c.client_pub, c.enclave_pub, f->quote + TQ_OFF_BODY);
 	SRV_CHECK(f, eb_chan_establish(&f->chan, priv, c.client_pub, th) == 0);
-	eb_memzero(priv, sizeof(priv));
+	ebroker_memzero(priv, sizeof(priv));
 	if (f->forge_key)
 		SRV_CHECK(f, eb_chan_keygen(priv, c.enclave_pub) == 0); /* the daemon's own */
 

@@ -35,7 +35,7 @@
  * stream, so that every run has the same keys. */
 static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
 
-int eb_random(void *buf, size_t len)
+int ebroker_random(void *buf, size_t len)
 {
 	uint8_t *p = buf;
 
@@ -48,7 +48,7 @@ int eb_random(void *buf, size_t len)
 	return 0;
 }
 
-void eb_memzero(void *p, size_t n)
+void ebroker_memzero(void *p, size_t n)
 {
 	memset(p, 0, n);
 	__asm__ volatile("" : : "r"(p) : "memory");
@@ -148,7 +148,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	eb_chan_transcript(th, SID, client.nonce, client.client_pub, enclave_pub, body);
 	if (eb_chan_establish(&enclave0, epriv, client.client_pub, th))
 		abort();
-	eb_memzero(epriv, sizeof(epriv));
+	ebroker_memzero(epriv, sizeof(epriv));
 	if (dir) {
 		write_seeds(dir);
 		ebc_channel_wipe(&client);

@@ -169,10 +169,10 @@ static void handle_call(struct worker *w, const struct ebp_msg *msg)
 		send_error(w, msg->request_id, EINVAL, EBP_SIDE_WORKER, why);
 		return;
 	}
-	status =
-	    eb_enclave_call(w->enclave, fn, data ? nla_data(data) : NULL,
-			    data ? (size_t)nla_len(data) : 0, w->control_out, out_max, &out_len);
-	if (eb_enclave_dead(w->enclave)) {
+	status = ebroker_enclave_call(w->enclave, fn, data ? nla_data(data) : NULL,
+				      data ? (size_t)nla_len(data) : 0, w->control_out, out_max,
+				      &out_len);
+	if (ebroker_enclave_dead(w->enclave)) {
 		snprintf(why, sizeof(why), "the enclave died in function %u (%s)", fn,
 			 strerror(status < 0 ? -status : EIO));
 		log_error(0, "%s: the instance is dead", why);

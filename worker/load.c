@@ -18,7 +18,7 @@
 
 #include "worker.h"
 
-DEFINE_FREEP(struct eb_image, eb_image_free)
+DEFINE_FREEP(struct ebroker_image, ebroker_image_free)
 
 enum ebp_side load_error_side(int err)
 {
@@ -54,7 +54,7 @@ const char *load_error_words(int err)
 	}
 }
 
-static int image_read(struct eb_image **ret, char *why, size_t len)
+static int image_read(struct ebroker_image **ret, char *why, size_t len)
 {
 	struct stat st;
 	const char *bad = NULL;
@@ -72,7 +72,7 @@ static int image_read(struct eb_image **ret, char *why, size_t len)
 		snprintf(why, len, "cannot map the image: %s", strerror(-r));
 		return r;
 	}
-	r = eb_image_parse_why(p, st.st_size, ret, &bad);
+	r = ebroker_image_parse_why(p, st.st_size, ret, &bad);
 	munmap(p, st.st_size);
 	if (r)
 		snprintf(why, len, "the image is refused: %s", bad ? bad : strerror(-r));
@@ -81,12 +81,12 @@ static int image_read(struct eb_image **ret, char *why, size_t len)
 
 int worker_load(struct worker *w, char *why, size_t why_len, enum ebp_side *ret_side)
 {
-	_cleanup_(eb_image_freep) struct eb_image *img = NULL;
+	_cleanup_(ebroker_image_freep) struct ebroker_image *img = NULL;
 	uint64_t limit_cgroup_id = 0;
-	const struct eb_enclave_load_params params = {
-		.flags = EB_LOAD_DEVICE_FD,
+	const struct ebroker_enclave_load_params params = {
+		.flags = EBROKER_LOAD_DEVICE_FD,
 		.device_fd = WORKER_FD_DEVICE,
-		.backend = EB_BACKEND_SIM,
+		.backend = EBROKER_BACKEND_SIM,
 		.call_timeout_ms = w->args.call_timeout_ms,
 		.limit_cgroup_id = &limit_cgroup_id,
 	};
@@ -99,7 +99,7 @@ int worker_load(struct worker *w, char *why, size_t why_len, enum ebp_side *ret_
 		*ret_side = EBP_SIDE_WORKER;
 		return r;
 	}
-	r = eb_enclave_load(img, &params, &w->enclave);
+	r = ebroker_enclave_load(img, &params, &w->enclave);
 	close(WORKER_FD_DEVICE);
 	if (r) {
 		char limit[64] = "";
@@ -113,12 +113,12 @@ int worker_load(struct worker *w, char *why, size_t why_len, enum ebp_side *ret_
 		*ret_side = load_error_side(r);
 		return r;
 	}
-	r = eb_enclave_info(w->enclave, &w->info);
+	r = ebroker_enclave_info(w->enclave, &w->info);
 	if (r) {
 		snprintf(why, why_len, "cannot read the enclave's identity: %s", strerror(-r));
 		*ret_side = EBP_SIDE_WORKER;
 		return r;
 	}
-	w->tcs = eb_enclave_tcs_count(w->enclave);
+	w->tcs = ebroker_enclave_tcs_count(w->enclave);
 	return 0;
 }

@@ -186,7 +186,7 @@ int main(int argc, char **argv)
 	r = worker_load(&w, why, sizeof(why), &side);
 	if (r)
 		return start_failed(r, side, why);
-	r = sandbox_install(eb_enclave_fd(w.enclave), w.signal_fd, w.epoll_fd, w.listen_fd);
+	r = sandbox_install(ebroker_enclave_fd(w.enclave), w.signal_fd, w.epoll_fd, w.listen_fd);
 	if (r) {
 		snprintf(why, sizeof(why), "cannot install the seccomp filter: %s", strerror(-r));
 		return start_failed(r, EBP_SIDE_WORKER, why);
@@ -200,7 +200,7 @@ int main(int argc, char **argv)
 
 	r = serve(&w);
 	session_reap(&w);
-	eb_enclave_free(w.enclave);
+	ebroker_enclave_free(w.enclave);
 	free(w.session_buf);
 	free(w.call_buf);
 	free(w.out_buf);

@@ -123,7 +123,7 @@ static int check_image(char *why, size_t len)
 		return fail(why, len, -EBADF,
 			    "descriptor %d (image): not a memfd sealed against writes and resizing",
 			    fd);
-	if (st.st_size <= 0 || (uint64_t)st.st_size > EB_IMAGE_FILE_MAX)
+	if (st.st_size <= 0 || (uint64_t)st.st_size > EBROKER_IMAGE_FILE_MAX)
 		return fail(why, len, -EBADF,
 			    "descriptor %d (image): %lld bytes is not an image size", fd,
 			    (long long)st.st_size);

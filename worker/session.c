@@ -86,9 +86,9 @@ static int open_in_enclave(struct worker *w, const struct eb_session_open_in *in
 	size_t out_len = 0;
 	int r;
 
-	r = eb_enclave_call(w->enclave, EB_ECALL_SESSION_OPEN, in, sizeof(*in), out, sizeof(*out),
-			    &out_len);
-	if (eb_enclave_dead(w->enclave)) {
+	r = ebroker_enclave_call(w->enclave, EB_ECALL_SESSION_OPEN, in, sizeof(*in), out,
+				 sizeof(*out), &out_len);
+	if (ebroker_enclave_dead(w->enclave)) {
 		w->exit_status = WORKER_EXIT_DEAD;
 		return why_fail(why, len, -EIO, "the enclave died opening the session (%s)",
 				strerror(r < 0 ? -r : EIO));
@@ -108,9 +108,10 @@ static int open_in_enclave(struct worker *w, const struct eb_session_open_in *in
 
 static void close_in_enclave(struct worker *w, uint64_t id)
 {
-	if (eb_enclave_dead(w->enclave))
+	if (ebroker_enclave_dead(w->enclave))
 		return;
-	(void)eb_enclave_call(w->enclave, EB_ECALL_SESSION_CLOSE, &id, sizeof(id), NULL, 0, NULL);
+	(void)ebroker_enclave_call(w->enclave, EB_ECALL_SESSION_CLOSE, &id, sizeof(id), NULL, 0,
+				   NULL);
 }
 
 int session_add(struct worker *w, uint64_t id, uint32_t uid, uint32_t pid, int fd,
@@ -341,11 +342,11 @@ static void call(struct worker *w, struct session *s, const struct ebp_msg *msg)
 	/* SESSION_CALL's input: the session id, then the record as it came. */
 	memcpy(w->call_buf, &s->id, sizeof(s->id));
 	memcpy(w->call_buf + sizeof(s->id), nla_data(rec), rec_len);
-	status =
-	    eb_enclave_call(w->enclave, EB_ECALL_SESSION_CALL, w->call_buf, sizeof(s->id) + rec_len,
-			    w->out_buf, out_max + WORKER_RECORD_EXTRA, &out_len);
+	status = ebroker_enclave_call(w->enclave, EB_ECALL_SESSION_CALL, w->call_buf,
+				      sizeof(s->id) + rec_len, w->out_buf,
+				      out_max + WORKER_RECORD_EXTRA, &out_len);
 	/* Only a death is the loader's; the function's status is inside the record. */
-	if (eb_enclave_dead(w->enclave)) {
+	if (ebroker_enclave_dead(w->enclave)) {
 		enclave_died(w, s, msg->request_id, status);
 		return;
 	}

@@ -65,7 +65,7 @@ struct worker {
 	struct worker_args args;
 	uint32_t out_limit; /* worker_out_limit(args.max_msg) */
 
-	struct eb_enclave *enclave;
+	struct ebroker_enclave *enclave;
 	struct eb_enclave_info info; /* read once, before the sandbox */
 	unsigned int tcs;
 

@@ -38,11 +38,11 @@ const char *eb_image_check_secs(const struct eb_secs *secs)
 
 	if (secs->size < 2 * EB_PAGE_SIZE || (secs->size & (secs->size - 1)))
 		return "enclave size not a power of two of at least two pages";
-	if (secs->size > EB_IMAGE_ENCL_SIZE_MAX)
+	if (secs->size > EBROKER_IMAGE_ENCL_SIZE_MAX)
 		return "enclave size above 64 GiB";
-	if (secs->ssa_frame_size == 0 || secs->ssa_frame_size > EB_IMAGE_SSA_FRAME_MAX)
+	if (secs->ssa_frame_size == 0 || secs->ssa_frame_size > EBROKER_IMAGE_SSA_FRAME_MAX)
 		return "SSA frame size not between 1 and 16 pages";
-	if (secs->miscselect & ~EB_IMAGE_MISCSELECT_MASK)
+	if (secs->miscselect & ~EBROKER_IMAGE_MISCSELECT_MASK)
 		return "MISCSELECT has undefined bits";
 	if (secs->attributes & EB_ATTR_INIT)
 		return "attributes have INIT set";
@@ -50,7 +50,7 @@ const char *eb_image_check_secs(const struct eb_secs *secs)
 		return "attributes have reserved bits set";
 	if (!(secs->attributes & EB_ATTR_MODE64BIT))
 		return "attributes lack MODE64BIT";
-	if ((secs->xfrm & EB_IMAGE_XFRM_REQUIRED) != EB_IMAGE_XFRM_REQUIRED)
+	if ((secs->xfrm & EBROKER_IMAGE_XFRM_REQUIRED) != EBROKER_IMAGE_XFRM_REQUIRED)
 		return "XFRM lacks x87 or SSE";
 
 	/* Everything else, base included, is the kernel's or EINIT's to set. */
@@ -126,12 +126,12 @@ const char *eb_image_check_sigstruct(const struct eb_secs *secs, const struct eb
 	return NULL;
 }
 
-const char *eb_image_check_page(const struct eb_image *img, uint64_t offset, uint64_t secinfo_flags,
-				const void *data, bool measure)
+const char *eb_image_check_page(const struct ebroker_image *img, uint64_t offset,
+				uint64_t secinfo_flags, const void *data, bool measure)
 {
 	const char *why;
 
-	if (img->n_pages >= EB_IMAGE_PAGES_MAX)
+	if (img->n_pages >= EBROKER_IMAGE_PAGES_MAX)
 		return "more than 2^20 pages";
 	if (!is_page_aligned(offset))
 		return "page offset not page aligned";

@@ -15,9 +15,9 @@
 
 const uint8_t eb_image_zero_page[EB_PAGE_SIZE] __attribute__((aligned(EB_PAGE_SIZE)));
 
-struct eb_image *eb_image_alloc(const struct eb_secs *secs)
+struct ebroker_image *eb_image_alloc(const struct eb_secs *secs)
 {
-	struct eb_image *img = calloc(1, sizeof(*img));
+	struct ebroker_image *img = calloc(1, sizeof(*img));
 
 	if (img)
 		img->secs = *secs;
@@ -42,7 +42,7 @@ static int grow(void *array, size_t *alloc, size_t need, size_t size)
 	return 0;
 }
 
-int eb_image_push_page(struct eb_image *img, uint64_t offset, uint64_t secinfo_flags,
+int eb_image_push_page(struct ebroker_image *img, uint64_t offset, uint64_t secinfo_flags,
 		       const void *data, bool measure)
 {
 	bool tcs = (secinfo_flags & EB_SECINFO_PT_MASK) == EB_SECINFO_PT_TCS;
@@ -52,7 +52,7 @@ int eb_image_push_page(struct eb_image *img, uint64_t offset, uint64_t secinfo_f
 	if (tcs && grow(&img->tcs, &img->n_tcs_alloc, img->n_tcs + 1, sizeof(*img->tcs)) < 0)
 		return -ENOMEM;
 
-	img->pages[img->n_pages] = (struct eb_image_page){
+	img->pages[img->n_pages] = (struct ebroker_image_page){
 		.offset = offset,
 		.secinfo_flags = secinfo_flags,
 		.measure = measure,
@@ -64,7 +64,7 @@ int eb_image_push_page(struct eb_image *img, uint64_t offset, uint64_t secinfo_f
 	return 0;
 }
 
-struct eb_image *eb_image_free(struct eb_image *img)
+struct ebroker_image *ebroker_image_free(struct ebroker_image *img)
 {
 	if (!img)
 		return NULL;
@@ -78,41 +78,41 @@ struct eb_image *eb_image_free(struct eb_image *img)
 	return NULL;
 }
 
-const struct eb_secs *eb_image_secs(const struct eb_image *img)
+const struct eb_secs *ebroker_image_secs(const struct ebroker_image *img)
 {
 	return img ? &img->secs : NULL;
 }
 
-size_t eb_image_page_count(const struct eb_image *img)
+size_t ebroker_image_page_count(const struct ebroker_image *img)
 {
 	return img ? img->n_pages : 0;
 }
 
-const struct eb_image_page *eb_image_page(const struct eb_image *img, size_t i)
+const struct ebroker_image_page *ebroker_image_page(const struct ebroker_image *img, size_t i)
 {
 	return img && i < img->n_pages ? &img->pages[i] : NULL;
 }
 
-const struct eb_sigstruct *eb_image_sigstruct(const struct eb_image *img)
+const struct eb_sigstruct *ebroker_image_sigstruct(const struct ebroker_image *img)
 {
 	return img && img->has_sigstruct ? &img->sigstruct : NULL;
 }
 
-unsigned int eb_image_tcs_count(const struct eb_image *img)
+unsigned int ebroker_image_tcs_count(const struct ebroker_image *img)
 {
 	return img ? img->n_tcs : 0;
 }
 
-uint64_t eb_image_tcs_offset(const struct eb_image *img, unsigned int i)
+uint64_t ebroker_image_tcs_offset(const struct ebroker_image *img, unsigned int i)
 {
 	return img && i < img->n_tcs ? img->pages[img->tcs[i]].offset : UINT64_MAX;
 }
 
 /* ---------------------------------------------------------------- writer */
 
-int eb_image_new(const struct eb_secs *secs, struct eb_image **ret)
+int ebroker_image_new(const struct eb_secs *secs, struct ebroker_image **ret)
 {
-	struct eb_image *img;
+	struct ebroker_image *img;
 
 	if (!secs || !ret)
 		return -EINVAL;
@@ -126,7 +126,7 @@ int eb_image_new(const struct eb_secs *secs, struct eb_image **ret)
 }
 
 /* A stable home for one more page of data. */
-static uint8_t *data_slot(struct eb_image *img)
+static uint8_t *data_slot(struct ebroker_image *img)
 {
 	size_t in_chunk = img->n_data % CHUNK_PAGES;
 	uint8_t *chunk;
@@ -143,8 +143,8 @@ static uint8_t *data_slot(struct eb_image *img)
 	return img->chunks[img->n_chunks - 1] + in_chunk * EB_PAGE_SIZE;
 }
 
-int eb_image_add_page(struct eb_image *img, uint64_t offset, uint64_t secinfo_flags,
-		      const void *data, bool measure, const char **why)
+int ebroker_image_add_page(struct ebroker_image *img, uint64_t offset, uint64_t secinfo_flags,
+			   const void *data, bool measure, const char **why)
 {
 	const char *bad;
 	uint8_t *slot;
@@ -173,7 +173,7 @@ int eb_image_add_page(struct eb_image *img, uint64_t offset, uint64_t secinfo_fl
 	return 0;
 }
 
-int eb_image_set_sigstruct(struct eb_image *img, const struct eb_sigstruct *sigstruct)
+int ebroker_image_set_sigstruct(struct ebroker_image *img, const struct eb_sigstruct *sigstruct)
 {
 	if (!img || !sigstruct)
 		return -EINVAL;

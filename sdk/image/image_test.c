@@ -118,25 +118,25 @@ static void test_sigstruct(struct eb_sigstruct *s)
 }
 
 /* The test enclave as an image being built. */
-static struct eb_image *build(void)
+static struct ebroker_image *build(void)
 {
 	static uint8_t page[PAGE] __attribute__((aligned(PAGE)));
 	struct eb_sigstruct sig;
-	struct eb_image *img = NULL;
+	struct ebroker_image *img = NULL;
 	struct eb_secs secs;
 
 	test_secs(&secs);
 	test_sigstruct(&sig);
-	if (eb_image_new(&secs, &img) < 0)
+	if (ebroker_image_new(&secs, &img) < 0)
 		return NULL;
 	for (size_t i = 0; i < N_PAGES; i++) {
 		page_bytes(i, page);
-		if (eb_image_add_page(img, layout[i].offset, layout[i].flags, page,
-				      layout[i].measure, NULL) < 0)
-			return eb_image_free(img);
+		if (ebroker_image_add_page(img, layout[i].offset, layout[i].flags, page,
+					   layout[i].measure, NULL) < 0)
+			return ebroker_image_free(img);
 	}
-	if (eb_image_set_sigstruct(img, &sig) < 0)
-		return eb_image_free(img);
+	if (ebroker_image_set_sigstruct(img, &sig) < 0)
+		return ebroker_image_free(img);
 	return img;
 }
 
@@ -149,15 +149,15 @@ FIXTURE(file)
 
 FIXTURE_SETUP(file)
 {
-	struct eb_image *img = build();
+	struct ebroker_image *img = build();
 	void *buf;
 
 	ASSERT_NE(NULL, img);
-	ASSERT_EQ(0, eb_image_serialize(img, &buf, &self->len));
+	ASSERT_EQ(0, ebroker_image_serialize(img, &buf, &self->len));
 	self->buf = buf;
 	self->table = get_le64(self->buf + H_TABLE);
 	self->data = get_le64(self->buf + H_DATA);
-	eb_image_free(img);
+	ebroker_image_free(img);
 }
 
 FIXTURE_TEARDOWN(file)
@@ -168,12 +168,12 @@ FIXTURE_TEARDOWN(file)
 /* Parse; on refusal, *why names the check. */
 static int parse(const uint8_t *buf, size_t len, const char **why)
 {
-	struct eb_image *img = NULL;
+	struct ebroker_image *img = NULL;
 	int r;
 
 	*why = "";
-	r = eb_image_parse_why(buf, len, &img, why);
-	eb_image_free(img);
+	r = ebroker_image_parse_why(buf, len, &img, why);
+	ebroker_image_free(img);
 	return r;
 }
 
@@ -193,12 +193,12 @@ TEST_F(file, layout_on_disk)
 
 	/* Zero pages are not stored; the rest are, in order. */
 	for (size_t i = 0, d = 0; i < N_PAGES; i++) {
-		const uint8_t *e = self->buf + self->table + i * EB_IMAGE_ENTRY_SIZE;
+		const uint8_t *e = self->buf + self->table + i * EBROKER_IMAGE_ENTRY_SIZE;
 
 		EXPECT_EQ(layout[i].offset, get_le64(e + E_OFFSET));
 		EXPECT_EQ(layout[i].flags, get_le64(e + E_SECINFO));
 		EXPECT_EQ(layout[i].measure ? 1 : 0, get_le32(e + E_FLAGS));
-		EXPECT_EQ(layout[i].flags == TCS || layout[i].seed ? d++ : EB_IMAGE_ZERO_PAGE,
+		EXPECT_EQ(layout[i].flags == TCS || layout[i].seed ? d++ : EBROKER_IMAGE_ZERO_PAGE,
 			  get_le32(e + E_DATA));
 	}
 }
@@ -206,24 +206,24 @@ TEST_F(file, layout_on_disk)
 TEST_F(file, round_trip)
 {
 	static uint8_t page[PAGE];
-	struct eb_image *img = NULL, *built;
+	struct ebroker_image *img = NULL, *built;
 	struct eb_sigstruct sig;
 	struct eb_secs secs;
 	void *again, *orig;
 	size_t len, orig_len;
 
-	ASSERT_EQ(0, eb_image_parse(self->buf, self->len, &img));
+	ASSERT_EQ(0, ebroker_image_parse(self->buf, self->len, &img));
 	/* The bytes were copied: the caller's buffer may go. */
 	memset(self->buf, 0xee, self->len);
 
 	test_secs(&secs);
-	EXPECT_EQ(0, memcmp(&secs, eb_image_secs(img), sizeof(secs)));
+	EXPECT_EQ(0, memcmp(&secs, ebroker_image_secs(img), sizeof(secs)));
 	test_sigstruct(&sig);
-	ASSERT_NE(NULL, eb_image_sigstruct(img));
-	EXPECT_EQ(0, memcmp(&sig, eb_image_sigstruct(img), sizeof(sig)));
-	ASSERT_EQ(N_PAGES, eb_image_page_count(img));
+	ASSERT_NE(NULL, ebroker_image_sigstruct(img));
+	EXPECT_EQ(0, memcmp(&sig, ebroker_image_sigstruct(img), sizeof(sig)));
+	ASSERT_EQ(N_PAGES, ebroker_image_page_count(img));
 	for (size_t i = 0; i < N_PAGES; i++) {
-		const struct eb_image_page *p = eb_image_page(img, i);
+		const struct ebroker_image_page *p = ebroker_image_page(img, i);
 
 		ASSERT_NE(NULL, p);
 		EXPECT_EQ(layout[i].offset, p->offset);
@@ -234,27 +234,27 @@ TEST_F(file, round_trip)
 		EXPECT_EQ(0, memcmp(page, p->data, PAGE)) TH_LOG("page %zu", i);
 	}
 	/* Every zero page shares one copy. */
-	EXPECT_EQ(eb_image_page(img, 3)->data, eb_image_page(img, 5)->data);
-	EXPECT_EQ(1, eb_image_tcs_count(img));
-	EXPECT_EQ(0, eb_image_tcs_offset(img, 0));
+	EXPECT_EQ(ebroker_image_page(img, 3)->data, ebroker_image_page(img, 5)->data);
+	EXPECT_EQ(1, ebroker_image_tcs_count(img));
+	EXPECT_EQ(0, ebroker_image_tcs_offset(img, 0));
 
 	/* Out of range: NULL or UINT64_MAX, never a read outside. */
-	EXPECT_EQ(NULL, eb_image_page(img, N_PAGES));
-	EXPECT_EQ(NULL, eb_image_page(img, SIZE_MAX));
-	EXPECT_EQ(UINT64_MAX, eb_image_tcs_offset(img, 1));
+	EXPECT_EQ(NULL, ebroker_image_page(img, N_PAGES));
+	EXPECT_EQ(NULL, ebroker_image_page(img, SIZE_MAX));
+	EXPECT_EQ(UINT64_MAX, ebroker_image_tcs_offset(img, 1));
 
 	/* A parsed image writes back byte for byte. */
-	ASSERT_EQ(0, eb_image_serialize(img, &again, &len));
+	ASSERT_EQ(0, ebroker_image_serialize(img, &again, &len));
 	built = build();
 	ASSERT_NE(NULL, built);
-	ASSERT_EQ(0, eb_image_serialize(built, &orig, &orig_len));
+	ASSERT_EQ(0, ebroker_image_serialize(built, &orig, &orig_len));
 	ASSERT_EQ(orig_len, len);
 	EXPECT_EQ(0, memcmp(orig, again, len));
 	free(again);
 	free(orig);
-	eb_image_free(built);
-	EXPECT_EQ(NULL, eb_image_free(img));
-	EXPECT_EQ(NULL, eb_image_free(NULL));
+	ebroker_image_free(built);
+	EXPECT_EQ(NULL, ebroker_image_free(img));
+	EXPECT_EQ(NULL, ebroker_image_free(NULL));
 }
 
 /* Every proper prefix of a valid image is refused: nothing is read past it. */
@@ -338,7 +338,7 @@ static const struct mutation mutations[] = {
 	{ "no TCS", 1, 0, E_SECINFO, 8, REG_R, "no TCS" },
 	{ "data reordered", 1, 1, E_DATA, 4, 2, "out of order" },
 	{ "data repeated", 1, 1, E_DATA, 4, 0, "out of order" },
-	{ "data unused", 1, 2, E_DATA, 4, EB_IMAGE_ZERO_PAGE, "no entry uses" },
+	{ "data unused", 1, 2, E_DATA, 4, EBROKER_IMAGE_ZERO_PAGE, "no entry uses" },
 	{ "data past", 1, 3, E_DATA, 4, 3, "past the data section" },
 	{ "unmeasured data", 1, 1, E_FLAGS, 4, 0, "unmeasured page" },
 
@@ -375,7 +375,7 @@ TEST_F(file, every_bad_field)
 		ASSERT_NE(NULL, copy);
 		memcpy(copy, self->buf, self->len);
 		if (m->where == 1)
-			at += self->table + m->entry * EB_IMAGE_ENTRY_SIZE;
+			at += self->table + m->entry * EBROKER_IMAGE_ENTRY_SIZE;
 		else if (m->where == 2)
 			at += self->data + m->entry * PAGE;
 		else if (m->where == 3)
@@ -416,7 +416,7 @@ TEST_F(file, sections_any_order)
 {
 	size_t len = self->len + 1808;
 	uint8_t *moved = calloc(1, len);
-	struct eb_image *img = NULL;
+	struct ebroker_image *img = NULL;
 	struct eb_sigstruct sig;
 
 	ASSERT_NE(NULL, moved);
@@ -425,17 +425,17 @@ TEST_F(file, sections_any_order)
 	memcpy(moved + self->len, self->buf + 128, 1808);
 	memset(moved + 128, 0, 1808);
 	put_le64(moved + H_SIGSTRUCT, self->len);
-	ASSERT_EQ(0, eb_image_parse(moved, len, &img));
+	ASSERT_EQ(0, ebroker_image_parse(moved, len, &img));
 	test_sigstruct(&sig);
-	EXPECT_EQ(0, memcmp(&sig, eb_image_sigstruct(img), sizeof(sig)));
-	eb_image_free(img);
+	EXPECT_EQ(0, memcmp(&sig, ebroker_image_sigstruct(img), sizeof(sig)));
+	ebroker_image_free(img);
 	free(moved);
 }
 
 TEST(writer_refusals)
 {
 	static uint8_t page[PAGE];
-	struct eb_image *img = NULL;
+	struct ebroker_image *img = NULL;
 	struct eb_sigstruct sig;
 	struct eb_secs secs;
 	const char *why;
@@ -444,51 +444,51 @@ TEST(writer_refusals)
 
 	test_secs(&secs);
 	secs.base = 1ULL << 40;
-	EXPECT_EQ(-EINVAL, eb_image_new(&secs, &img));
+	EXPECT_EQ(-EINVAL, ebroker_image_new(&secs, &img));
 	test_secs(&secs);
 	secs.mrenclave[0] = 1;
-	EXPECT_EQ(-EINVAL, eb_image_new(&secs, &img));
+	EXPECT_EQ(-EINVAL, ebroker_image_new(&secs, &img));
 	test_secs(&secs);
 	secs.size = 3 * PAGE;
-	EXPECT_EQ(-EINVAL, eb_image_new(&secs, &img));
-	EXPECT_EQ(-EINVAL, eb_image_new(NULL, &img));
+	EXPECT_EQ(-EINVAL, ebroker_image_new(&secs, &img));
+	EXPECT_EQ(-EINVAL, ebroker_image_new(NULL, &img));
 	test_secs(&secs);
-	ASSERT_EQ(0, eb_image_new(&secs, &img));
+	ASSERT_EQ(0, ebroker_image_new(&secs, &img));
 
 	/* No SIGSTRUCT yet: nothing to write. */
-	EXPECT_EQ(NULL, eb_image_sigstruct(img));
-	EXPECT_EQ(-EINVAL, eb_image_serialize(img, &buf, &len));
+	EXPECT_EQ(NULL, ebroker_image_sigstruct(img));
+	EXPECT_EQ(-EINVAL, ebroker_image_serialize(img, &buf, &len));
 
 	make_tcs(page);
-	ASSERT_EQ(0, eb_image_add_page(img, PAGE, TCS, page, true, NULL));
+	ASSERT_EQ(0, ebroker_image_add_page(img, PAGE, TCS, page, true, NULL));
 	why = NULL;
-	EXPECT_EQ(-EINVAL, eb_image_add_page(img, PAGE, REG_R, NULL, true, &why));
+	EXPECT_EQ(-EINVAL, ebroker_image_add_page(img, PAGE, REG_R, NULL, true, &why));
 	EXPECT_STREQ("page offsets not ascending", why);
-	EXPECT_EQ(-EINVAL, eb_image_add_page(img, 2 * PAGE + 1, REG_R, NULL, true, &why));
+	EXPECT_EQ(-EINVAL, ebroker_image_add_page(img, 2 * PAGE + 1, REG_R, NULL, true, &why));
 	EXPECT_STREQ("page offset not page aligned", why);
-	EXPECT_EQ(-EINVAL, eb_image_add_page(img, SIZE, REG_R, NULL, true, &why));
-	EXPECT_EQ(-EINVAL, eb_image_add_page(img, 2 * PAGE, EB_SECINFO_PT_REG | EB_SECINFO_W, NULL,
-					     true, &why));
+	EXPECT_EQ(-EINVAL, ebroker_image_add_page(img, SIZE, REG_R, NULL, true, &why));
+	EXPECT_EQ(-EINVAL, ebroker_image_add_page(img, 2 * PAGE, EB_SECINFO_PT_REG | EB_SECINFO_W,
+						  NULL, true, &why));
 	EXPECT_STREQ("page writable but not readable", why);
-	EXPECT_EQ(-EINVAL, eb_image_add_page(img, 2 * PAGE, REG_RW, page, false, &why));
+	EXPECT_EQ(-EINVAL, ebroker_image_add_page(img, 2 * PAGE, REG_RW, page, false, &why));
 	EXPECT_STREQ("unmeasured page not all zeros", why);
-	EXPECT_EQ(-EINVAL, eb_image_add_page(img, 2 * PAGE, TCS, NULL, true, &why));
+	EXPECT_EQ(-EINVAL, ebroker_image_add_page(img, 2 * PAGE, TCS, NULL, true, &why));
 	EXPECT_STREQ("TCS NSSA is zero", why);
 	/* Refusals add nothing; an unmeasured page of zeros is fine. */
-	EXPECT_EQ(1, eb_image_page_count(img));
-	EXPECT_EQ(0, eb_image_add_page(img, 2 * PAGE, REG_RW, NULL, false, NULL));
+	EXPECT_EQ(1, ebroker_image_page_count(img));
+	EXPECT_EQ(0, ebroker_image_add_page(img, 2 * PAGE, REG_RW, NULL, false, NULL));
 
 	test_sigstruct(&sig);
 	sig.attributes = EB_ATTR_MODE64BIT;
-	EXPECT_EQ(-EINVAL, eb_image_set_sigstruct(img, &sig));
+	EXPECT_EQ(-EINVAL, ebroker_image_set_sigstruct(img, &sig));
 	sig.attributemask = EB_ATTR_MODE64BIT; /* DEBUG not compared: fine */
-	EXPECT_EQ(0, eb_image_set_sigstruct(img, &sig));
-	eb_image_free(img);
+	EXPECT_EQ(0, ebroker_image_set_sigstruct(img, &sig));
+	ebroker_image_free(img);
 }
 
 TEST(page_limit)
 {
-	struct eb_image *img = NULL;
+	struct ebroker_image *img = NULL;
 	struct eb_secs secs;
 	const char *why = NULL;
 	static uint8_t tcs[PAGE];
@@ -496,21 +496,21 @@ TEST(page_limit)
 
 	test_secs(&secs);
 	secs.size = 8ULL << 30;
-	ASSERT_EQ(0, eb_image_new(&secs, &img));
+	ASSERT_EQ(0, ebroker_image_new(&secs, &img));
 	make_tcs(tcs);
-	ASSERT_EQ(0, eb_image_add_page(img, 0, TCS, tcs, true, NULL));
-	for (i = 1; i < EB_IMAGE_PAGES_MAX; i++) {
-		ASSERT_EQ(0, eb_image_add_page(img, i * PAGE, REG_RW, NULL, true, NULL));
+	ASSERT_EQ(0, ebroker_image_add_page(img, 0, TCS, tcs, true, NULL));
+	for (i = 1; i < EBROKER_IMAGE_PAGES_MAX; i++) {
+		ASSERT_EQ(0, ebroker_image_add_page(img, i * PAGE, REG_RW, NULL, true, NULL));
 	}
-	EXPECT_EQ(-EINVAL, eb_image_add_page(img, i * PAGE, REG_RW, NULL, true, &why));
+	EXPECT_EQ(-EINVAL, ebroker_image_add_page(img, i * PAGE, REG_RW, NULL, true, &why));
 	EXPECT_STREQ("more than 2^20 pages", why);
-	eb_image_free(img);
+	ebroker_image_free(img);
 }
 
 TEST(files)
 {
 	char dir[] = "/tmp/image_test.XXXXXX", path[64];
-	struct eb_image *img = build(), *again = NULL;
+	struct ebroker_image *img = build(), *again = NULL;
 	const char *why = NULL;
 	struct dirent *de;
 	int fd, n = 0;
@@ -520,16 +520,16 @@ TEST(files)
 	ASSERT_NE(NULL, mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/enclave.ebimg", dir);
 
-	EXPECT_EQ(-ENOENT, eb_image_open(path, &again));
+	EXPECT_EQ(-ENOENT, ebroker_image_open(path, &again));
 	/* Replaces what was there, whole. */
 	fd = open(path, O_WRONLY | O_CREAT, 0600);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(3, write(fd, "old", 3));
 	close(fd);
-	ASSERT_EQ(0, eb_image_write(img, path));
-	ASSERT_EQ(0, eb_image_open(path, &again));
-	EXPECT_EQ(N_PAGES, eb_image_page_count(again));
-	again = eb_image_free(again);
+	ASSERT_EQ(0, ebroker_image_write(img, path));
+	ASSERT_EQ(0, ebroker_image_open(path, &again));
+	EXPECT_EQ(N_PAGES, ebroker_image_page_count(again));
+	again = ebroker_image_free(again);
 
 	/* Nothing left beside it. */
 	d = opendir(dir);
@@ -540,13 +540,13 @@ TEST(files)
 	EXPECT_EQ(1, n);
 
 	/* Not a regular file. */
-	EXPECT_EQ(-EBADMSG, eb_image_open_why(dir, &again, &why));
+	EXPECT_EQ(-EBADMSG, ebroker_image_open_why(dir, &again, &why));
 	EXPECT_STREQ("not a regular file", why);
-	EXPECT_EQ(-EBADMSG, eb_image_open_why("/dev/zero", &again, &why));
+	EXPECT_EQ(-EBADMSG, ebroker_image_open_why("/dev/zero", &again, &why));
 
 	unlink(path);
 	rmdir(dir);
-	eb_image_free(img);
+	ebroker_image_free(img);
 }
 
 TEST_HARNESS_MAIN

@@ -14,7 +14,7 @@
 
 /* The file header. Every integer is little-endian. */
 struct eb_image_hdr {
-	uint8_t magic[EB_IMAGE_MAGIC_SIZE];
+	uint8_t magic[EBROKER_IMAGE_MAGIC_SIZE];
 	uint32_t version;
 	uint32_t header_size;
 	uint32_t flags;
@@ -39,17 +39,17 @@ struct eb_image_entry {
 	uint32_t data;
 } __attribute__((packed));
 
-_Static_assert(sizeof(struct eb_image_hdr) == EB_IMAGE_HEADER_SIZE, "header layout");
-_Static_assert(sizeof(struct eb_image_entry) == EB_IMAGE_ENTRY_SIZE, "entry layout");
+_Static_assert(sizeof(struct eb_image_hdr) == EBROKER_IMAGE_HEADER_SIZE, "header layout");
+_Static_assert(sizeof(struct eb_image_entry) == EBROKER_IMAGE_ENTRY_SIZE, "entry layout");
 _Static_assert(sizeof(struct eb_secs) == EB_SECS_SIZE, "SECS layout");
 _Static_assert(sizeof(struct eb_sigstruct) == EB_SIGSTRUCT_SIZE, "SIGSTRUCT layout");
 
-struct eb_image {
+struct ebroker_image {
 	struct eb_secs secs;
 	struct eb_sigstruct sigstruct;
 	bool has_sigstruct;
 
-	struct eb_image_page *pages;
+	struct ebroker_image_page *pages;
 	size_t n_pages, n_pages_alloc;
 	uint32_t *tcs; /* indexes into pages[] */
 	unsigned int n_tcs;
@@ -58,7 +58,7 @@ struct eb_image {
 	/*
 	 * Where page data lives, never moved once page->data points there:
 	 * the file a parsed image was read from, and the chunks that
-	 * eb_image_add_page() copies pages into.
+	 * ebroker_image_add_page() copies pages into.
 	 */
 	void *file;
 	uint8_t **chunks;
@@ -78,13 +78,13 @@ const char *eb_image_check_secinfo(uint64_t secinfo_flags);
 const char *eb_image_check_tcs(const struct eb_secs *secs, const uint8_t *tcs);
 const char *eb_image_check_sigstruct(const struct eb_secs *secs, const struct eb_sigstruct *s);
 /* A page that would follow the pages @img has, with @data (never NULL). */
-const char *eb_image_check_page(const struct eb_image *img, uint64_t offset, uint64_t secinfo_flags,
-				const void *data, bool measure);
+const char *eb_image_check_page(const struct ebroker_image *img, uint64_t offset,
+				uint64_t secinfo_flags, const void *data, bool measure);
 
 /* An empty image for @secs (checked by the caller). */
-struct eb_image *eb_image_alloc(const struct eb_secs *secs);
+struct ebroker_image *eb_image_alloc(const struct eb_secs *secs);
 /* Append a checked page whose @data outlives the image: 0 or -ENOMEM. */
-int eb_image_push_page(struct eb_image *img, uint64_t offset, uint64_t secinfo_flags,
+int eb_image_push_page(struct ebroker_image *img, uint64_t offset, uint64_t secinfo_flags,
 		       const void *data, bool measure);
 
 #endif /* EB_IMAGE_INTERNAL_H */

@@ -39,11 +39,11 @@ static void hdr_from_le(struct eb_image_hdr *h)
 
 static const char *check_header(const struct eb_image_hdr *h)
 {
-	if (memcmp(h->magic, EB_IMAGE_MAGIC, EB_IMAGE_MAGIC_SIZE))
+	if (memcmp(h->magic, EBROKER_IMAGE_MAGIC, EBROKER_IMAGE_MAGIC_SIZE))
 		return "not an enclave image (bad magic)";
-	if (h->version != EB_IMAGE_VERSION)
+	if (h->version != EBROKER_IMAGE_VERSION)
 		return "unsupported image format version";
-	if (h->header_size != EB_IMAGE_HEADER_SIZE)
+	if (h->header_size != EBROKER_IMAGE_HEADER_SIZE)
 		return "header size not 128";
 	if (h->flags)
 		return "unknown header flags";
@@ -51,7 +51,7 @@ static const char *check_header(const struct eb_image_hdr *h)
 		return "header reserved bytes not zero";
 	if (h->page_count == 0)
 		return "no pages";
-	if (h->page_count > EB_IMAGE_PAGES_MAX)
+	if (h->page_count > EBROKER_IMAGE_PAGES_MAX)
 		return "more than 2^20 pages";
 	if (h->data_offset % EB_PAGE_SIZE)
 		return "data section not page aligned";
@@ -69,7 +69,7 @@ static const char *check_header(const struct eb_image_hdr *h)
  */
 static const char *check_sections(const uint8_t *file, size_t len, struct section s[3])
 {
-	uint64_t pos = EB_IMAGE_HEADER_SIZE;
+	uint64_t pos = EBROKER_IMAGE_HEADER_SIZE;
 
 	for (size_t i = 0; i < 3; i++)
 		if (s[i].offset > UINT64_MAX - s[i].size || s[i].offset + s[i].size > len)
@@ -92,7 +92,7 @@ static const char *check_sections(const uint8_t *file, size_t len, struct sectio
 	if (pos != len)
 		return "trailing bytes after the last section";
 
-	pos = EB_IMAGE_HEADER_SIZE;
+	pos = EBROKER_IMAGE_HEADER_SIZE;
 	for (size_t i = 0; i < 3; i++) {
 		if (!mem_is_zero(file + pos, s[i].offset - pos))
 			return "padding between sections not zero";
@@ -101,7 +101,7 @@ static const char *check_sections(const uint8_t *file, size_t len, struct sectio
 	return NULL;
 }
 
-static const char *parse_pages(struct eb_image *img, const uint8_t *file,
+static const char *parse_pages(struct ebroker_image *img, const uint8_t *file,
 			       const struct eb_image_hdr *h, int *ret_error)
 {
 	const uint8_t *table = file + h->page_table_offset;
@@ -114,18 +114,18 @@ static const char *parse_pages(struct eb_image *img, const uint8_t *file,
 		const void *data;
 		bool measure;
 
-		memcpy(&e, table + (size_t)i * EB_IMAGE_ENTRY_SIZE, sizeof(e));
+		memcpy(&e, table + (size_t)i * EBROKER_IMAGE_ENTRY_SIZE, sizeof(e));
 		e.offset = le64toh(e.offset);
 		e.secinfo_flags = le64toh(e.secinfo_flags);
 		e.flags = le32toh(e.flags);
 		e.data = le32toh(e.data);
 
-		if (e.flags & ~EB_IMAGE_PAGE_F_ALL)
+		if (e.flags & ~EBROKER_IMAGE_PAGE_F_ALL)
 			return "unknown page flags";
-		measure = e.flags & EB_IMAGE_PAGE_MEASURE;
+		measure = e.flags & EBROKER_IMAGE_PAGE_MEASURE;
 
 		/* Data pages are stored in page order, each used once. */
-		if (e.data == EB_IMAGE_ZERO_PAGE) {
+		if (e.data == EBROKER_IMAGE_ZERO_PAGE) {
 			data = eb_image_zero_page;
 		} else {
 			if (e.data != next_data)
@@ -152,17 +152,17 @@ static const char *parse_pages(struct eb_image *img, const uint8_t *file,
 }
 
 /* Parse @file, which is ours: it is freed on failure or by the image. */
-static int parse_owned(uint8_t *file, size_t len, struct eb_image **ret, const char **why)
+static int parse_owned(uint8_t *file, size_t len, struct ebroker_image **ret, const char **why)
 {
 	_cleanup_(freep) uint8_t *owned = file;
-	struct eb_image *img;
+	struct ebroker_image *img;
 	struct eb_image_hdr h;
 	struct eb_secs secs;
 	struct section sections[3];
 	const char *bad;
 	int error = -EBADMSG;
 
-	if (len < EB_IMAGE_HEADER_SIZE) {
+	if (len < EBROKER_IMAGE_HEADER_SIZE) {
 		bad = "truncated: shorter than the header";
 		goto refuse;
 	}
@@ -183,8 +183,8 @@ static int parse_owned(uint8_t *file, size_t len, struct eb_image **ret, const c
 		goto refuse;
 
 	sections[0] = (struct section){ h.sigstruct_offset, EB_SIGSTRUCT_SIZE };
-	sections[1] =
-	    (struct section){ h.page_table_offset, (uint64_t)h.page_count * EB_IMAGE_ENTRY_SIZE };
+	sections[1] = (struct section){ h.page_table_offset,
+					(uint64_t)h.page_count * EBROKER_IMAGE_ENTRY_SIZE };
 	sections[2] = (struct section){ h.data_offset, h.data_size };
 	bad = check_sections(file, len, sections);
 	if (bad)
@@ -200,7 +200,7 @@ static int parse_owned(uint8_t *file, size_t len, struct eb_image **ret, const c
 	if (!bad)
 		bad = parse_pages(img, file, &h, &error);
 	if (bad) {
-		eb_image_free(img);
+		ebroker_image_free(img);
 		goto refuse;
 	}
 
@@ -225,13 +225,14 @@ static uint8_t *file_alloc(size_t len)
 	return p;
 }
 
-int eb_image_parse_why(const void *buf, size_t len, struct eb_image **ret, const char **why)
+int ebroker_image_parse_why(const void *buf, size_t len, struct ebroker_image **ret,
+			    const char **why)
 {
 	uint8_t *file;
 
 	if (!buf || !ret)
 		return -EINVAL;
-	if (len > EB_IMAGE_FILE_MAX) {
+	if (len > EBROKER_IMAGE_FILE_MAX) {
 		if (why)
 			*why = "larger than any valid image";
 		return -EBADMSG;
@@ -243,12 +244,12 @@ int eb_image_parse_why(const void *buf, size_t len, struct eb_image **ret, const
 	return parse_owned(file, len, ret, why);
 }
 
-int eb_image_parse(const void *buf, size_t len, struct eb_image **ret)
+int ebroker_image_parse(const void *buf, size_t len, struct ebroker_image **ret)
 {
-	return eb_image_parse_why(buf, len, ret, NULL);
+	return ebroker_image_parse_why(buf, len, ret, NULL);
 }
 
-int eb_image_open_why(const char *path, struct eb_image **ret, const char **why)
+int ebroker_image_open_why(const char *path, struct ebroker_image **ret, const char **why)
 {
 	_cleanup_(closep) int fd = -1;
 	_cleanup_(freep) uint8_t *file = NULL;
@@ -263,7 +264,7 @@ int eb_image_open_why(const char *path, struct eb_image **ret, const char **why)
 		return -errno;
 	if (fstat(fd, &st) < 0)
 		return -errno;
-	if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size > EB_IMAGE_FILE_MAX) {
+	if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size > EBROKER_IMAGE_FILE_MAX) {
 		if (why)
 			*why = S_ISREG(st.st_mode) ? "larger than any valid image"
 						   : "not a regular file";
@@ -280,7 +281,7 @@ int eb_image_open_why(const char *path, struct eb_image **ret, const char **why)
 	return parse_owned(TAKE_PTR(file), n, ret, why);
 }
 
-int eb_image_open(const char *path, struct eb_image **ret)
+int ebroker_image_open(const char *path, struct ebroker_image **ret)
 {
-	return eb_image_open_why(path, ret, NULL);
+	return ebroker_image_open_why(path, ret, NULL);
 }

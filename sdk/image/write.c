@@ -20,9 +20,9 @@ static uint64_t round_up_page(uint64_t v)
 	return (v + EB_PAGE_SIZE - 1) & ~(uint64_t)(EB_PAGE_SIZE - 1);
 }
 
-int eb_image_serialize(const struct eb_image *img, void **ret_buf, size_t *ret_len)
+int ebroker_image_serialize(const struct ebroker_image *img, void **ret_buf, size_t *ret_len)
 {
-	struct eb_image_hdr h = { .magic = EB_IMAGE_MAGIC };
+	struct eb_image_hdr h = { .magic = EBROKER_IMAGE_MAGIC };
 	uint64_t table, data, len, n_data = 0;
 	uint8_t *buf;
 
@@ -33,8 +33,8 @@ int eb_image_serialize(const struct eb_image *img, void **ret_buf, size_t *ret_l
 		if (img->pages[i].data != eb_image_zero_page)
 			n_data++;
 
-	table = EB_IMAGE_HEADER_SIZE + EB_SIGSTRUCT_SIZE;
-	data = round_up_page(table + img->n_pages * EB_IMAGE_ENTRY_SIZE);
+	table = EBROKER_IMAGE_HEADER_SIZE + EB_SIGSTRUCT_SIZE;
+	data = round_up_page(table + img->n_pages * EBROKER_IMAGE_ENTRY_SIZE);
 	len = data + n_data * EB_PAGE_SIZE;
 	if (len > SIZE_MAX)
 		return -ENOMEM;
@@ -42,29 +42,29 @@ int eb_image_serialize(const struct eb_image *img, void **ret_buf, size_t *ret_l
 	if (!buf)
 		return -ENOMEM;
 
-	h.version = htole32(EB_IMAGE_VERSION);
-	h.header_size = htole32(EB_IMAGE_HEADER_SIZE);
+	h.version = htole32(EBROKER_IMAGE_VERSION);
+	h.header_size = htole32(EBROKER_IMAGE_HEADER_SIZE);
 	h.page_count = htole32((uint32_t)img->n_pages);
 	h.page_table_offset = htole64(table);
 	h.data_offset = htole64(data);
 	h.data_size = htole64(n_data * EB_PAGE_SIZE);
-	h.sigstruct_offset = htole64(EB_IMAGE_HEADER_SIZE);
+	h.sigstruct_offset = htole64(EBROKER_IMAGE_HEADER_SIZE);
 	h.enclave_size = htole64(img->secs.size);
 	h.ssa_frame_size = htole32(img->secs.ssa_frame_size);
 	h.miscselect = htole32(img->secs.miscselect);
 	h.attributes = htole64(img->secs.attributes);
 	h.xfrm = htole64(img->secs.xfrm);
 	memcpy(buf, &h, sizeof(h));
-	memcpy(buf + EB_IMAGE_HEADER_SIZE, &img->sigstruct, EB_SIGSTRUCT_SIZE);
+	memcpy(buf + EBROKER_IMAGE_HEADER_SIZE, &img->sigstruct, EB_SIGSTRUCT_SIZE);
 
 	n_data = 0;
 	for (size_t i = 0; i < img->n_pages; i++) {
-		const struct eb_image_page *p = &img->pages[i];
+		const struct ebroker_image_page *p = &img->pages[i];
 		struct eb_image_entry e = {
 			.offset = htole64(p->offset),
 			.secinfo_flags = htole64(p->secinfo_flags),
-			.flags = htole32(p->measure ? EB_IMAGE_PAGE_MEASURE : 0),
-			.data = htole32(EB_IMAGE_ZERO_PAGE),
+			.flags = htole32(p->measure ? EBROKER_IMAGE_PAGE_MEASURE : 0),
+			.data = htole32(EBROKER_IMAGE_ZERO_PAGE),
 		};
 
 		if (p->data != eb_image_zero_page) {
@@ -72,7 +72,7 @@ int eb_image_serialize(const struct eb_image *img, void **ret_buf, size_t *ret_l
 			memcpy(buf + data + n_data * EB_PAGE_SIZE, p->data, EB_PAGE_SIZE);
 			n_data++;
 		}
-		memcpy(buf + table + i * EB_IMAGE_ENTRY_SIZE, &e, sizeof(e));
+		memcpy(buf + table + i * EBROKER_IMAGE_ENTRY_SIZE, &e, sizeof(e));
 	}
 
 	*ret_buf = buf;
@@ -115,7 +115,7 @@ static int create_beside(const char *path, char *tmp, size_t size)
 	return -EEXIST;
 }
 
-int eb_image_write(const struct eb_image *img, const char *path)
+int ebroker_image_write(const struct ebroker_image *img, const char *path)
 {
 	_cleanup_(freep) void *buf = NULL;
 	_cleanup_(freep) char *tmp = NULL;
@@ -125,7 +125,7 @@ int eb_image_write(const struct eb_image *img, const char *path)
 
 	if (!img || !path)
 		return -EINVAL;
-	r = eb_image_serialize(img, &buf, &len);
+	r = ebroker_image_serialize(img, &buf, &len);
 	if (r < 0)
 		return r;
 

@@ -24,9 +24,9 @@ struct eb_tcs_slot {
 	int state;     /* TCS_*, atomic */
 };
 
-struct eb_enclave {
+struct ebroker_enclave {
 	int fd;
-	int backend;		 /* EB_BACKEND_SIM or EB_BACKEND_SGX */
+	int backend;		 /* EBROKER_BACKEND_SIM or EBROKER_BACKEND_SGX */
 	void *vdso_enter;	 /* SGX: __vdso_sgx_enter_enclave */
 	struct eb_targetinfo ti; /* SGX: from the image (no INFO ioctl) */
 	uint64_t base;		 /* ELRANGE, reserved in the address space */
@@ -38,13 +38,13 @@ struct eb_enclave {
 	unsigned int next_tcs; /* where to start looking for a free TCS */
 };
 
-static inline bool eb_in_elrange(const struct eb_enclave *e, uint64_t addr)
+static inline bool eb_in_elrange(const struct ebroker_enclave *e, uint64_t addr)
 {
 	return addr - e->base < e->size;
 }
 
 /* Claim a free TCS atomically, or NULL when all are busy. */
-struct eb_tcs_slot *eb_claim_tcs(struct eb_enclave *e);
+struct eb_tcs_slot *eb_claim_tcs(struct ebroker_enclave *e);
 
 /*
  * Add @n pages copied to @buf, at @offset, with one SECINFO. With -EDQUOT
@@ -55,13 +55,14 @@ typedef int (*eb_add_run_fn)(int fd, const uint8_t *buf, uint64_t offset, size_t
 			     uint64_t secinfo_flags, bool measure, uint64_t *limit_cgroup_id);
 
 /* Add every page of @img in runs, through @add. */
-int eb_add_pages(int fd, const struct eb_image *img, eb_add_run_fn add, uint64_t *limit_cgroup_id);
+int eb_add_pages(int fd, const struct ebroker_image *img, eb_add_run_fn add,
+		 uint64_t *limit_cgroup_id);
 
 /* Install the process's ENCLU/fault/timer signal handlers once. */
 int eb_sim_init(void);
 
-/* eb_enclave_call() for the sim backend; arguments are checked. */
-int eb_sim_call(struct eb_enclave *e, uint32_t ecall, const void *in, size_t in_len, void *out,
+/* ebroker_enclave_call() for the sim backend; arguments are checked. */
+int eb_sim_call(struct ebroker_enclave *e, uint32_t ecall, const void *in, size_t in_len, void *out,
 		size_t out_cap, size_t *ret_out_len);
 
 /*
@@ -75,8 +76,8 @@ int eb_sgx_add_run(int fd, const uint8_t *buf, uint64_t offset, size_t n, uint64
 		   bool measure, uint64_t *limit_cgroup_id);
 int eb_sgx_init(int fd, const struct eb_sigstruct *sigstruct);
 /* Find the vDSO's entry point for @e. */
-int eb_sgx_prepare(struct eb_enclave *e);
-int eb_sgx_call(struct eb_enclave *e, uint32_t ecall, const void *in, size_t in_len, void *out,
+int eb_sgx_prepare(struct ebroker_enclave *e);
+int eb_sgx_call(struct ebroker_enclave *e, uint32_t ecall, const void *in, size_t in_len, void *out,
 		size_t out_cap, size_t *ret_out_len);
 
 #endif /* EB_LOADER_INTERNAL_H */

@@ -40,7 +40,7 @@ static int check_backend(void)
 }
 
 /*
- * EB_BACKEND_AUTO: the module's sim if it is loaded with it; otherwise the
+ * EBROKER_BACKEND_AUTO: the module's sim if it is loaded with it; otherwise the
  * SGX driver if its device exists; otherwise the module's answer (-ENODEV
  * without it, -EOPNOTSUPP with another backend).
  */
@@ -49,18 +49,18 @@ static int pick_backend(uint32_t asked, uint32_t *ret)
 	int r;
 
 	switch (asked) {
-	case EB_BACKEND_SIM:
+	case EBROKER_BACKEND_SIM:
 		r = check_backend();
 		break;
-	case EB_BACKEND_SGX:
+	case EBROKER_BACKEND_SGX:
 		r = 0;
 		break;
-	case EB_BACKEND_AUTO:
+	case EBROKER_BACKEND_AUTO:
 		r = check_backend();
 		if (!r) {
-			asked = EB_BACKEND_SIM;
+			asked = EBROKER_BACKEND_SIM;
 		} else if (!access(EB_SGX_DEV_PATH, F_OK)) {
-			asked = EB_BACKEND_SGX;
+			asked = EBROKER_BACKEND_SGX;
 			r = 0;
 		}
 		break;
@@ -130,10 +130,11 @@ static int add_run(int fd, const uint8_t *buf, uint64_t offset, size_t n, uint64
 }
 
 /* Runs of pages with contiguous offsets and one SECINFO, in image order. */
-int eb_add_pages(int fd, const struct eb_image *img, eb_add_run_fn add, uint64_t *limit_cgroup_id)
+int eb_add_pages(int fd, const struct ebroker_image *img, eb_add_run_fn add,
+		 uint64_t *limit_cgroup_id)
 {
-	size_t count = eb_image_page_count(img), n = 0;
-	const struct eb_image_page *first = NULL;
+	size_t count = ebroker_image_page_count(img), n = 0;
+	const struct ebroker_image_page *first = NULL;
 	uint8_t *buf;
 	int r = 0;
 
@@ -142,7 +143,7 @@ int eb_add_pages(int fd, const struct eb_image *img, eb_add_run_fn add, uint64_t
 	if (buf == MAP_FAILED)
 		return -ENOMEM;
 	for (size_t i = 0; i < count && !r; i++) {
-		const struct eb_image_page *p = eb_image_page(img, i);
+		const struct ebroker_image_page *p = ebroker_image_page(img, i);
 
 		if (!p) {
 			r = -EINVAL;
@@ -188,18 +189,18 @@ static int page_prot(uint64_t secinfo_flags)
 }
 
 /* Map each run of contiguous pages with the same rights at its address. */
-static int map_pages(struct eb_enclave *e, const struct eb_image *img)
+static int map_pages(struct ebroker_enclave *e, const struct ebroker_image *img)
 {
-	size_t count = eb_image_page_count(img);
+	size_t count = ebroker_image_page_count(img);
 
 	for (size_t i = 0; i < count;) {
-		const struct eb_image_page *p = eb_image_page(img, i);
+		const struct ebroker_image_page *p = ebroker_image_page(img, i);
 		int prot = page_prot(p->secinfo_flags);
 		size_t n = 1;
 		void *addr;
 
 		while (i + n < count) {
-			const struct eb_image_page *q = eb_image_page(img, i + n);
+			const struct ebroker_image_page *q = ebroker_image_page(img, i + n);
 
 			if (q->offset != p->offset + n * EB_PAGE_SIZE ||
 			    page_prot(q->secinfo_flags) != prot)
@@ -215,16 +216,16 @@ static int map_pages(struct eb_enclave *e, const struct eb_image *img)
 	return 0;
 }
 
-static int tcs_slots(struct eb_enclave *e, const struct eb_image *img)
+static int tcs_slots(struct ebroker_enclave *e, const struct ebroker_image *img)
 {
-	e->nr_tcs = eb_image_tcs_count(img);
+	e->nr_tcs = ebroker_image_tcs_count(img);
 	if (!e->nr_tcs)
 		return -EINVAL;
 	e->tcs = calloc(e->nr_tcs, sizeof(*e->tcs));
 	if (!e->tcs)
 		return -ENOMEM;
 	for (unsigned int i = 0; i < e->nr_tcs; i++) {
-		uint64_t off = eb_image_tcs_offset(img, i);
+		uint64_t off = ebroker_image_tcs_offset(img, i);
 
 		if (off >= e->size)
 			return -EINVAL;
@@ -234,8 +235,8 @@ static int tcs_slots(struct eb_enclave *e, const struct eb_image *img)
 }
 
 /* The SGX path's create, add and init, driver ioctls instead of the module's. */
-static int build_sgx(struct eb_enclave *e, const struct eb_image *img, const struct eb_secs *secs,
-		     const struct eb_sigstruct *sigstruct)
+static int build_sgx(struct ebroker_enclave *e, const struct ebroker_image *img,
+		     const struct eb_secs *secs, const struct eb_sigstruct *sigstruct)
 {
 	int r;
 
@@ -256,8 +257,9 @@ static int build_sgx(struct eb_enclave *e, const struct eb_image *img, const str
 	return 0;
 }
 
-static int build_sim(struct eb_enclave *e, const struct eb_image *img, const struct eb_secs *secs,
-		     const struct eb_sigstruct *sigstruct, uint64_t *limit_cgroup_id)
+static int build_sim(struct ebroker_enclave *e, const struct ebroker_image *img,
+		     const struct eb_secs *secs, const struct eb_sigstruct *sigstruct,
+		     uint64_t *limit_cgroup_id)
 {
 	struct eb_enclave_create create = { .src = (uintptr_t)secs };
 	int r;
@@ -273,45 +275,47 @@ static int build_sim(struct eb_enclave *e, const struct eb_image *img, const str
 	return r;
 }
 
-int eb_enclave_load(const struct eb_image *img, const struct eb_enclave_load_params *params,
-		    struct eb_enclave **ret)
+int ebroker_enclave_load(const struct ebroker_image *img,
+			 const struct ebroker_enclave_load_params *params,
+			 struct ebroker_enclave **ret)
 {
-	static const struct eb_enclave_load_params defaults;
+	static const struct ebroker_enclave_load_params defaults;
 	const struct eb_sigstruct *sigstruct;
 	const struct eb_secs *tmpl;
 	const char *device;
-	struct eb_enclave *e;
+	struct ebroker_enclave *e;
 	struct eb_secs secs;
 	uint32_t backend;
 	int r;
 
 	if (!params)
 		params = &defaults;
-	if (!img || !ret || (params->flags & ~EB_LOAD_F_ALL))
+	if (!img || !ret || (params->flags & ~EBROKER_LOAD_F_ALL))
 		return -EINVAL;
-	tmpl = eb_image_secs(img);
-	sigstruct = eb_image_sigstruct(img);
-	if (!tmpl || !sigstruct || !eb_image_page_count(img))
+	tmpl = ebroker_image_secs(img);
+	sigstruct = ebroker_image_sigstruct(img);
+	if (!tmpl || !sigstruct || !ebroker_image_page_count(img))
 		return -EINVAL;
-	if (params->flags & EB_LOAD_DEVICE_FD) {
+	if (params->flags & EBROKER_LOAD_DEVICE_FD) {
 		/* The caller opened the module's device: the backend is its
 		 * word, there may be no sysfs to ask (a sandbox). */
-		if (params->backend != EB_BACKEND_SIM || params->device || params->device_fd < 0)
+		if (params->backend != EBROKER_BACKEND_SIM || params->device ||
+		    params->device_fd < 0)
 			return -EINVAL;
-		backend = EB_BACKEND_SIM;
+		backend = EBROKER_BACKEND_SIM;
 	} else {
 		r = pick_backend(params->backend, &backend);
 		if (r)
 			return r;
 	}
-	if (backend == EB_BACKEND_SIM) {
+	if (backend == EBROKER_BACKEND_SIM) {
 		device = EB_DEV_PATH;
 		r = eb_sim_init();
 	} else {
 		/* ebroker's cgroup accounting is the module's: the SGX driver
 		 * knows nothing of it. Timeouts need the sim's abort path. */
 		device = EB_SGX_DEV_PATH;
-		if ((params->flags & EB_LOAD_CGROUP) || params->call_timeout_ms)
+		if ((params->flags & EBROKER_LOAD_CGROUP) || params->call_timeout_ms)
 			r = -EOPNOTSUPP;
 	}
 	if (r)
@@ -323,7 +327,7 @@ int eb_enclave_load(const struct eb_image *img, const struct eb_enclave_load_par
 	e->backend = backend;
 	e->size = tmpl->size;
 	e->timeout_ms = params->call_timeout_ms;
-	if (params->flags & EB_LOAD_DEVICE_FD) {
+	if (params->flags & EBROKER_LOAD_DEVICE_FD) {
 		e->fd = fcntl(params->device_fd, F_DUPFD_CLOEXEC, 3);
 		if (e->fd < 0) {
 			r = -errno;
@@ -336,12 +340,12 @@ int eb_enclave_load(const struct eb_image *img, const struct eb_enclave_load_par
 			goto fail;
 		}
 	}
-	if (backend == EB_BACKEND_SGX) {
+	if (backend == EBROKER_BACKEND_SGX) {
 		r = eb_sgx_prepare(e);
 		if (r)
 			goto fail;
 	}
-	if (params->flags & EB_LOAD_CGROUP) {
+	if (params->flags & EBROKER_LOAD_CGROUP) {
 		struct eb_enclave_set_cgroup sc = { .cgroup_fd = params->cgroup_fd };
 
 		r = xioctl(e->fd, EB_IOC_ENCLAVE_SET_CGROUP, &sc);
@@ -357,7 +361,7 @@ int eb_enclave_load(const struct eb_image *img, const struct eb_enclave_load_par
 
 	memcpy(&secs, tmpl, sizeof(secs));
 	secs.base = e->base;
-	if (backend == EB_BACKEND_SIM)
+	if (backend == EBROKER_BACKEND_SIM)
 		r = build_sim(e, img, &secs, sigstruct, params->limit_cgroup_id);
 	else
 		r = build_sgx(e, img, &secs, sigstruct);
@@ -370,38 +374,38 @@ int eb_enclave_load(const struct eb_image *img, const struct eb_enclave_load_par
 	*ret = e;
 	return 0;
 fail:
-	eb_enclave_free(e);
+	ebroker_enclave_free(e);
 	return r;
 }
 
-int eb_enclave_load_file(const char *path, const struct eb_enclave_load_params *params,
-			 struct eb_enclave **ret)
+int ebroker_enclave_load_file(const char *path, const struct ebroker_enclave_load_params *params,
+			      struct ebroker_enclave **ret)
 {
-	struct eb_image *img;
+	struct ebroker_image *img;
 	int r;
 
-	r = eb_image_open(path, &img);
+	r = ebroker_image_open(path, &img);
 	if (r)
 		return r;
-	r = eb_enclave_load(img, params, ret);
-	eb_image_free(img);
+	r = ebroker_enclave_load(img, params, ret);
+	ebroker_image_free(img);
 	return r;
 }
 
-int eb_enclave_call(struct eb_enclave *e, uint32_t ecall, const void *in, size_t in_len, void *out,
-		    size_t out_cap, size_t *ret_out_len)
+int ebroker_enclave_call(struct ebroker_enclave *e, uint32_t ecall, const void *in, size_t in_len,
+			 void *out, size_t out_cap, size_t *ret_out_len)
 {
 	if (!e || (in_len && !in) || (out_cap && !out))
 		return -EINVAL;
 	if (__atomic_load_n(&e->dead, __ATOMIC_ACQUIRE))
 		return -EIO;
-	if (e->backend == EB_BACKEND_SGX)
+	if (e->backend == EBROKER_BACKEND_SGX)
 		return eb_sgx_call(e, ecall, in, in_len, out, out_cap, ret_out_len);
 	return eb_sim_call(e, ecall, in, in_len, out, out_cap, ret_out_len);
 }
 
 /* Claim a free TCS, starting after the last one claimed. */
-struct eb_tcs_slot *eb_claim_tcs(struct eb_enclave *e)
+struct eb_tcs_slot *eb_claim_tcs(struct ebroker_enclave *e)
 {
 	unsigned int start = __atomic_fetch_add(&e->next_tcs, 1, __ATOMIC_RELAXED);
 
@@ -416,29 +420,29 @@ struct eb_tcs_slot *eb_claim_tcs(struct eb_enclave *e)
 	return NULL;
 }
 
-int eb_enclave_fd(const struct eb_enclave *e)
+int ebroker_enclave_fd(const struct ebroker_enclave *e)
 {
 	return e ? e->fd : -EINVAL;
 }
 
-unsigned int eb_enclave_tcs_count(const struct eb_enclave *e)
+unsigned int ebroker_enclave_tcs_count(const struct ebroker_enclave *e)
 {
 	return e ? e->nr_tcs : 0;
 }
 
-bool eb_enclave_dead(const struct eb_enclave *e)
+bool ebroker_enclave_dead(const struct ebroker_enclave *e)
 {
 	return e && __atomic_load_n(&e->dead, __ATOMIC_ACQUIRE);
 }
 
-int eb_enclave_info(const struct eb_enclave *e, struct eb_enclave_info *ret_info)
+int ebroker_enclave_info(const struct ebroker_enclave *e, struct eb_enclave_info *ret_info)
 {
 	struct eb_enclave_info info;
 	int r;
 
 	if (!e || !ret_info)
 		return -EINVAL;
-	if (e->backend == EB_BACKEND_SGX)
+	if (e->backend == EBROKER_BACKEND_SGX)
 		return -EOPNOTSUPP;
 	r = xioctl(e->fd, EB_IOC_ENCLAVE_INFO, &info);
 	if (r)
@@ -447,18 +451,18 @@ int eb_enclave_info(const struct eb_enclave *e, struct eb_enclave_info *ret_info
 	return 0;
 }
 
-int eb_enclave_targetinfo(const struct eb_enclave *e, struct eb_targetinfo *ret_ti)
+int ebroker_enclave_targetinfo(const struct ebroker_enclave *e, struct eb_targetinfo *ret_ti)
 {
 	struct eb_enclave_info info;
 	int r;
 
-	if (e && e->backend == EB_BACKEND_SGX) {
+	if (e && e->backend == EBROKER_BACKEND_SGX) {
 		if (!ret_ti)
 			return -EINVAL;
 		*ret_ti = e->ti;
 		return 0;
 	}
-	r = eb_enclave_info(e, &info);
+	r = ebroker_enclave_info(e, &info);
 	if (r)
 		return r;
 	if (!ret_ti)
@@ -471,7 +475,7 @@ int eb_enclave_targetinfo(const struct eb_enclave *e, struct eb_targetinfo *ret_
 	return 0;
 }
 
-struct eb_enclave *eb_enclave_free(struct eb_enclave *e)
+struct ebroker_enclave *ebroker_enclave_free(struct ebroker_enclave *e)
 {
 	if (!e)
 		return NULL;

@@ -139,7 +139,7 @@ int eb_sgx_init(int fd, const struct eb_sigstruct *sigstruct)
 }
 
 /* UNVERIFIED: written against the SGX UAPI, never run on SGX hardware. */
-int eb_sgx_prepare(struct eb_enclave *e)
+int eb_sgx_prepare(struct ebroker_enclave *e)
 {
 	int r = eb_vdso_sym("__vdso_sgx_enter_enclave", &e->vdso_enter);
 
@@ -177,7 +177,7 @@ static int exit_handler(long rdi, long rsi, long rdx, long rsp, long r8, long r9
  * the TCS with CSSA = NSSA; that has not been designed, so loading with a
  * call timeout is refused on this backend.
  */
-int eb_sgx_call(struct eb_enclave *e, uint32_t ecall, const void *in, size_t in_len, void *out,
+int eb_sgx_call(struct ebroker_enclave *e, uint32_t ecall, const void *in, size_t in_len, void *out,
 		size_t out_cap, size_t *ret_out_len)
 {
 	struct eb_sgx_exit x = { 0 };

@@ -15,7 +15,7 @@
  * past a call's deadline, into a jump to eb_sim_abort_landing on the host's
  * stack: the call returns -EFAULT/-ETIMEDOUT and the enclave is dead. All
  * state is the thread's own (struct call, in TLS) or atomics in struct
- * eb_enclave, so the handlers take no lock. Anything they do not recognise
+ * ebroker_enclave, so the handlers take no lock. Anything they do not recognise
  * as an enclave call of this thread goes to the handler installed before.
  */
 #include <errno.h>
@@ -83,7 +83,7 @@ enum {
 
 /* The calling thread's enclave call, if any. */
 struct call {
-	struct eb_enclave *e;
+	struct ebroker_enclave *e;
 	struct eb_tcs_slot *tcs;
 	volatile sig_atomic_t state;
 	uint64_t host_rsp; /* at the ENCLU: where EEXIT and aborts return to */
@@ -195,14 +195,14 @@ static bool in_enclave(const struct call *c, ucontext_t *uc)
 }
 
 /* [addr, addr + len) inside ELRANGE and aligned, as ENCLU operands must be. */
-static bool operand_ok(const struct eb_enclave *e, uint64_t addr, uint64_t len, uint64_t align)
+static bool operand_ok(const struct ebroker_enclave *e, uint64_t addr, uint64_t len, uint64_t align)
 {
 	return !(addr & (align - 1)) && eb_in_elrange(e, addr) && eb_in_elrange(e, addr + len - 1);
 }
 
 static void emulate_eenter(struct call *c, ucontext_t *uc, uint64_t rip)
 {
-	struct eb_enclave *e = c->e;
+	struct ebroker_enclave *e = c->e;
 	const uint8_t *tcs = (const uint8_t *)(uintptr_t)c->tcs->addr;
 	fpregset_t fp = uc->uc_mcontext.fpregs;
 	uint32_t cssa, nssa;
@@ -444,7 +444,7 @@ static void init(void)
 	static const int sigs[] = { SIGILL, SIGSEGV, SIGBUS, SIGFPE };
 	struct sigaction sa = { .sa_sigaction = handler, .sa_flags = SA_SIGINFO | SA_ONSTACK };
 
-	timer_sig = EB_LOADER_TIMEOUT_SIGNAL;
+	timer_sig = EBROKER_LOADER_TIMEOUT_SIGNAL;
 	init_error = -pthread_key_create(&res_key, thread_res_free);
 	if (init_error)
 		return;
@@ -539,7 +539,7 @@ static void disarm(struct thread_res *r)
 	timer_settime(r->timer, 0, &zero, NULL);
 }
 
-int eb_sim_call(struct eb_enclave *e, uint32_t ecall, const void *in, size_t in_len, void *out,
+int eb_sim_call(struct ebroker_enclave *e, uint32_t ecall, const void *in, size_t in_len, void *out,
 		size_t out_cap, size_t *ret_out_len)
 {
 	struct call *c = &cur;

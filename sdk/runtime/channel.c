@@ -57,12 +57,12 @@ int eb_chan_keygen(uint8_t priv[EB_X25519_KEY_SIZE], uint8_t pub[EB_X25519_KEY_S
 {
 	uint8_t k[32], p[32];
 
-	if (eb_random(k, sizeof(k)))
+	if (ebroker_random(k, sizeof(k)))
 		return -EIO;
 	X25519.mulgen(p, k, sizeof(k), BR_EC_curve25519);
 	memcpy(priv, k, sizeof(k));
 	memcpy(pub, p, sizeof(p));
-	eb_memzero(k, sizeof(k));
+	ebroker_memzero(k, sizeof(k));
 	return 0;
 }
 
@@ -78,7 +78,7 @@ int eb_chan_x25519(uint8_t shared[EB_X25519_KEY_SIZE], const uint8_t priv[EB_X25
 	for (size_t i = 0; i < sizeof(s); i++)
 		acc |= s[i];
 	memcpy(shared, s, sizeof(s));
-	eb_memzero(s, sizeof(s));
+	ebroker_memzero(s, sizeof(s));
 	return acc ? 0 : -EINVAL;
 }
 
@@ -133,8 +133,8 @@ static void hmac(uint8_t out[32], const void *key, size_t key_len, const void *a
 	br_hmac_update(&hc, a, a_len);
 	br_hmac_update(&hc, b, b_len);
 	br_hmac_out(&hc, out);
-	eb_memzero(&kc, sizeof(kc));
-	eb_memzero(&hc, sizeof(hc));
+	ebroker_memzero(&kc, sizeof(kc));
+	ebroker_memzero(&hc, sizeof(hc));
 }
 
 /* HKDF-Expand (RFC 5869) of at most one block: T(1) = HMAC(prk, info || 1). */
@@ -146,7 +146,7 @@ static void hkdf_expand(uint8_t *out, size_t len, const uint8_t prk[32], const c
 
 	hmac(t, prk, 32, info, info_len, &one, 1);
 	memcpy(out, t, len);
-	eb_memzero(t, sizeof(t));
+	ebroker_memzero(t, sizeof(t));
 }
 
 /* The key and iv of @d's current secret. */
@@ -157,7 +157,7 @@ static void dir_keys(struct eb_chan_dir *d)
 	hkdf_expand(key, sizeof(key), d->secret, LABEL(EB_SESSION_LABEL_KEY));
 	hkdf_expand(d->iv, sizeof(d->iv), d->secret, LABEL(EB_SESSION_LABEL_IV));
 	br_aes_ct64_ctr_init(&d->aes, key, sizeof(key));
-	eb_memzero(key, sizeof(key));
+	ebroker_memzero(key, sizeof(key));
 }
 
 /* One more record went through @d: every rekey_interval records, the
@@ -171,7 +171,7 @@ static void dir_advance(struct eb_chan *ch, struct eb_chan_dir *d)
 		return;
 	hkdf_expand(next, sizeof(next), d->secret, LABEL(EB_SESSION_LABEL_UPDATE));
 	memcpy(d->secret, next, sizeof(next));
-	eb_memzero(next, sizeof(next));
+	ebroker_memzero(next, sizeof(next));
 	dir_keys(d);
 }
 
@@ -187,10 +187,10 @@ int eb_chan_establish(struct eb_chan *ch, const uint8_t priv[EB_X25519_KEY_SIZE]
 		return ret;
 	/* HKDF-Extract(salt = th, ikm = shared). */
 	hmac(prk, th, 32, shared, sizeof(shared), "", 0);
-	eb_memzero(shared, sizeof(shared));
+	ebroker_memzero(shared, sizeof(shared));
 	hkdf_expand(ch->rx.secret, sizeof(ch->rx.secret), prk, LABEL(EB_SESSION_LABEL_C2E));
 	hkdf_expand(ch->tx.secret, sizeof(ch->tx.secret), prk, LABEL(EB_SESSION_LABEL_E2C));
-	eb_memzero(prk, sizeof(prk));
+	ebroker_memzero(prk, sizeof(prk));
 	dir_keys(&ch->rx);
 	dir_keys(&ch->tx);
 	ch->rekey_interval = EB_RECORD_REKEY_INTERVAL;
@@ -200,7 +200,7 @@ int eb_chan_establish(struct eb_chan *ch, const uint8_t priv[EB_X25519_KEY_SIZE]
 
 void eb_chan_wipe(struct eb_chan *ch)
 {
-	eb_memzero(ch, sizeof(*ch));
+	ebroker_memzero(ch, sizeof(*ch));
 }
 
 /* A GCM context for @d's record number seq, its header (AAD) injected. */
@@ -236,7 +236,7 @@ int eb_chan_open_call(struct eb_chan *ch, uint8_t *rec, size_t len, uint8_t **re
 	gcm_start(&gc, &ch->rx, rec);
 	br_gcm_run(&gc, 0, pt, pt_len);
 	ok = br_gcm_check_tag(&gc, pt + pt_len);
-	eb_memzero(&gc, sizeof(gc));
+	ebroker_memzero(&gc, sizeof(gc));
 	if (!ok)
 		goto fail;
 	dir_advance(ch, &ch->rx);
@@ -247,7 +247,7 @@ int eb_chan_open_call(struct eb_chan *ch, uint8_t *rec, size_t len, uint8_t **re
 fail:
 	/* What was decrypted is unauthenticated: nobody may read it. */
 	if (len > hlen)
-		eb_memzero(pt, len - hlen);
+		ebroker_memzero(pt, len - hlen);
 	eb_chan_wipe(ch);
 	return -EBADMSG;
 }
@@ -270,7 +270,7 @@ int eb_chan_seal_result(struct eb_chan *ch, uint8_t *rec, size_t pt_len, size_t 
 	gcm_start(&gc, &ch->tx, rec);
 	br_gcm_run(&gc, 1, pt, pt_len);
 	br_gcm_get_tag(&gc, pt + pt_len);
-	eb_memzero(&gc, sizeof(gc));
+	ebroker_memzero(&gc, sizeof(gc));
 	dir_advance(ch, &ch->tx);
 	*ret_len = EB_RECORD_OVERHEAD + pt_len;
 	return 0;

@@ -4,7 +4,7 @@
  * (<linux/ebroker_attest.h>, section 3): X25519, the REPORTDATA and
  * transcript hashes, the HKDF key schedule, AES-256-GCM records and their
  * re-keying. Portable C over BearSSL's constant-time code and nothing of
- * the runtime but eb_random() and eb_memzero(), so that host tests and the
+ * the runtime but ebroker_random() and ebroker_memzero(), so that host tests and the
  * record fuzzer build it too (supplying those two).
  *
  * Not locked: session.c holds a session's lock around every call.
@@ -44,8 +44,8 @@ struct eb_chan {
 	bool live;
 };
 
-/* A fresh X25519 key pair (RFC 7748 byte order) from eb_random().
- * Return: 0; -EIO if eb_random() failed (nothing is written then). */
+/* A fresh X25519 key pair (RFC 7748 byte order) from ebroker_random().
+ * Return: 0; -EIO if ebroker_random() failed (nothing is written then). */
 int eb_chan_keygen(uint8_t priv[EB_X25519_KEY_SIZE], uint8_t pub[EB_X25519_KEY_SIZE]);
 
 /* X25519(@priv, @peer_pub). Return: 0; -EINVAL if the result is all

@@ -19,7 +19,7 @@ static void cmac_double(uint8_t b[16])
 	b[15] = (uint8_t)(b[15] << 1) ^ (uint8_t)(-carry & 0x87);
 }
 
-void eb_aes128_cmac(const uint8_t key[16], const void *msg, size_t len, uint8_t mac[16])
+void ebroker_aes128_cmac(const uint8_t key[16], const void *msg, size_t len, uint8_t mac[16])
 {
 	const uint8_t *m = msg;
 	br_aes_ct64_cbcenc_keys ctx;
@@ -48,8 +48,8 @@ void eb_aes128_cmac(const uint8_t key[16], const void *msg, size_t len, uint8_t 
 	br_aes_ct64_cbcenc_run(&ctx, x, blk, 16);
 	memcpy(mac, blk, 16);
 
-	eb_memzero(&ctx, sizeof(ctx));
-	eb_memzero(sub, sizeof(sub));
-	eb_memzero(x, sizeof(x));
-	eb_memzero(blk, sizeof(blk));
+	ebroker_memzero(&ctx, sizeof(ctx));
+	ebroker_memzero(sub, sizeof(sub));
+	ebroker_memzero(x, sizeof(x));
+	ebroker_memzero(blk, sizeof(blk));
 }

@@ -19,7 +19,7 @@
 #pragma GCC diagnostic pop
 
 /* cmac.c's one dependency on the rest of the runtime. */
-void eb_memzero(void *p, size_t n)
+void ebroker_memzero(void *p, size_t n)
 {
 	memset(p, 0, n);
 	__asm__ volatile("" : : "r"(p) : "memory");
@@ -53,7 +53,7 @@ TEST(rfc4493)
 	    msg, sizeof(msg));
 	for (size_t i = 0; i < sizeof(vec) / sizeof(vec[0]); i++) {
 		hex(vec[i].mac, want, sizeof(want));
-		eb_aes128_cmac(key, msg, vec[i].len, mac);
+		ebroker_aes128_cmac(key, msg, vec[i].len, mac);
 		EXPECT_EQ(0, memcmp(mac, want, sizeof(mac)))
 		{
 			TH_LOG("length %zu", vec[i].len);
@@ -82,7 +82,7 @@ TEST(matches_openssl)
 		ASSERT_EQ(1, EVP_MAC_update(ctx, msg, len));
 		ASSERT_EQ(1, EVP_MAC_final(ctx, want, &n, sizeof(want)));
 		EVP_MAC_CTX_free(ctx);
-		eb_aes128_cmac(key, msg, len, mac);
+		ebroker_aes128_cmac(key, msg, len, mac);
 		ASSERT_EQ(0, memcmp(mac, want, sizeof(mac)))
 		{
 			TH_LOG("length %zu", len);

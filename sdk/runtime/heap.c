@@ -32,7 +32,7 @@ static void heap_init(void)
 	heap_ready = true;
 }
 
-void *eb_malloc(size_t size)
+void *ebroker_malloc(size_t size)
 {
 	struct block **link, *b, *rest;
 	size_t need;
@@ -63,19 +63,19 @@ void *eb_malloc(size_t size)
 	return b ? b + 1 : NULL;
 }
 
-void *eb_calloc(size_t n, size_t size)
+void *ebroker_calloc(size_t n, size_t size)
 {
 	void *p;
 
 	if (size && n > SIZE_MAX / size)
 		return NULL;
-	p = eb_malloc(n * size);
+	p = ebroker_malloc(n * size);
 	if (p)
 		memset(p, 0, n * size);
 	return p;
 }
 
-void eb_free(void *p)
+void ebroker_free(void *p)
 {
 	char *heap = __eb_base + __eb_layout.heap_off;
 	struct block *b = (struct block *)p - 1, **link, *prev = NULL;
@@ -87,15 +87,15 @@ void eb_free(void *p)
 	 * pass. */
 	if ((char *)b < heap || (char *)b >= heap + __eb_layout.heap_size ||
 	    (size_t)((char *)b - heap) % ALIGN)
-		eb_abort();
+		ebroker_abort();
 	eb_spin_lock(&heap_lock);
 	if (b->next != IN_USE || b->size < HDR || b->size % ALIGN ||
 	    b->size > (size_t)(heap + __eb_layout.heap_size - (char *)b)) {
 		eb_spin_unlock(&heap_lock);
-		eb_abort();
+		ebroker_abort();
 	}
 	b->next = NULL;
-	eb_memzero(b + 1, b->size - HDR);
+	ebroker_memzero(b + 1, b->size - HDR);
 	for (link = &free_list; *link && *link < b; link = &(*link)->next)
 		prev = *link;
 	b->next = *link;

@@ -33,12 +33,12 @@ void *memset(void *dst, int c, size_t n)
 
 static sigjmp_buf aborted;
 
-void eb_abort(void)
+void ebroker_abort(void)
 {
 	siglongjmp(aborted, 1);
 }
 
-void eb_memzero(void *p, size_t n)
+void ebroker_memzero(void *p, size_t n)
 {
 	memset(p, 0, n);
 }
@@ -47,7 +47,7 @@ static bool frees_abort(void *p)
 {
 	if (sigsetjmp(aborted, 0))
 		return true;
-	eb_free(p);
+	ebroker_free(p);
 	return false;
 }
 
@@ -64,30 +64,30 @@ TEST(alloc_coalesce)
 {
 	void *a, *b, *c, *all;
 
-	a = eb_malloc(100);
-	b = eb_malloc(200);
-	c = eb_malloc(300);
+	a = ebroker_malloc(100);
+	b = ebroker_malloc(200);
+	c = ebroker_malloc(300);
 	ASSERT_TRUE(a && b && c);
 	EXPECT_EQ(0UL, (uintptr_t)a % 16);
-	EXPECT_EQ(NULL, eb_malloc(HEAP_SIZE));
+	EXPECT_EQ(NULL, ebroker_malloc(HEAP_SIZE));
 	memset(b, 0xaa, 200);
-	eb_free(a);
-	eb_free(c);
-	eb_free(b);
+	ebroker_free(a);
+	ebroker_free(c);
+	ebroker_free(b);
 	/* All three merged back into one block; what b held is wiped. */
-	all = eb_malloc(HEAP_SIZE - 16);
+	all = ebroker_malloc(HEAP_SIZE - 16);
 	ASSERT_NE(NULL, all);
 	EXPECT_FALSE(contains(all, HEAP_SIZE - 16, (char)0xaa));
-	eb_free(all);
-	EXPECT_EQ(NULL, eb_calloc(SIZE_MAX / 2, 4));
+	ebroker_free(all);
+	EXPECT_EQ(NULL, ebroker_calloc(SIZE_MAX / 2, 4));
 }
 
 TEST(double_free)
 {
-	void *a = eb_malloc(64), *b = eb_malloc(64);
+	void *a = ebroker_malloc(64), *b = ebroker_malloc(64);
 
 	ASSERT_TRUE(a && b);
-	eb_free(a);
+	ebroker_free(a);
 	EXPECT_TRUE(frees_abort(a));
 	EXPECT_TRUE(frees_abort((char *)b + 8));
 	EXPECT_TRUE(frees_abort(__eb_base + HEAP_SIZE + 16));
@@ -97,7 +97,7 @@ TEST(double_free)
  * the heap: refused before anything is wiped. */
 TEST(forged_header)
 {
-	uint64_t *a = eb_malloc(256), *b;
+	uint64_t *a = ebroker_malloc(256), *b;
 
 	ASSERT_NE(NULL, a);
 	memset(__eb_base + HEAP_SIZE, 0x5a, HEAP_SIZE);
@@ -106,7 +106,7 @@ TEST(forged_header)
 	a[3] = a[-1];
 	EXPECT_TRUE(frees_abort(&a[4]));
 	EXPECT_EQ(0x5a, __eb_base[HEAP_SIZE]);
-	b = eb_malloc(16);
+	b = ebroker_malloc(16);
 	ASSERT_NE(NULL, b);
 	EXPECT_TRUE((char *)b >= (char *)a + 256 || (char *)b + 16 <= (char *)a);
 }

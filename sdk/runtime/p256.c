@@ -38,7 +38,7 @@ static br_ec_private_key private_key(const uint8_t priv[P256_SCALAR_SIZE])
 	};
 }
 
-bool eb_p256_scalar_valid(const uint8_t x[P256_SCALAR_SIZE])
+bool ebroker_p256_scalar_valid(const uint8_t x[P256_SCALAR_SIZE])
 {
 	uint32_t borrow = 0, nonzero = 0;
 
@@ -52,41 +52,41 @@ bool eb_p256_scalar_valid(const uint8_t x[P256_SCALAR_SIZE])
 	return borrow & (nonzero != 0);
 }
 
-int eb_p256_public(const uint8_t priv[P256_SCALAR_SIZE], uint8_t pub[P256_POINT_SIZE])
+int ebroker_p256_public(const uint8_t priv[P256_SCALAR_SIZE], uint8_t pub[P256_POINT_SIZE])
 {
 	br_ec_private_key sk = private_key(priv);
 
 	/* m31's mulgen() takes any scalar, 0 and n included, and says nothing. */
-	if (!eb_p256_scalar_valid(priv))
+	if (!ebroker_p256_scalar_valid(priv))
 		return -EINVAL;
 	/* For P-256 it cannot fail otherwise: @pub is only written on success. */
 	return br_ec_compute_pub(p256, NULL, pub, &sk) == P256_POINT_SIZE ? 0 : -EINVAL;
 }
 
-int eb_p256_keygen(uint8_t priv[P256_SCALAR_SIZE], uint8_t pub[P256_POINT_SIZE])
+int ebroker_p256_keygen(uint8_t priv[P256_SCALAR_SIZE], uint8_t pub[P256_POINT_SIZE])
 {
 	uint8_t seed[P256_SEED_SIZE], kbuf[BR_EC_KBUF_PRIV_MAX_SIZE];
 	br_hmac_drbg_context drbg;
 	int ret = 0;
 
-	if (eb_random(seed, sizeof(seed)))
+	if (ebroker_random(seed, sizeof(seed)))
 		return -EAGAIN;
 	br_hmac_drbg_init(&drbg, &br_sha256_vtable, seed, sizeof(seed));
-	eb_memzero(seed, sizeof(seed));
+	ebroker_memzero(seed, sizeof(seed));
 	/* br_ec_keygen() draws until the scalar is in [1, n-1]. */
 	if (br_ec_keygen(&drbg.vtable, p256, NULL, kbuf, BR_EC_secp256r1) != P256_SCALAR_SIZE)
 		ret = -EINVAL;
-	eb_memzero(&drbg, sizeof(drbg));
+	ebroker_memzero(&drbg, sizeof(drbg));
 	if (!ret)
-		ret = eb_p256_public(kbuf, pub);
+		ret = ebroker_p256_public(kbuf, pub);
 	if (!ret)
 		memcpy(priv, kbuf, P256_SCALAR_SIZE);
-	eb_memzero(kbuf, sizeof(kbuf));
+	ebroker_memzero(kbuf, sizeof(kbuf));
 	return ret;
 }
 
-int eb_p256_sign(const uint8_t priv[P256_SCALAR_SIZE], const uint8_t hash[32],
-		 uint8_t sig[P256_SIG_SIZE])
+int ebroker_p256_sign(const uint8_t priv[P256_SCALAR_SIZE], const uint8_t hash[32],
+		      uint8_t sig[P256_SIG_SIZE])
 {
 	br_ec_private_key sk = private_key(priv);
 

@@ -23,7 +23,7 @@ static int rdrand64(uint64_t *v)
 	return -EIO;
 }
 
-int eb_random(void *buf, size_t len)
+int ebroker_random(void *buf, size_t len)
 {
 	unsigned char *p = buf;
 	uint64_t v;
@@ -32,13 +32,13 @@ int eb_random(void *buf, size_t len)
 		size_t n = len < sizeof(v) ? len : sizeof(v);
 
 		if (rdrand64(&v)) {
-			eb_memzero(buf, (size_t)(p - (unsigned char *)buf));
+			ebroker_memzero(buf, (size_t)(p - (unsigned char *)buf));
 			return -EIO;
 		}
 		memcpy(p, &v, n);
 		p += n;
 		len -= n;
 	}
-	eb_memzero(&v, sizeof(v));
+	ebroker_memzero(&v, sizeof(v));
 	return 0;
 }

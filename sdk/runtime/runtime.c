@@ -64,14 +64,14 @@ static int relocate_once(void)
 	return state == RELOC_DONE ? 0 : -ENOEXEC;
 }
 
-uintptr_t eb_enclave_base(void)
+uintptr_t ebroker_enclave_base(void)
 {
 	return (uintptr_t)__eb_base;
 }
 
 /* SECS.SIZE as the SDK contract has ebroker-sign choose it (it is
  * measured, so no other size can carry this image's MRENCLAVE). */
-size_t eb_enclave_size(void)
+size_t ebroker_enclave_size(void)
 {
 	size_t end = (size_t)(__eb_end - __eb_base), size = 2 * EB_RT_PAGE;
 
@@ -80,27 +80,27 @@ size_t eb_enclave_size(void)
 	return size;
 }
 
-bool eb_is_within_enclave(const void *p, size_t len)
+bool ebroker_is_within_enclave(const void *p, size_t len)
 {
-	uintptr_t a = (uintptr_t)p, base = eb_enclave_base();
+	uintptr_t a = (uintptr_t)p, base = ebroker_enclave_base();
 
-	return a + len >= a && a >= base && a + len <= base + eb_enclave_size();
+	return a + len >= a && a >= base && a + len <= base + ebroker_enclave_size();
 }
 
-bool eb_is_outside_enclave(const void *p, size_t len)
+bool ebroker_is_outside_enclave(const void *p, size_t len)
 {
-	uintptr_t a = (uintptr_t)p, base = eb_enclave_base();
+	uintptr_t a = (uintptr_t)p, base = ebroker_enclave_base();
 
-	return a + len >= a && (a + len <= base || a >= base + eb_enclave_size());
+	return a + len >= a && (a + len <= base || a >= base + ebroker_enclave_size());
 }
 
-void eb_abort(void)
+void ebroker_abort(void)
 {
 	for (;;)
 		__asm__ volatile("ud2");
 }
 
-/* Codes that mean a loader failure to the host (eb_enclave_call()). */
+/* Codes that mean a loader failure to the host (ebroker_enclave_call()). */
 static int64_t host_status(int status)
 {
 	switch (status) {
@@ -120,7 +120,7 @@ struct eb_rt_ret eb_rt_dispatch(uint64_t ecall, const void *in, size_t in_len, v
 	struct eb_rt_ret ret = { 0, 0 };
 	void *ibuf = NULL, *obuf = NULL;
 	size_t out_len = 0;
-	eb_ecall_fn fn = NULL;
+	ebroker_ecall_fn fn = NULL;
 	eb_rt_ecall_fn rt_fn = NULL;
 	int status;
 
@@ -129,30 +129,30 @@ struct eb_rt_ret eb_rt_dispatch(uint64_t ecall, const void *in, size_t in_len, v
 		return ret;
 	}
 	/* Only read through %fs on hardware (OFSBASE is this page). */
-	if (!td->canary && eb_random(&td->canary, sizeof(td->canary)))
+	if (!td->canary && ebroker_random(&td->canary, sizeof(td->canary)))
 		td->canary = 0x5a17c0de5a17c0deULL ^ (uintptr_t)td;
 
 	if (ecall >= EB_ECALL_RT_BASE)
 		rt_fn = eb_rt_session_ecall(ecall);
-	else if (ecall < eb_ecall_table_size)
-		fn = eb_ecall_table[ecall];
+	else if (ecall < ebroker_ecall_table_size)
+		fn = ebroker_ecall_table[ecall];
 	if (!fn && !rt_fn) {
 		ret.status = -ENOSYS;
 		return ret;
 	}
-	if (in_len > EB_ECALL_BUF_MAX || out_cap > EB_ECALL_BUF_MAX) {
+	if (in_len > EBROKER_ECALL_BUF_MAX || out_cap > EBROKER_ECALL_BUF_MAX) {
 		ret.status = -E2BIG;
 		return ret;
 	}
 	/* Host memory only: a pointer into ELRANGE would have the enclave
 	 * read or overwrite itself on the host's behalf. */
-	if ((in_len && !eb_is_outside_enclave(in, in_len)) ||
-	    (out_cap && !eb_is_outside_enclave(out, out_cap))) {
+	if ((in_len && !ebroker_is_outside_enclave(in, in_len)) ||
+	    (out_cap && !ebroker_is_outside_enclave(out, out_cap))) {
 		ret.status = -EINVAL;
 		return ret;
 	}
-	ibuf = eb_malloc(in_len ? in_len : 1);
-	obuf = eb_calloc(1, out_cap ? out_cap : 1);
+	ibuf = ebroker_malloc(in_len ? in_len : 1);
+	obuf = ebroker_calloc(1, out_cap ? out_cap : 1);
 	if (!ibuf || !obuf) {
 		ret.status = -ENOMEM;
 		goto out;
@@ -171,7 +171,7 @@ struct eb_rt_ret eb_rt_dispatch(uint64_t ecall, const void *in, size_t in_len, v
 	ret.status = host_status(status);
 	ret.out_len = out_len;
 out:
-	eb_free(ibuf);
-	eb_free(obuf);
+	ebroker_free(ibuf);
+	ebroker_free(obuf);
 	return ret;
 }

@@ -58,7 +58,7 @@ struct eb_rt_ret eb_rt_dispatch(uint64_t ecall, const void *in, size_t in_len, v
 
 /*
  * The runtime's own ECALLs (EB_ECALL_RT_BASE on, session.c): the same
- * contract as eb_ecall_fn, except that @in is the dispatcher's private
+ * contract as ebroker_ecall_fn, except that @in is the dispatcher's private
  * copy and theirs to overwrite (records are decrypted in place).
  */
 typedef int (*eb_rt_ecall_fn)(void *in, size_t in_len, void *out, size_t out_cap, size_t *out_len);

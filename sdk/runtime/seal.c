@@ -20,24 +20,25 @@
 #define SEAL_IV_SIZE	  12
 #define SEAL_TAG_SIZE	  16
 
-int eb_seal_derive(const struct eb_seal_params *p, const char *info, uint8_t key[SEAL_AES_KEY_SIZE])
+int ebroker_seal_derive(const struct ebroker_seal_params *p, const char *info,
+			uint8_t key[SEAL_AES_KEY_SIZE])
 {
-	static const struct eb_seal_params defaults;
+	static const struct ebroker_seal_params defaults;
 	uint8_t seal[EB_KEY_SIZE];
 	br_hkdf_context hkdf;
 	int ret;
 
 	if (!p)
 		p = &defaults;
-	ret = eb_seal_key(p, seal);
+	ret = ebroker_seal_key(p, seal);
 	if (ret)
 		return ret;
 	br_hkdf_init(&hkdf, &br_sha256_vtable, p->key_id, sizeof(p->key_id));
 	br_hkdf_inject(&hkdf, seal, sizeof(seal));
 	br_hkdf_flip(&hkdf);
 	br_hkdf_produce(&hkdf, info, strlen(info), key, SEAL_AES_KEY_SIZE);
-	eb_memzero(&hkdf, sizeof(hkdf));
-	eb_memzero(seal, sizeof(seal));
+	ebroker_memzero(&hkdf, sizeof(hkdf));
+	ebroker_memzero(seal, sizeof(seal));
 	return 0;
 }
 
@@ -59,25 +60,25 @@ static bool gcm(const uint8_t key[SEAL_AES_KEY_SIZE], const uint8_t iv[SEAL_IV_S
 		br_gcm_get_tag(&gc, tag);
 	else
 		ok = br_gcm_check_tag(&gc, tag);
-	eb_memzero(&gc, sizeof(gc));
-	eb_memzero(&aes, sizeof(aes));
+	ebroker_memzero(&gc, sizeof(gc));
+	ebroker_memzero(&aes, sizeof(aes));
 	return ok;
 }
 
-void eb_aes256_gcm_seal(const uint8_t key[SEAL_AES_KEY_SIZE], const uint8_t iv[SEAL_IV_SIZE],
-			const void *aad, size_t aad_len, void *buf, size_t len,
-			uint8_t tag[SEAL_TAG_SIZE])
+void ebroker_aes256_gcm_seal(const uint8_t key[SEAL_AES_KEY_SIZE], const uint8_t iv[SEAL_IV_SIZE],
+			     const void *aad, size_t aad_len, void *buf, size_t len,
+			     uint8_t tag[SEAL_TAG_SIZE])
 {
 	gcm(key, iv, aad, aad_len, buf, len, tag, true);
 }
 
-int eb_aes256_gcm_open(const uint8_t key[SEAL_AES_KEY_SIZE], const uint8_t iv[SEAL_IV_SIZE],
-		       const void *aad, size_t aad_len, void *buf, size_t len,
-		       const uint8_t tag[SEAL_TAG_SIZE])
+int ebroker_aes256_gcm_open(const uint8_t key[SEAL_AES_KEY_SIZE], const uint8_t iv[SEAL_IV_SIZE],
+			    const void *aad, size_t aad_len, void *buf, size_t len,
+			    const uint8_t tag[SEAL_TAG_SIZE])
 {
 	if (gcm(key, iv, aad, aad_len, buf, len, (uint8_t *)tag, false))
 		return 0;
 	/* Never leave an unauthenticated plaintext behind. */
-	eb_memzero(buf, len);
+	ebroker_memzero(buf, len);
 	return -EBADMSG;
 }

@@ -58,7 +58,7 @@ static void session_put(struct session *s)
 {
 	if (__atomic_sub_fetch(&s->refs, 1, __ATOMIC_ACQ_REL))
 		return;
-	eb_free(s); /* eb_free() wipes the whole block, keys included */
+	ebroker_free(s); /* ebroker_free() wipes the whole block, keys included */
 }
 
 static struct session *session_get(uint64_t id)
@@ -113,7 +113,7 @@ static int session_open(void *in, size_t in_len, void *out, size_t out_cap, size
 	if (i >= 0)
 		return -EEXIST;
 
-	s = eb_calloc(1, sizeof(*s));
+	s = ebroker_calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
 	s->id = req->session_id;
@@ -122,7 +122,7 @@ static int session_open(void *in, size_t in_len, void *out, size_t out_cap, size
 	if (ret)
 		goto free;
 	eb_chan_reportdata(rd, pub, req->nonce, req->client_pub, req->session_id);
-	ret = eb_ereport(&req->qe_target, rd, &res->report);
+	ret = ebroker_ereport(&req->qe_target, rd, &res->report);
 	if (ret)
 		goto wipe;
 	/* The REPORT body starts the structure: its first 384 bytes. */
@@ -151,14 +151,14 @@ static int session_open(void *in, size_t in_len, void *out, size_t out_cap, size
 
 	memcpy(res->enclave_pub, pub, sizeof(pub));
 	*out_len = sizeof(*res);
-	eb_memzero(priv, sizeof(priv));
+	ebroker_memzero(priv, sizeof(priv));
 	return 0;
 
 wipe:
-	eb_memzero(priv, sizeof(priv));
-	eb_memzero(out, sizeof(*res));
+	ebroker_memzero(priv, sizeof(priv));
+	ebroker_memzero(out, sizeof(*res));
 free:
-	eb_free(s);
+	ebroker_free(s);
 	return ret;
 }
 
@@ -176,7 +176,7 @@ static int session_call(void *in, size_t in_len, void *out, size_t out_cap, size
 	const struct eb_record_call *rc;
 	size_t pt_len, fn_cap, fn_len = 0;
 	struct session *s;
-	eb_ecall_fn fn;
+	ebroker_ecall_fn fn;
 	int ret, status;
 
 	if (in_len < 8)
@@ -201,8 +201,9 @@ static int session_call(void *in, size_t in_len, void *out, size_t out_cap, size
 
 	rc = (const struct eb_record_call *)pt;
 	fn_cap = out_cap - EB_RECORD_OVERHEAD - sizeof(struct eb_record_result);
-	if (rc->function < eb_ecall_table_size && eb_ecall_table[rc->function] && !rc->reserved) {
-		fn = eb_ecall_table[rc->function];
+	if (rc->function < ebroker_ecall_table_size && ebroker_ecall_table[rc->function] &&
+	    !rc->reserved) {
+		fn = ebroker_ecall_table[rc->function];
 		status = fn(pt + sizeof(*rc), pt_len - sizeof(*rc), res + pre, fn_cap, &fn_len);
 		if (fn_len > fn_cap) {
 			status = -EPROTO;
@@ -211,12 +212,12 @@ static int session_call(void *in, size_t in_len, void *out, size_t out_cap, size
 	} else {
 		status = rc->reserved ? -EINVAL : -ENOSYS;
 	}
-	/* The input's plaintext is the dispatcher's to wipe (eb_free()). */
+	/* The input's plaintext is the dispatcher's to wipe (ebroker_free()). */
 	rr->status = status;
 	rr->reserved = 0;
 	ret = eb_chan_seal_result(&s->ch, res, sizeof(*rr) + fn_len, out_len);
 	if (ret)
-		eb_memzero(res, pre + fn_len);
+		ebroker_memzero(res, pre + fn_len);
 
 unlock:
 	eb_spin_unlock(&s->lock);

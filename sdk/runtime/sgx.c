@@ -21,15 +21,16 @@ _Static_assert(sizeof(struct eb_targetinfo) == EB_TARGETINFO_SIZE, "TARGETINFO")
 _Static_assert(sizeof(struct eb_report) == EB_REPORT_SIZE, "REPORT");
 _Static_assert(sizeof(struct eb_keyrequest) == EB_KEYREQUEST_SIZE, "KEYREQUEST");
 
-int eb_ereport(const struct eb_targetinfo *ti, const void *reportdata, struct eb_report *report)
+int ebroker_ereport(const struct eb_targetinfo *ti, const void *reportdata,
+		    struct eb_report *report)
 {
 	struct eb_targetinfo ati __attribute__((aligned(512)));
 	struct eb_report arep __attribute__((aligned(512)));
 	uint8_t ard[EB_REPORTDATA_SIZE] __attribute__((aligned(128)));
 
-	if ((ti && !eb_is_within_enclave(ti, sizeof(*ti))) ||
-	    (reportdata && !eb_is_within_enclave(reportdata, EB_REPORTDATA_SIZE)) ||
-	    !eb_is_within_enclave(report, sizeof(*report)))
+	if ((ti && !ebroker_is_within_enclave(ti, sizeof(*ti))) ||
+	    (reportdata && !ebroker_is_within_enclave(reportdata, EB_REPORTDATA_SIZE)) ||
+	    !ebroker_is_within_enclave(report, sizeof(*report)))
 		return -EINVAL;
 	if (ti)
 		memcpy(&ati, ti, sizeof(ati));
@@ -44,13 +45,14 @@ int eb_ereport(const struct eb_targetinfo *ti, const void *reportdata, struct eb
 	return 0;
 }
 
-int eb_egetkey(const struct eb_keyrequest *kr, uint8_t key[EB_KEY_SIZE])
+int ebroker_egetkey(const struct eb_keyrequest *kr, uint8_t key[EB_KEY_SIZE])
 {
 	struct eb_keyrequest akr __attribute__((aligned(512)));
 	uint8_t akey[EB_KEY_SIZE] __attribute__((aligned(16)));
 	uint64_t err;
 
-	if (!eb_is_within_enclave(kr, sizeof(*kr)) || !eb_is_within_enclave(key, EB_KEY_SIZE))
+	if (!ebroker_is_within_enclave(kr, sizeof(*kr)) ||
+	    !ebroker_is_within_enclave(key, EB_KEY_SIZE))
 		return -EINVAL;
 	memcpy(&akr, kr, sizeof(akr));
 	__asm__ volatile(ENCLU
@@ -59,11 +61,11 @@ int eb_egetkey(const struct eb_keyrequest *kr, uint8_t key[EB_KEY_SIZE])
 			 : "memory", "cc");
 	if (!err)
 		memcpy(key, akey, EB_KEY_SIZE);
-	eb_memzero(akey, sizeof(akey));
+	ebroker_memzero(akey, sizeof(akey));
 	return (int)err;
 }
 
-void eb_targetinfo_from_report(const struct eb_report *r, struct eb_targetinfo *ti)
+void ebroker_targetinfo_from_report(const struct eb_report *r, struct eb_targetinfo *ti)
 {
 	memset(ti, 0, sizeof(*ti));
 	memcpy(ti->mrenclave, r->mrenclave, sizeof(ti->mrenclave));
@@ -74,7 +76,7 @@ void eb_targetinfo_from_report(const struct eb_report *r, struct eb_targetinfo *
 	memcpy(ti->config_id, r->config_id, sizeof(ti->config_id));
 }
 
-int eb_report_verify(const struct eb_report *r)
+int ebroker_report_verify(const struct eb_report *r)
 {
 	struct eb_keyrequest kr;
 	uint8_t key[EB_KEY_SIZE], mac[16];
@@ -83,35 +85,35 @@ int eb_report_verify(const struct eb_report *r)
 	memset(&kr, 0, sizeof(kr));
 	kr.key_name = EB_KEYNAME_REPORT;
 	memcpy(kr.key_id, r->key_id, sizeof(kr.key_id));
-	if (eb_egetkey(&kr, key))
+	if (ebroker_egetkey(&kr, key))
 		return -EIO;
-	eb_aes128_cmac(key, r, EB_REPORT_BODY_SIZE, mac);
-	ok = eb_ct_equal(mac, r->mac, sizeof(mac));
-	eb_memzero(key, sizeof(key));
+	ebroker_aes128_cmac(key, r, EB_REPORT_BODY_SIZE, mac);
+	ok = ebroker_ct_equal(mac, r->mac, sizeof(mac));
+	ebroker_memzero(key, sizeof(key));
 	return ok ? 0 : -EBADMSG;
 }
 
-int eb_seal_key(const struct eb_seal_params *p, uint8_t key[EB_KEY_SIZE])
+int ebroker_seal_key(const struct ebroker_seal_params *p, uint8_t key[EB_KEY_SIZE])
 {
-	static const struct eb_seal_params defaults;
+	static const struct ebroker_seal_params defaults;
 	struct eb_keyrequest kr;
 	struct eb_report self = { 0 };
 	int ret;
 
 	if (!p)
 		p = &defaults;
-	if (eb_ereport(NULL, NULL, &self))
+	if (ebroker_ereport(NULL, NULL, &self))
 		return -EIO;
 	memset(&kr, 0, sizeof(kr));
 	kr.key_name = EB_KEYNAME_SEAL;
 	kr.key_policy = p->key_policy ? p->key_policy : EB_KEYPOLICY_MRENCLAVE;
-	kr.isv_svn = p->flags & EB_SEAL_F_ISVSVN ? p->isv_svn : self.isv_svn;
+	kr.isv_svn = p->flags & EBROKER_SEAL_F_ISVSVN ? p->isv_svn : self.isv_svn;
 	memcpy(kr.cpusvn, self.cpusvn, sizeof(kr.cpusvn));
 	kr.attribute_mask = p->attribute_mask ? p->attribute_mask : EB_ATTR_INIT | EB_ATTR_DEBUG;
 	kr.xfrm_mask = p->xfrm_mask;
 	kr.misc_mask = p->misc_mask;
 	memcpy(kr.key_id, p->key_id, sizeof(kr.key_id));
-	ret = eb_egetkey(&kr, key);
+	ret = ebroker_egetkey(&kr, key);
 	if (ret > 0)
 		return -EPERM;
 	return ret ? -EIO : 0;

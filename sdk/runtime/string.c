@@ -56,13 +56,13 @@ size_t strlen(const char *s)
 	return n;
 }
 
-void eb_memzero(void *p, size_t n)
+void ebroker_memzero(void *p, size_t n)
 {
 	memset(p, 0, n);
 	__asm__ volatile("" : : "r"(p) : "memory");
 }
 
-bool eb_ct_equal(const void *a, const void *b, size_t n)
+bool ebroker_ct_equal(const void *a, const void *b, size_t n)
 {
 	const volatile unsigned char *x = a, *y = b;
 	unsigned int d = 0;
@@ -81,25 +81,25 @@ __attribute__((noreturn)) void __stack_chk_fail(void);
 void *__memcpy_chk(void *dst, const void *src, size_t n, size_t dstlen)
 {
 	if (n > dstlen)
-		eb_abort();
+		ebroker_abort();
 	return memcpy(dst, src, n);
 }
 
 void *__memmove_chk(void *dst, const void *src, size_t n, size_t dstlen)
 {
 	if (n > dstlen)
-		eb_abort();
+		ebroker_abort();
 	return memmove(dst, src, n);
 }
 
 void *__memset_chk(void *dst, int c, size_t n, size_t dstlen)
 {
 	if (n > dstlen)
-		eb_abort();
+		ebroker_abort();
 	return memset(dst, c, n);
 }
 
 void __stack_chk_fail(void)
 {
-	eb_abort();
+	ebroker_abort();
 }

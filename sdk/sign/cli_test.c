@@ -23,7 +23,7 @@ __attribute__((constructor)) static void setup(void)
 	if (!mkdtemp(tmp))
 		return;
 	snprintf(path, sizeof(path), "%s/key.pem", tmp);
-	have_key = eb_key_generate(&key) == 0 && eb_key_write_pem(key, path) == 0;
+	have_key = ebroker_key_generate(&key) == 0 && ebroker_key_write_pem(key, path) == 0;
 	EVP_PKEY_free(key);
 }
 
@@ -137,7 +137,7 @@ TEST(keygen)
 	free(out);
 	ASSERT_EQ(0, stat(path, &st));
 	EXPECT_EQ(0600, st.st_mode & 0777);
-	EXPECT_EQ(0, eb_key_read_pem(path, &key));
+	EXPECT_EQ(0, ebroker_key_read_pem(path, &key));
 	EVP_PKEY_free(key);
 
 	/* Never over an existing key. */
@@ -150,7 +150,7 @@ TEST(keygen)
 TEST(sign_and_dump)
 {
 	_cleanup_(freep) char *image = tmp_path("tiny.ebimg");
-	struct eb_image *img = NULL;
+	struct ebroker_image *img = NULL;
 	uint8_t mr[EB_HASH_SIZE], mrsigner[EB_HASH_SIZE];
 	char hexmr[2 * EB_HASH_SIZE + 3], hexsigner[2 * EB_HASH_SIZE + 3];
 	const char *p;
@@ -163,12 +163,12 @@ TEST(sign_and_dump)
 	free(out);
 
 	/* What the image must say, computed here with libebsign directly. */
-	ASSERT_EQ(0, eb_image_open(image, &img));
-	ASSERT_EQ(0, eb_image_mrenclave(img, mr));
-	ASSERT_EQ(0, eb_sigstruct_verify(eb_image_sigstruct(img)));
-	ASSERT_EQ(0, eb_sigstruct_mrsigner(eb_image_sigstruct(img), mrsigner));
-	EXPECT_EQ(0, memcmp(mr, eb_image_sigstruct(img)->enclavehash, EB_HASH_SIZE));
-	eb_image_free(img);
+	ASSERT_EQ(0, ebroker_image_open(image, &img));
+	ASSERT_EQ(0, ebroker_image_mrenclave(img, mr));
+	ASSERT_EQ(0, ebroker_sigstruct_verify(ebroker_image_sigstruct(img)));
+	ASSERT_EQ(0, ebroker_sigstruct_mrsigner(ebroker_image_sigstruct(img), mrsigner));
+	EXPECT_EQ(0, memcmp(mr, ebroker_image_sigstruct(img)->enclavehash, EB_HASH_SIZE));
+	ebroker_image_free(img);
 	hexmr[0] = '"';
 	hex(mr, EB_HASH_SIZE, hexmr + 1);
 	strcat(hexmr, "\"");
@@ -219,7 +219,7 @@ TEST(round_trip)
 {
 	_cleanup_(freep) char *image = tmp_path("rt.ebimg");
 	struct layout_params params = { .xfrm = 3 };
-	struct eb_image *img = NULL, *laid = NULL;
+	struct ebroker_image *img = NULL, *laid = NULL;
 	size_t len, file_len;
 	void *elf, *file, *again;
 	char err[256];
@@ -228,12 +228,14 @@ TEST(round_trip)
 	ASSERT_EQ(0, sign("rt.ebimg", "", NULL));
 	ASSERT_EQ(0, read_file(tiny(), 1 << 24, &elf, &len));
 	ASSERT_EQ(0, elf_layout(elf, len, &params, &laid, err, sizeof(err))) TH_LOG("%s", err);
-	ASSERT_EQ(0, eb_image_open(image, &img));
+	ASSERT_EQ(0, ebroker_image_open(image, &img));
 
-	EXPECT_EQ(0, memcmp(eb_image_secs(laid), eb_image_secs(img), sizeof(struct eb_secs)));
-	ASSERT_EQ(eb_image_page_count(laid), eb_image_page_count(img));
-	for (size_t i = 0; i < eb_image_page_count(img); i++) {
-		const struct eb_image_page *a = eb_image_page(laid, i), *b = eb_image_page(img, i);
+	EXPECT_EQ(
+	    0, memcmp(ebroker_image_secs(laid), ebroker_image_secs(img), sizeof(struct eb_secs)));
+	ASSERT_EQ(ebroker_image_page_count(laid), ebroker_image_page_count(img));
+	for (size_t i = 0; i < ebroker_image_page_count(img); i++) {
+		const struct ebroker_image_page *a = ebroker_image_page(laid, i),
+						*b = ebroker_image_page(img, i);
 
 		EXPECT_EQ(a->offset, b->offset);
 		EXPECT_EQ(a->secinfo_flags, b->secinfo_flags);
@@ -243,15 +245,15 @@ TEST(round_trip)
 
 	/* Written back, the same bytes. */
 	ASSERT_EQ(0, read_file(image, 1 << 24, &file, &file_len));
-	ASSERT_EQ(0, eb_image_serialize(img, &again, &len));
+	ASSERT_EQ(0, ebroker_image_serialize(img, &again, &len));
 	ASSERT_EQ(file_len, len);
 	EXPECT_EQ(0, memcmp(file, again, len));
 
 	free(again);
 	free(file);
 	free(elf);
-	eb_image_free(img);
-	eb_image_free(laid);
+	ebroker_image_free(img);
+	ebroker_image_free(laid);
 }
 
 /* The same input, key and date give the same bytes: builds reproduce. */

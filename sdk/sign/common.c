@@ -89,7 +89,7 @@ int read_file(const char *path, uint64_t max, void **ret_buf, size_t *ret_len)
 	return 0;
 }
 
-int layout_file(const char *path, const struct layout_params *params, struct eb_image **ret)
+int layout_file(const char *path, const struct layout_params *params, struct ebroker_image **ret)
 {
 	_cleanup_(freep) void *elf = NULL;
 	char err[512];

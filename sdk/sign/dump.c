@@ -48,9 +48,9 @@ struct identity {
 	uint8_t mrenclave[EB_HASH_SIZE];
 	uint8_t mrsigner[EB_HASH_SIZE];
 	bool hash_matches;
-	int verify; /* eb_sigstruct_verify() */
+	int verify; /* ebroker_sigstruct_verify() */
 	size_t pages, zero_pages, kinds[N_KINDS];
-	const struct eb_image *img;
+	const struct ebroker_image *img;
 };
 
 static const char *kind_name(unsigned int k)
@@ -114,9 +114,9 @@ static void print_text(const struct identity *id, const char *path)
 		if (id->kinds[k])
 			printf(", %zu %s", id->kinds[k], kind_name(k));
 	printf("\n");
-	printf("tcs:            %u at", eb_image_tcs_count(id->img));
-	for (unsigned int i = 0; i < eb_image_tcs_count(id->img); i++)
-		printf(" 0x%llx", (unsigned long long)eb_image_tcs_offset(id->img, i));
+	printf("tcs:            %u at", ebroker_image_tcs_count(id->img));
+	for (unsigned int i = 0; i < ebroker_image_tcs_count(id->img); i++)
+		printf(" 0x%llx", (unsigned long long)ebroker_image_tcs_offset(id->img, i));
 	printf("\n");
 }
 
@@ -129,7 +129,7 @@ static void print_json(const struct identity *id, const char *path)
 	json_init(&j, stdout);
 	json_object_begin(&j);
 	json_kv_string(&j, "image", path);
-	json_kv_u64(&j, "format_version", EB_IMAGE_VERSION);
+	json_kv_u64(&j, "format_version", EBROKER_IMAGE_VERSION);
 	json_key(&j, "mrenclave");
 	json_hex(&j, id->mrenclave, EB_HASH_SIZE);
 	json_key(&j, "enclavehash");
@@ -168,8 +168,8 @@ static void print_json(const struct identity *id, const char *path)
 	json_object_end(&j);
 	json_key(&j, "tcs");
 	json_array_begin(&j);
-	for (unsigned int i = 0; i < eb_image_tcs_count(id->img); i++)
-		json_u64(&j, eb_image_tcs_offset(id->img, i));
+	for (unsigned int i = 0; i < ebroker_image_tcs_count(id->img); i++)
+		json_u64(&j, ebroker_image_tcs_offset(id->img, i));
 	json_array_end(&j);
 	json_object_end(&j);
 }
@@ -182,7 +182,7 @@ int cmd_dump(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
-	_cleanup_(eb_image_freep) struct eb_image *img = NULL;
+	_cleanup_(ebroker_image_freep) struct ebroker_image *img = NULL;
 	struct identity id = { 0 };
 	const char *path, *why = NULL;
 	bool json = false;
@@ -204,27 +204,27 @@ int cmd_dump(int argc, char **argv)
 		return sign_usage("dump", "give exactly one IMAGE.ebimg");
 	path = argv[optind];
 
-	r = eb_image_open_why(path, &img, &why);
+	r = ebroker_image_open_why(path, &img, &why);
 	if (r == -EBADMSG)
 		return sign_error(SIGN_EXIT_BAD_IMAGE, "%s: not a valid image: %s", path, why);
 	if (r < 0)
 		return sign_error(SIGN_EXIT_FAILURE, "%s: %s", path, strerror(-r));
 
 	id.img = img;
-	id.secs = eb_image_secs(img);
-	id.sig = eb_image_sigstruct(img);
-	r = eb_image_mrenclave(img, id.mrenclave);
+	id.secs = ebroker_image_secs(img);
+	id.sig = ebroker_image_sigstruct(img);
+	r = ebroker_image_mrenclave(img, id.mrenclave);
 	if (r < 0)
 		return sign_error(SIGN_EXIT_FAILURE, "measuring %s: %s", path, strerror(-r));
 	id.hash_matches = !memcmp(id.mrenclave, id.sig->enclavehash, EB_HASH_SIZE);
-	id.verify = eb_sigstruct_verify(id.sig);
-	r = eb_sigstruct_mrsigner(id.sig, id.mrsigner);
+	id.verify = ebroker_sigstruct_verify(id.sig);
+	r = ebroker_sigstruct_mrsigner(id.sig, id.mrsigner);
 	if (r < 0)
 		return sign_error(SIGN_EXIT_FAILURE, "MRSIGNER of %s: %s", path, strerror(-r));
 
-	id.pages = eb_image_page_count(img);
+	id.pages = ebroker_image_page_count(img);
 	for (size_t i = 0; i < id.pages; i++) {
-		const struct eb_image_page *p = eb_image_page(img, i);
+		const struct ebroker_image_page *p = ebroker_image_page(img, i);
 		bool tcs = (p->secinfo_flags & EB_SECINFO_PT_MASK) == EB_SECINFO_PT_TCS;
 
 		id.kinds[tcs ? KIND_TCS : p->secinfo_flags & EB_SECINFO_PERM_MASK]++;

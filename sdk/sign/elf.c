@@ -107,7 +107,8 @@ static int check_load(struct elf *e, unsigned int i, const Elf64_Phdr *p)
 	if (!in_file(e, p->p_offset, p->p_filesz))
 		return refuse(e, "truncated: PT_LOAD %u at 0x%llx ends past the end of the file", i,
 			      (unsigned long long)p->p_vaddr);
-	if (p->p_vaddr > EB_IMAGE_ENCL_SIZE_MAX || p->p_memsz > EB_IMAGE_ENCL_SIZE_MAX - p->p_vaddr)
+	if (p->p_vaddr > EBROKER_IMAGE_ENCL_SIZE_MAX ||
+	    p->p_memsz > EBROKER_IMAGE_ENCL_SIZE_MAX - p->p_vaddr)
 		return refuse(e, "PT_LOAD %u at 0x%llx: ends above the largest enclave (64 GiB)", i,
 			      (unsigned long long)p->p_vaddr);
 	if (p->p_flags & ~(uint32_t)(PF_R | PF_W | PF_X))
@@ -280,7 +281,7 @@ static const void *page_data(const struct elf *e, const Elf64_Phdr *p, uint64_t 
 	return buf;
 }
 
-static int add_pages(struct elf *e, struct eb_image *img, unsigned int *ret_tcs)
+static int add_pages(struct elf *e, struct ebroker_image *img, unsigned int *ret_tcs)
 {
 	uint8_t buf[EB_PAGE_SIZE];
 	unsigned int tcs = 0;
@@ -302,7 +303,8 @@ static int add_pages(struct elf *e, struct eb_image *img, unsigned int *ret_tcs)
 			const char *why = NULL;
 			int r;
 
-			r = eb_image_add_page(img, va, flags, page_data(e, p, va, buf), true, &why);
+			r = ebroker_image_add_page(img, va, flags, page_data(e, p, va, buf), true,
+						   &why);
 			if (r == -EINVAL)
 				return refuse(e, "%s page at 0x%llx: %s",
 					      p->p_flags ? "enclave" : "TCS",
@@ -318,11 +320,11 @@ static int add_pages(struct elf *e, struct eb_image *img, unsigned int *ret_tcs)
 }
 
 int elf_layout(const void *elf, size_t len, const struct layout_params *params,
-	       struct eb_image **ret, char *err, size_t errlen)
+	       struct ebroker_image **ret, char *err, size_t errlen)
 {
 	_cleanup_(freep) Elf64_Phdr *loads = NULL;
 	struct elf e = { .buf = elf, .len = len, .err = err, .errlen = errlen };
-	struct eb_image *img = NULL;
+	struct ebroker_image *img = NULL;
 	struct eb_secs secs;
 	uint64_t end, pages = 0;
 	unsigned int tcs = 0;
@@ -362,7 +364,7 @@ int elf_layout(const void *elf, size_t len, const struct layout_params *params,
 	}
 	if (e.n_loads == 0)
 		return refuse(&e, "no PT_LOAD segment");
-	if (pages > EB_IMAGE_PAGES_MAX)
+	if (pages > EBROKER_IMAGE_PAGES_MAX)
 		return refuse(&e, "more than 2^20 pages");
 
 	/* Relocations are checked against the segments, so after them. */
@@ -386,12 +388,12 @@ int elf_layout(const void *elf, size_t len, const struct layout_params *params,
 	secs.attributes = params->attributes | EB_ATTR_MODE64BIT;
 	secs.xfrm = params->xfrm;
 	secs.miscselect = params->miscselect;
-	r = eb_image_new(&secs, &img);
+	r = ebroker_image_new(&secs, &img);
 	if (r == -EINVAL) {
 		snprintf(err, errlen,
 			 "SECS refused (SSA frame size 1 to %u pages, XFRM with x87 "
 			 "and SSE, MISCSELECT 0 or 1, defined attributes only)",
-			 EB_IMAGE_SSA_FRAME_MAX);
+			 EBROKER_IMAGE_SSA_FRAME_MAX);
 		return r;
 	}
 	if (r < 0)
@@ -404,7 +406,7 @@ int elf_layout(const void *elf, size_t len, const struct layout_params *params,
 		r = refuse(&e, "\"ebroker\" enclave note says %u TCS, the TCS segments hold %u",
 			   e.note.nr_tcs, tcs);
 	if (r < 0) {
-		eb_image_free(img);
+		ebroker_image_free(img);
 		return r;
 	}
 	*ret = img;

@@ -14,9 +14,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const struct layout_params params = { .xfrm = EB_IMAGE_XFRM_REQUIRED };
-	struct eb_image *img = NULL, *again = NULL;
-	struct eb_sigstruct sig = { .xfrm = EB_IMAGE_XFRM_REQUIRED };
+	static const struct layout_params params = { .xfrm = EBROKER_IMAGE_XFRM_REQUIRED };
+	struct ebroker_image *img = NULL, *again = NULL;
+	struct eb_sigstruct sig = { .xfrm = EBROKER_IMAGE_XFRM_REQUIRED };
 	char err[256];
 	size_t len;
 	void *buf;
@@ -25,14 +25,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 
 	/* What the writer makes of it, the parser takes back. */
-	if (eb_image_set_sigstruct(img, &sig) < 0 || eb_image_serialize(img, &buf, &len) < 0)
+	if (ebroker_image_set_sigstruct(img, &sig) < 0 ||
+	    ebroker_image_serialize(img, &buf, &len) < 0)
 		abort();
-	if (eb_image_parse(buf, len, &again) < 0 ||
-	    eb_image_page_count(again) != eb_image_page_count(img))
+	if (ebroker_image_parse(buf, len, &again) < 0 ||
+	    ebroker_image_page_count(again) != ebroker_image_page_count(img))
 		abort();
 
 	free(buf);
-	eb_image_free(again);
-	eb_image_free(img);
+	ebroker_image_free(again);
+	ebroker_image_free(img);
 	return 0;
 }

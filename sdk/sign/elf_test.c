@@ -47,7 +47,7 @@ TEST(tiny_layout)
 	};
 	size_t len;
 	uint8_t *elf = read_all(build_path(0, "sdk/sign/testdata/tiny.elf"), &len);
-	struct eb_image *img = NULL;
+	struct ebroker_image *img = NULL;
 	const struct eb_secs *secs;
 	const uint8_t *d;
 	char err[256] = "";
@@ -56,16 +56,16 @@ TEST(tiny_layout)
 	ASSERT_NE(NULL, elf);
 	r = elf_layout(elf, len, &default_params, &img, err, sizeof(err));
 	ASSERT_EQ(0, r) TH_LOG("%s", err);
-	secs = eb_image_secs(img);
+	secs = ebroker_image_secs(img);
 	EXPECT_EQ(0x10000, secs->size); /* 0xb000 rounded up to a power of two */
 	EXPECT_EQ(1, secs->ssa_frame_size);
 	EXPECT_EQ(EB_ATTR_MODE64BIT, secs->attributes);
 	EXPECT_EQ(3, secs->xfrm);
 	EXPECT_EQ(0, secs->base);
 
-	ASSERT_EQ(ELEMENTSOF(want), eb_image_page_count(img));
+	ASSERT_EQ(ELEMENTSOF(want), ebroker_image_page_count(img));
 	for (size_t i = 0; i < ELEMENTSOF(want); i++) {
-		const struct eb_image_page *p = eb_image_page(img, i);
+		const struct ebroker_image_page *p = ebroker_image_page(img, i);
 		const uint8_t *b = p->data;
 		bool zero = true;
 
@@ -76,15 +76,15 @@ TEST(tiny_layout)
 		EXPECT_TRUE(p->measure);
 		EXPECT_EQ(want[i].zero, zero) TH_LOG("page 0x%llx", (unsigned long long)p->offset);
 	}
-	EXPECT_EQ(2, eb_image_tcs_count(img));
-	EXPECT_EQ(0x0000, eb_image_tcs_offset(img, 0));
-	EXPECT_EQ(0x1000, eb_image_tcs_offset(img, 1));
+	EXPECT_EQ(2, ebroker_image_tcs_count(img));
+	EXPECT_EQ(0x0000, ebroker_image_tcs_offset(img, 0));
+	EXPECT_EQ(0x1000, ebroker_image_tcs_offset(img, 1));
 
 	/* The second data page ends the file's bytes, then zeros (.bss). */
-	d = eb_image_page(img, 5)->data;
+	d = ebroker_image_page(img, 5)->data;
 	EXPECT_EQ(0x5a, d[0]);
 	EXPECT_EQ(0, d[PAGE - 1]);
-	eb_image_free(img);
+	ebroker_image_free(img);
 	free(elf);
 }
 
@@ -92,7 +92,7 @@ TEST(tcs_relocation_refused)
 {
 	size_t len;
 	uint8_t *elf = read_all(build_path(0, "sdk/sign/testdata/tcs-reloc.elf"), &len);
-	struct eb_image *img = NULL;
+	struct ebroker_image *img = NULL;
 	char err[256] = "";
 	const char *p;
 
@@ -169,9 +169,9 @@ static const uint8_t *syn_bytes(struct syn *s)
 	return s->file;
 }
 
-static int syn_layout(struct syn *s, struct eb_image **ret, char *err, size_t errlen)
+static int syn_layout(struct syn *s, struct ebroker_image **ret, char *err, size_t errlen)
 {
-	struct eb_image *img = NULL;
+	struct ebroker_image *img = NULL;
 	int r;
 
 	err[0] = 0;
@@ -179,30 +179,30 @@ static int syn_layout(struct syn *s, struct eb_image **ret, char *err, size_t er
 	if (ret)
 		*ret = img;
 	else
-		eb_image_free(img);
+		ebroker_image_free(img);
 	return r;
 }
 
 TEST(synthetic_layout)
 {
-	struct eb_image *img = NULL;
+	struct ebroker_image *img = NULL;
 	struct syn s;
 	char err[256];
 
 	syn_init(&s);
 	ASSERT_EQ(0, syn_layout(&s, &img, err, sizeof(err))) TH_LOG("%s", err);
-	EXPECT_EQ(0x8000, eb_image_secs(img)->size); /* 0x5000 rounded up */
-	ASSERT_EQ(5, eb_image_page_count(img));
-	EXPECT_EQ(EB_SECINFO_PT_TCS, eb_image_page(img, 0)->secinfo_flags);
+	EXPECT_EQ(0x8000, ebroker_image_secs(img)->size); /* 0x5000 rounded up */
+	ASSERT_EQ(5, ebroker_image_page_count(img));
+	EXPECT_EQ(EB_SECINFO_PT_TCS, ebroker_image_page(img, 0)->secinfo_flags);
 	EXPECT_EQ(EB_SECINFO_PT_REG | EB_SECINFO_R | EB_SECINFO_X,
-		  eb_image_page(img, 1)->secinfo_flags);
+		  ebroker_image_page(img, 1)->secinfo_flags);
 	/* Code: 16 bytes from the file, then zeros to the page end. */
-	EXPECT_EQ(0xc3, ((const uint8_t *)eb_image_page(img, 1)->data)[15]);
-	EXPECT_EQ(0, ((const uint8_t *)eb_image_page(img, 1)->data)[16]);
-	EXPECT_EQ(0x11, ((const uint8_t *)eb_image_page(img, 2)->data)[0x7ff]);
-	EXPECT_EQ(0, ((const uint8_t *)eb_image_page(img, 2)->data)[0x800]);
-	EXPECT_EQ(0x4000, eb_image_page(img, 4)->offset);
-	eb_image_free(img);
+	EXPECT_EQ(0xc3, ((const uint8_t *)ebroker_image_page(img, 1)->data)[15]);
+	EXPECT_EQ(0, ((const uint8_t *)ebroker_image_page(img, 1)->data)[16]);
+	EXPECT_EQ(0x11, ((const uint8_t *)ebroker_image_page(img, 2)->data)[0x7ff]);
+	EXPECT_EQ(0, ((const uint8_t *)ebroker_image_page(img, 2)->data)[0x800]);
+	EXPECT_EQ(0x4000, ebroker_image_page(img, 4)->offset);
+	ebroker_image_free(img);
 
 	/* The smallest enclave is two pages. */
 	syn_init(&s);
@@ -210,8 +210,8 @@ TEST(synthetic_layout)
 	make_tcs(s.file + 0x1000, 0x0000, 1, 0x0);
 	/* SSA inside the TCS page itself is odd but inside the enclave. */
 	ASSERT_EQ(0, syn_layout(&s, &img, err, sizeof(err))) TH_LOG("%s", err);
-	EXPECT_EQ(2 * PAGE, eb_image_secs(img)->size);
-	eb_image_free(img);
+	EXPECT_EQ(2 * PAGE, ebroker_image_secs(img)->size);
+	ebroker_image_free(img);
 }
 
 /* One program header field set to one value, and why the ELF is refused. */
@@ -262,7 +262,7 @@ TEST(every_bad_elf)
 {
 	for (size_t i = 0; i < ELEMENTSOF(elf_mutations); i++) {
 		const struct elf_mutation *m = &elf_mutations[i];
-		struct eb_image *img = NULL;
+		struct ebroker_image *img = NULL;
 		uint64_t v = htole64(m->value);
 		struct syn s;
 		char err[256] = "";
@@ -277,7 +277,7 @@ TEST(every_bad_elf)
 		r = elf_layout(s.file, s.len, &default_params, &img, err, sizeof(err));
 		EXPECT_EQ(-EBADMSG, r) TH_LOG("%s: accepted", m->name);
 		EXPECT_NE(NULL, strstr(err, m->why)) TH_LOG("%s: refused for '%s'", m->name, err);
-		eb_image_free(img);
+		ebroker_image_free(img);
 	}
 }
 
@@ -292,7 +292,7 @@ TEST(every_truncation)
 	s.len = 0x3800;
 	ASSERT_EQ(0, syn_layout(&s, NULL, err, sizeof(err))) TH_LOG("%s", err);
 	for (size_t len = 0; len < s.len; len++) {
-		struct eb_image *img = NULL;
+		struct ebroker_image *img = NULL;
 
 		int r = elf_layout(s.file, len, &default_params, &img, err, sizeof(err));
 
@@ -343,7 +343,7 @@ static void syn_note(struct syn *s, uint64_t at, uint32_t version, uint32_t ssa,
 
 TEST(note)
 {
-	struct eb_image *img = NULL;
+	struct ebroker_image *img = NULL;
 	struct syn s;
 	char err[256];
 
@@ -351,8 +351,8 @@ TEST(note)
 	syn_init(&s);
 	syn_note(&s, 0x3100, 1, 2, 1, 0);
 	ASSERT_EQ(0, syn_layout(&s, &img, err, sizeof(err))) TH_LOG("%s", err);
-	EXPECT_EQ(2, eb_image_secs(img)->ssa_frame_size);
-	eb_image_free(img);
+	EXPECT_EQ(2, ebroker_image_secs(img)->ssa_frame_size);
+	ebroker_image_free(img);
 
 	syn_init(&s);
 	syn_note(&s, 0x3100, 1, 1, 2, 0);
@@ -479,17 +479,17 @@ TEST(dynamic)
 TEST(params)
 {
 	struct layout_params p = { .attributes = EB_ATTR_DEBUG, .xfrm = 7, .miscselect = 1 };
-	struct eb_image *img = NULL;
+	struct ebroker_image *img = NULL;
 	struct syn s;
 	char err[256];
 
 	syn_init(&s);
 	syn_bytes(&s);
 	ASSERT_EQ(0, elf_layout(s.file, s.len, &p, &img, err, sizeof(err)));
-	EXPECT_EQ(EB_ATTR_DEBUG | EB_ATTR_MODE64BIT, eb_image_secs(img)->attributes);
-	EXPECT_EQ(7, eb_image_secs(img)->xfrm);
-	EXPECT_EQ(1, eb_image_secs(img)->miscselect);
-	eb_image_free(img);
+	EXPECT_EQ(EB_ATTR_DEBUG | EB_ATTR_MODE64BIT, ebroker_image_secs(img)->attributes);
+	EXPECT_EQ(7, ebroker_image_secs(img)->xfrm);
+	EXPECT_EQ(1, ebroker_image_secs(img)->miscselect);
+	ebroker_image_free(img);
 
 	p.xfrm = 1;
 	EXPECT_EQ(-EINVAL, elf_layout(s.file, s.len, &p, &img, err, sizeof(err)));

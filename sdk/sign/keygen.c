@@ -23,10 +23,10 @@ int cmd_keygen(int argc, char **argv)
 	if (r != SIGN_CONTINUE)
 		return r;
 
-	r = eb_key_generate(&key);
+	r = ebroker_key_generate(&key);
 	if (r < 0)
 		return sign_error(SIGN_EXIT_FAILURE, "generating the key: %s", strerror(-r));
-	r = eb_key_write_pem(key, path);
+	r = ebroker_key_write_pem(key, path);
 	if (r == -EEXIST)
 		return sign_error(SIGN_EXIT_FAILURE, "%s exists; not replacing a key", path);
 	if (r < 0)

@@ -17,8 +17,8 @@ static const char help[] = "Usage: " PROGRAM " measure ENCLAVE.elf\n"
 
 int cmd_measure(int argc, char **argv)
 {
-	static const struct layout_params layout = { .xfrm = EB_IMAGE_XFRM_REQUIRED };
-	_cleanup_(eb_image_freep) struct eb_image *img = NULL;
+	static const struct layout_params layout = { .xfrm = EBROKER_IMAGE_XFRM_REQUIRED };
+	_cleanup_(ebroker_image_freep) struct ebroker_image *img = NULL;
 	uint8_t mrenclave[EB_HASH_SIZE];
 	char hex[2 * EB_HASH_SIZE + 1];
 	const char *input;
@@ -31,7 +31,7 @@ int cmd_measure(int argc, char **argv)
 	r = layout_file(input, &layout, &img);
 	if (r != SIGN_EXIT_OK)
 		return r;
-	r = eb_image_mrenclave(img, mrenclave);
+	r = ebroker_image_mrenclave(img, mrenclave);
 	if (r < 0)
 		return sign_error(SIGN_EXIT_FAILURE, "measuring %s: %s", input, strerror(-r));
 	hex_string(mrenclave, EB_HASH_SIZE, hex);

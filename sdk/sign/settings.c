@@ -17,7 +17,7 @@
 
 /* Every attribute bit a signer may pin: all defined ones but INIT. */
 #define ATTRIBUTE_MASK_DEFAULT (~EB_ATTR_RESERVED & ~EB_ATTR_INIT)
-#define XFRM_DEFAULT	       EB_IMAGE_XFRM_REQUIRED
+#define XFRM_DEFAULT	       EBROKER_IMAGE_XFRM_REQUIRED
 
 enum kind { KIND_PATH, KIND_BOOL, KIND_DATE, KIND_U16, KIND_U32, KIND_U64 };
 
@@ -174,7 +174,7 @@ int setting_parse(struct sign_settings *st, enum setting s, const char *value, c
 			break;
 		case SET_MISCSELECT:
 			/* What ECREATE accepts, said here rather than later. */
-			if (v & ~(uint64_t)EB_IMAGE_MISCSELECT_MASK)
+			if (v & ~(uint64_t)EBROKER_IMAGE_MISCSELECT_MASK)
 				return -EINVAL;
 			st->miscselect = v;
 			break;
@@ -185,7 +185,7 @@ int setting_parse(struct sign_settings *st, enum setting s, const char *value, c
 			st->attribute_mask = v;
 			break;
 		case SET_XFRM:
-			if ((v & EB_IMAGE_XFRM_REQUIRED) != EB_IMAGE_XFRM_REQUIRED)
+			if ((v & EBROKER_IMAGE_XFRM_REQUIRED) != EBROKER_IMAGE_XFRM_REQUIRED)
 				return -EINVAL;
 			st->xfrm = v;
 			break;
@@ -357,7 +357,7 @@ static int default_date(uint32_t *ret)
 	return date_bcd(&tm, ret);
 }
 
-int settings_finish(struct sign_settings *st, struct eb_sign_params *ret_params,
+int settings_finish(struct sign_settings *st, struct ebroker_sign_params *ret_params,
 		    struct layout_params *ret_layout)
 {
 	uint64_t attributes;
@@ -372,7 +372,7 @@ int settings_finish(struct sign_settings *st, struct eb_sign_params *ret_params,
 		.xfrm = st->given[SET_XFRM] ? st->xfrm : XFRM_DEFAULT,
 		.miscselect = (uint32_t)st->miscselect,
 	};
-	*ret_params = (struct eb_sign_params){
+	*ret_params = (struct ebroker_sign_params){
 		.date = date,
 		.miscselect = ret_layout->miscselect,
 		.miscmask = st->given[SET_MISC_MASK] ? (uint32_t)st->misc_mask : UINT32_MAX,

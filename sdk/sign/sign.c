@@ -76,11 +76,11 @@ int cmd_sign(int argc, char **argv)
 	};
 	_cleanup_(settings_done) struct sign_settings cli = { 0 }, st = { 0 };
 	_cleanup_(EVP_PKEY_freep) EVP_PKEY *key = NULL;
-	_cleanup_(eb_image_freep) struct eb_image *img = NULL;
+	_cleanup_(ebroker_image_freep) struct ebroker_image *img = NULL;
 	const char *config = NULL, *output = NULL, *input;
 	uint8_t mrenclave[EB_HASH_SIZE];
 	struct eb_sigstruct sigstruct;
-	struct eb_sign_params params;
+	struct ebroker_sign_params params;
 	struct layout_params layout;
 	char err[512];
 	int c, r, index = -1;
@@ -135,7 +135,7 @@ int cmd_sign(int argc, char **argv)
 	if (settings_finish(&st, &params, &layout) < 0)
 		return sign_error(SIGN_EXIT_USAGE, "SOURCE_DATE_EPOCH is not a number of seconds");
 
-	r = eb_key_read_pem(st.key, &key);
+	r = ebroker_key_read_pem(st.key, &key);
 	if (r < 0)
 		return sign_key_error(st.key, r);
 
@@ -143,17 +143,17 @@ int cmd_sign(int argc, char **argv)
 	if (r != SIGN_EXIT_OK)
 		return r;
 
-	r = eb_image_mrenclave(img, mrenclave);
+	r = ebroker_image_mrenclave(img, mrenclave);
 	if (r < 0)
 		return sign_error(SIGN_EXIT_FAILURE, "measuring %s: %s", input, strerror(-r));
-	r = eb_sigstruct_sign(key, &params, mrenclave, &sigstruct);
+	r = ebroker_sigstruct_sign(key, &params, mrenclave, &sigstruct);
 	if (r < 0)
 		return sign_error(SIGN_EXIT_FAILURE, "signing: %s", strerror(-r));
-	r = eb_image_set_sigstruct(img, &sigstruct);
+	r = ebroker_image_set_sigstruct(img, &sigstruct);
 	if (r < 0)
 		return sign_error(SIGN_EXIT_FAILURE, "SIGSTRUCT does not match the SECS: %s",
 				  strerror(-r));
-	r = eb_image_write(img, output);
+	r = ebroker_image_write(img, output);
 	if (r < 0)
 		return sign_error(SIGN_EXIT_FAILURE, "writing %s: %s", output, strerror(-r));
 	return SIGN_EXIT_OK;

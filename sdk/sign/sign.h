@@ -32,8 +32,8 @@ enum {
 	SIGN_EXIT_UNTRUSTED = 7, /* dump: bad signature, or ENCLAVEHASH is not the pages' */
 };
 
-DEFINE_FREEP(struct eb_image, eb_image_free)
-DEFINE_FREEP(struct eb_measure, eb_measure_free)
+DEFINE_FREEP(struct ebroker_image, ebroker_image_free)
+DEFINE_FREEP(struct ebroker_measure, ebroker_measure_free)
 
 int cmd_keygen(int argc, char **argv);
 int cmd_sign(int argc, char **argv);
@@ -65,7 +65,7 @@ void hex_string(const uint8_t *data, size_t n, char *out);
 /* ------------------------------------------------------------ ELF layout */
 
 /* The largest ELF file read: one holding a full image's worth of pages. */
-#define ELF_FILE_MAX ((uint64_t)EB_IMAGE_PAGES_MAX * EB_PAGE_SIZE + (1ULL << 20))
+#define ELF_FILE_MAX ((uint64_t)EBROKER_IMAGE_PAGES_MAX * EB_PAGE_SIZE + (1ULL << 20))
 
 /* The SECS fields the ELF does not decide. */
 struct layout_params {
@@ -80,10 +80,10 @@ struct layout_params {
  * or -EINVAL (refused SECS parameters), @err says why.
  */
 int elf_layout(const void *elf, size_t len, const struct layout_params *params,
-	       struct eb_image **ret, char *err, size_t errlen);
+	       struct ebroker_image **ret, char *err, size_t errlen);
 
 /* Read and lay out the ELF at @path; an exit status, with the error said. */
-int layout_file(const char *path, const struct layout_params *params, struct eb_image **ret);
+int layout_file(const char *path, const struct layout_params *params, struct ebroker_image **ret);
 
 /* ------------------------------------------------------- signing settings */
 
@@ -131,7 +131,7 @@ int config_read(const char *path, struct sign_settings *st, char *err, size_t er
 void settings_merge(struct sign_settings *base, const struct sign_settings *over);
 void settings_done(struct sign_settings *st);
 /* The defaults for what neither gave, then the SIGSTRUCT fields. */
-int settings_finish(struct sign_settings *st, struct eb_sign_params *ret_params,
+int settings_finish(struct sign_settings *st, struct ebroker_sign_params *ret_params,
 		    struct layout_params *ret_layout);
 
 #endif /* EBROKER_SIGN_TOOL_H */

@@ -9,22 +9,22 @@
 #include <ebroker/image.h>
 #include <ebroker/sign.h>
 
-int eb_image_mrenclave(const struct eb_image *img, uint8_t ret_mrenclave[EB_HASH_SIZE])
+int ebroker_image_mrenclave(const struct ebroker_image *img, uint8_t ret_mrenclave[EB_HASH_SIZE])
 {
-	struct eb_measure *m = NULL;
+	struct ebroker_measure *m = NULL;
 	int r;
 
 	if (!img || !ret_mrenclave)
 		return -EINVAL;
-	r = eb_measure_new(eb_image_secs(img), &m);
-	for (size_t i = 0; r == 0 && i < eb_image_page_count(img); i++) {
-		const struct eb_image_page *p = eb_image_page(img, i);
+	r = ebroker_measure_new(ebroker_image_secs(img), &m);
+	for (size_t i = 0; r == 0 && i < ebroker_image_page_count(img); i++) {
+		const struct ebroker_image_page *p = ebroker_image_page(img, i);
 		struct eb_secinfo secinfo = { .flags = p->secinfo_flags };
 
-		r = eb_measure_add_page(m, p->offset, &secinfo, p->data, p->measure);
+		r = ebroker_measure_add_page(m, p->offset, &secinfo, p->data, p->measure);
 	}
 	if (r == 0)
-		r = eb_measure_finish(m, ret_mrenclave);
-	eb_measure_free(m);
+		r = ebroker_measure_finish(m, ret_mrenclave);
+	ebroker_measure_free(m);
 	return r;
 }

@@ -37,7 +37,7 @@ int eb_key_check(EVP_PKEY *key, bool private)
 	return 0;
 }
 
-int eb_key_generate(EVP_PKEY **ret)
+int ebroker_key_generate(EVP_PKEY **ret)
 {
 	_cleanup_(EVP_PKEY_CTX_freep) EVP_PKEY_CTX *ctx = NULL;
 	_cleanup_(BN_freep) BIGNUM *e = NULL;
@@ -69,7 +69,7 @@ static int no_passphrase(char *buf, int size, int rwflag, void *userdata)
 	return -1;
 }
 
-int eb_key_read_pem(const char *path, EVP_PKEY **ret)
+int ebroker_key_read_pem(const char *path, EVP_PKEY **ret)
 {
 	_cleanup_(fclosep) FILE *f = NULL;
 	_cleanup_(EVP_PKEY_freep) EVP_PKEY *key = NULL;
@@ -92,7 +92,7 @@ int eb_key_read_pem(const char *path, EVP_PKEY **ret)
 	return 0;
 }
 
-int eb_key_write_pem(EVP_PKEY *key, const char *path)
+int ebroker_key_write_pem(EVP_PKEY *key, const char *path)
 {
 	FILE *f;
 	int fd, r;

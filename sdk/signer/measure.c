@@ -29,13 +29,13 @@
 _Static_assert(sizeof(struct eb_secinfo) == EB_SECINFO_SIZE, "SECINFO layout");
 _Static_assert(EB_PAGE_SIZE % MR_BLOCK_SIZE == 0, "EEXTEND blocks");
 
-struct eb_measure {
+struct ebroker_measure {
 	EVP_MD_CTX *sha;
 	uint64_t size; /* ELRANGE size, bounds every offset */
 	bool broken;   /* an update failed midway: the digest is garbage */
 };
 
-static int sha_update(struct eb_measure *m, const void *data, size_t n)
+static int sha_update(struct ebroker_measure *m, const void *data, size_t n)
 {
 	if (EVP_DigestUpdate(m->sha, data, n) != 1) {
 		m->broken = true;
@@ -68,11 +68,11 @@ static int secinfo_validate(const struct eb_secinfo *secinfo)
 	return 0;
 }
 
-int eb_measure_new(const struct eb_secs *secs, struct eb_measure **ret)
+int ebroker_measure_new(const struct eb_secs *secs, struct ebroker_measure **ret)
 {
 	_cleanup_(EVP_MD_CTX_freep) EVP_MD_CTX *sha = NULL;
 	uint8_t rec[MR_RECORD_SIZE] = { 0 };
-	struct eb_measure *m;
+	struct ebroker_measure *m;
 
 	if (!secs || !ret)
 		return -EINVAL;
@@ -102,8 +102,8 @@ int eb_measure_new(const struct eb_secs *secs, struct eb_measure **ret)
 	return 0;
 }
 
-int eb_measure_add_page(struct eb_measure *m, uint64_t offset, const struct eb_secinfo *secinfo,
-			const void *page, bool extend)
+int ebroker_measure_add_page(struct ebroker_measure *m, uint64_t offset,
+			     const struct eb_secinfo *secinfo, const void *page, bool extend)
 {
 	uint8_t rec[MR_RECORD_SIZE] = { 0 };
 	int r;
@@ -139,7 +139,7 @@ int eb_measure_add_page(struct eb_measure *m, uint64_t offset, const struct eb_s
 	return 0;
 }
 
-int eb_measure_finish(struct eb_measure *m, uint8_t ret_mrenclave[EB_HASH_SIZE])
+int ebroker_measure_finish(struct ebroker_measure *m, uint8_t ret_mrenclave[EB_HASH_SIZE])
 {
 	_cleanup_(EVP_MD_CTX_freep) EVP_MD_CTX *copy = NULL;
 	uint8_t digest[EVP_MAX_MD_SIZE];
@@ -163,7 +163,7 @@ int eb_measure_finish(struct eb_measure *m, uint8_t ret_mrenclave[EB_HASH_SIZE])
 	return 0;
 }
 
-struct eb_measure *eb_measure_free(struct eb_measure *m)
+struct ebroker_measure *ebroker_measure_free(struct ebroker_measure *m)
 {
 	if (!m)
 		return NULL;

@@ -59,11 +59,11 @@ static int measure(uint64_t size, uint32_t ssa, const struct kat_page *pages, si
 		   int poke_page, int poke, uint8_t ret[EB_HASH_SIZE])
 {
 	struct eb_secs secs = { .size = size, .ssa_frame_size = ssa };
-	struct eb_measure *m = NULL;
+	struct ebroker_measure *m = NULL;
 	static uint8_t page[EB_PAGE_SIZE];
 	int r;
 
-	r = eb_measure_new(&secs, &m);
+	r = ebroker_measure_new(&secs, &m);
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < n; i++) {
@@ -72,13 +72,13 @@ static int measure(uint64_t size, uint32_t ssa, const struct kat_page *pages, si
 		pattern(page, pages[i].seed);
 		if ((int)i == poke_page && poke >= 0)
 			page[poke] ^= 0x01;
-		r = eb_measure_add_page(m, pages[i].offset, &si, page, pages[i].extend);
+		r = ebroker_measure_add_page(m, pages[i].offset, &si, page, pages[i].extend);
 		if (r < 0)
 			goto out;
 	}
-	r = eb_measure_finish(m, ret);
+	r = ebroker_measure_finish(m, ret);
 out:
-	eb_measure_free(m);
+	ebroker_measure_free(m);
 	return r;
 }
 
@@ -113,14 +113,14 @@ TEST(null_page_without_extend)
 {
 	struct eb_secs secs = { .size = KAT_SIZE, .ssa_frame_size = KAT_SSA };
 	struct eb_secinfo si = { .flags = REG_R };
-	struct eb_measure *m = NULL;
+	struct ebroker_measure *m = NULL;
 	uint8_t a[EB_HASH_SIZE], b[EB_HASH_SIZE];
 
 	ASSERT_EQ(0, measure(KAT_SIZE, KAT_SSA, &kat_enclave[3], 1, -1, -1, a));
-	ASSERT_EQ(0, eb_measure_new(&secs, &m));
-	ASSERT_EQ(0, eb_measure_add_page(m, 0x7000, &si, NULL, false));
-	ASSERT_EQ(0, eb_measure_finish(m, b));
-	eb_measure_free(m);
+	ASSERT_EQ(0, ebroker_measure_new(&secs, &m));
+	ASSERT_EQ(0, ebroker_measure_add_page(m, 0x7000, &si, NULL, false));
+	ASSERT_EQ(0, ebroker_measure_finish(m, b));
+	ebroker_measure_free(m);
 	EXPECT_EQ(0, memcmp(a, b, sizeof(a)));
 }
 
@@ -194,49 +194,49 @@ TEST(secs_fields_not_measured)
 		.attributes = EB_ATTR_MODE64BIT | EB_ATTR_DEBUG,
 		.xfrm = 3,
 	};
-	struct eb_measure *m = NULL;
+	struct ebroker_measure *m = NULL;
 	uint8_t a[EB_HASH_SIZE], b[EB_HASH_SIZE];
 
 	ASSERT_EQ(0, measure(KAT_SIZE, KAT_SSA, NULL, 0, -1, -1, a));
-	ASSERT_EQ(0, eb_measure_new(&secs, &m));
-	ASSERT_EQ(0, eb_measure_finish(m, b));
-	eb_measure_free(m);
+	ASSERT_EQ(0, ebroker_measure_new(&secs, &m));
+	ASSERT_EQ(0, ebroker_measure_finish(m, b));
+	ebroker_measure_free(m);
 	EXPECT_EQ(0, memcmp(a, b, sizeof(a)));
 }
 
 TEST(finish_does_not_end_measurement)
 {
 	struct eb_secs secs = { .size = KAT_SIZE, .ssa_frame_size = KAT_SSA };
-	struct eb_measure *m = NULL;
+	struct ebroker_measure *m = NULL;
 	static uint8_t page[EB_PAGE_SIZE];
 	uint8_t kat[EB_HASH_SIZE], first[EB_HASH_SIZE], d[EB_HASH_SIZE];
 
 	ASSERT_EQ(0, measure_kat(kat));
 	ASSERT_EQ(0, measure(KAT_SIZE, KAT_SSA, kat_enclave, 1, -1, -1, first));
 
-	ASSERT_EQ(0, eb_measure_new(&secs, &m));
+	ASSERT_EQ(0, ebroker_measure_new(&secs, &m));
 	for (size_t i = 0; i < ELEMENTSOF(kat_enclave); i++) {
 		struct eb_secinfo si = { .flags = kat_enclave[i].flags };
 
 		pattern(page, kat_enclave[i].seed);
-		ASSERT_EQ(0, eb_measure_add_page(m, kat_enclave[i].offset, &si, page,
-						 kat_enclave[i].extend));
+		ASSERT_EQ(0, ebroker_measure_add_page(m, kat_enclave[i].offset, &si, page,
+						      kat_enclave[i].extend));
 		if (i == 0) {
-			ASSERT_EQ(0, eb_measure_finish(m, d));
+			ASSERT_EQ(0, ebroker_measure_finish(m, d));
 			EXPECT_EQ(0, memcmp(first, d, sizeof(d)));
-			ASSERT_EQ(0, eb_measure_finish(m, d));
+			ASSERT_EQ(0, ebroker_measure_finish(m, d));
 			EXPECT_EQ(0, memcmp(first, d, sizeof(d)));
 		}
 	}
-	ASSERT_EQ(0, eb_measure_finish(m, d));
-	eb_measure_free(m);
+	ASSERT_EQ(0, ebroker_measure_finish(m, d));
+	ebroker_measure_free(m);
 	EXPECT_EQ(0, memcmp(kat, d, sizeof(d)));
 }
 
 TEST(new_rejects_bad_input)
 {
-	struct eb_measure *sentinel = (struct eb_measure *)&sentinel;
-	struct eb_measure *m = sentinel;
+	struct ebroker_measure *sentinel = (struct ebroker_measure *)&sentinel;
+	struct ebroker_measure *m = sentinel;
 	static const struct {
 		uint64_t size;
 		uint32_t ssa;
@@ -248,27 +248,27 @@ TEST(new_rejects_bad_input)
 		{ KAT_SIZE, 0 }, /* no SSA frame */
 	};
 
-	EXPECT_EQ(-EINVAL, eb_measure_new(NULL, &m));
-	EXPECT_EQ(-EINVAL,
-		  eb_measure_new(&(struct eb_secs){ .size = KAT_SIZE, .ssa_frame_size = 1 }, NULL));
+	EXPECT_EQ(-EINVAL, ebroker_measure_new(NULL, &m));
+	EXPECT_EQ(-EINVAL, ebroker_measure_new(
+			       &(struct eb_secs){ .size = KAT_SIZE, .ssa_frame_size = 1 }, NULL));
 	for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
 		struct eb_secs secs = { .size = bad[i].size, .ssa_frame_size = bad[i].ssa };
 
-		EXPECT_EQ(-EINVAL, eb_measure_new(&secs, &m))
+		EXPECT_EQ(-EINVAL, ebroker_measure_new(&secs, &m))
 		{
 			TH_LOG("size %#llx ssa %u accepted", (unsigned long long)bad[i].size,
 			       bad[i].ssa);
 		}
 	}
 	EXPECT_EQ(sentinel, m);
-	EXPECT_EQ(NULL, eb_measure_free(NULL));
+	EXPECT_EQ(NULL, ebroker_measure_free(NULL));
 }
 
 TEST(add_page_rejects_bad_input)
 {
 	struct eb_secs secs = { .size = KAT_SIZE, .ssa_frame_size = KAT_SSA };
 	struct eb_secinfo si = { .flags = REG_RW };
-	struct eb_measure *m = NULL;
+	struct ebroker_measure *m = NULL;
 	static uint8_t page[EB_PAGE_SIZE];
 	uint8_t before[EB_HASH_SIZE], after[EB_HASH_SIZE];
 	static const uint64_t bad_flags[] = {
@@ -282,41 +282,41 @@ TEST(add_page_rejects_bad_input)
 		REG_R | (1ULL << 63),
 	};
 
-	ASSERT_EQ(0, eb_measure_new(&secs, &m));
-	ASSERT_EQ(0, eb_measure_finish(m, before));
+	ASSERT_EQ(0, ebroker_measure_new(&secs, &m));
+	ASSERT_EQ(0, ebroker_measure_finish(m, before));
 
-	EXPECT_EQ(-EINVAL, eb_measure_add_page(NULL, 0, &si, page, true));
-	EXPECT_EQ(-EINVAL, eb_measure_add_page(m, 0, NULL, page, true));
-	EXPECT_EQ(-EINVAL, eb_measure_add_page(m, 0, &si, NULL, true));
-	EXPECT_EQ(-EINVAL, eb_measure_add_page(m, 1, &si, page, true));
-	EXPECT_EQ(-EINVAL, eb_measure_add_page(m, 0x800, &si, page, true));
-	EXPECT_EQ(-EINVAL, eb_measure_add_page(m, KAT_SIZE, &si, page, true));
-	EXPECT_EQ(-EINVAL, eb_measure_add_page(m, UINT64_MAX & ~0xfffULL, &si, page, true));
+	EXPECT_EQ(-EINVAL, ebroker_measure_add_page(NULL, 0, &si, page, true));
+	EXPECT_EQ(-EINVAL, ebroker_measure_add_page(m, 0, NULL, page, true));
+	EXPECT_EQ(-EINVAL, ebroker_measure_add_page(m, 0, &si, NULL, true));
+	EXPECT_EQ(-EINVAL, ebroker_measure_add_page(m, 1, &si, page, true));
+	EXPECT_EQ(-EINVAL, ebroker_measure_add_page(m, 0x800, &si, page, true));
+	EXPECT_EQ(-EINVAL, ebroker_measure_add_page(m, KAT_SIZE, &si, page, true));
+	EXPECT_EQ(-EINVAL, ebroker_measure_add_page(m, UINT64_MAX & ~0xfffULL, &si, page, true));
 	for (size_t i = 0; i < ELEMENTSOF(bad_flags); i++) {
 		si.flags = bad_flags[i];
-		EXPECT_EQ(-EINVAL, eb_measure_add_page(m, 0, &si, page, true))
+		EXPECT_EQ(-EINVAL, ebroker_measure_add_page(m, 0, &si, page, true))
 		{
 			TH_LOG("SECINFO flags %#llx accepted", (unsigned long long)bad_flags[i]);
 		}
 	}
 	si.flags = REG_RW;
 	si.reserved[0] = 1;
-	EXPECT_EQ(-EINVAL, eb_measure_add_page(m, 0, &si, page, true));
+	EXPECT_EQ(-EINVAL, ebroker_measure_add_page(m, 0, &si, page, true));
 	si.reserved[0] = 0;
 	si.reserved[sizeof(si.reserved) - 1] = 1;
-	EXPECT_EQ(-EINVAL, eb_measure_add_page(m, 0, &si, page, false));
+	EXPECT_EQ(-EINVAL, ebroker_measure_add_page(m, 0, &si, page, false));
 
-	EXPECT_EQ(-EINVAL, eb_measure_finish(NULL, after));
-	EXPECT_EQ(-EINVAL, eb_measure_finish(m, NULL));
+	EXPECT_EQ(-EINVAL, ebroker_measure_finish(NULL, after));
+	EXPECT_EQ(-EINVAL, ebroker_measure_finish(m, NULL));
 
 	/* Nothing refused was measured. */
-	ASSERT_EQ(0, eb_measure_finish(m, after));
+	ASSERT_EQ(0, ebroker_measure_finish(m, after));
 	EXPECT_EQ(0, memcmp(before, after, sizeof(after)));
 
 	/* The last page is fine. */
 	si.reserved[sizeof(si.reserved) - 1] = 0;
-	EXPECT_EQ(0, eb_measure_add_page(m, KAT_SIZE - EB_PAGE_SIZE, &si, page, true));
-	EXPECT_EQ(NULL, eb_measure_free(m));
+	EXPECT_EQ(0, ebroker_measure_add_page(m, KAT_SIZE - EB_PAGE_SIZE, &si, page, true));
+	EXPECT_EQ(NULL, ebroker_measure_free(m));
 }
 
 TEST_HARNESS_MAIN

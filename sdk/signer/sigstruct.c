@@ -89,8 +89,8 @@ static int compute_q(const BIGNUM *sig, const BIGNUM *n, uint8_t ret_q1[EB_MODUL
 	return 0;
 }
 
-int eb_sigstruct_sign(EVP_PKEY *key, const struct eb_sign_params *params,
-		      const uint8_t mrenclave[EB_HASH_SIZE], struct eb_sigstruct *ret)
+int ebroker_sigstruct_sign(EVP_PKEY *key, const struct ebroker_sign_params *params,
+			   const uint8_t mrenclave[EB_HASH_SIZE], struct eb_sigstruct *ret)
 {
 	_cleanup_(EVP_MD_CTX_freep) EVP_MD_CTX *md = NULL;
 	_cleanup_(BN_freep) BIGNUM *n = NULL;
@@ -203,7 +203,7 @@ static int sigstruct_pubkey(const BIGNUM *n, EVP_PKEY **ret)
 	return 0;
 }
 
-int eb_sigstruct_verify(const struct eb_sigstruct *s)
+int ebroker_sigstruct_verify(const struct eb_sigstruct *s)
 {
 	_cleanup_(EVP_PKEY_freep) EVP_PKEY *key = NULL;
 	_cleanup_(EVP_MD_CTX_freep) EVP_MD_CTX *md = NULL;
@@ -256,7 +256,7 @@ int eb_sigstruct_verify(const struct eb_sigstruct *s)
 	return 0;
 }
 
-int eb_sigstruct_mrsigner(const struct eb_sigstruct *s, uint8_t ret_mrsigner[EB_HASH_SIZE])
+int ebroker_sigstruct_mrsigner(const struct eb_sigstruct *s, uint8_t ret_mrsigner[EB_HASH_SIZE])
 {
 	uint8_t digest[EVP_MAX_MD_SIZE];
 	unsigned int len;

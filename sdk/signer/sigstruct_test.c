@@ -33,7 +33,7 @@ static EVP_PKEY *test_key;
 
 __attribute__((constructor)) static void make_test_key(void)
 {
-	if (eb_key_generate(&test_key) < 0)
+	if (ebroker_key_generate(&test_key) < 0)
 		test_key = NULL;
 }
 
@@ -42,7 +42,7 @@ __attribute__((destructor)) static void free_test_key(void)
 	EVP_PKEY_free(test_key);
 }
 
-static const struct eb_sign_params test_params = {
+static const struct ebroker_sign_params test_params = {
 	.date = 0x20240131,
 	.vendor = 0,
 	.swdefined = 0x12345678,
@@ -64,7 +64,7 @@ static const uint8_t test_mrenclave[EB_HASH_SIZE] = {
 
 static int sign_test(struct eb_sigstruct *ret)
 {
-	return eb_sigstruct_sign(test_key, &test_params, test_mrenclave, ret);
+	return ebroker_sigstruct_sign(test_key, &test_params, test_mrenclave, ret);
 }
 
 /* A key of another shape, generated with plain OpenSSL. */
@@ -183,20 +183,21 @@ TEST(sign_verify_round_trip)
 
 	ASSERT_NE(NULL, test_key);
 	ASSERT_EQ(0, sign_test(&s));
-	EXPECT_EQ(0, eb_sigstruct_verify(&s));
+	EXPECT_EQ(0, ebroker_sigstruct_verify(&s));
 
 	/* PKCS#1 v1.5 is deterministic. */
 	ASSERT_EQ(0, sign_test(&t));
 	EXPECT_EQ(0, memcmp(&s, &t, sizeof(s)));
 
 	memset(other, 0xee, sizeof(other));
-	ASSERT_EQ(0, eb_sigstruct_sign(test_key, &test_params, other, &t));
-	EXPECT_EQ(0, eb_sigstruct_verify(&t));
+	ASSERT_EQ(0, ebroker_sigstruct_sign(test_key, &test_params, other, &t));
+	EXPECT_EQ(0, ebroker_sigstruct_verify(&t));
 	EXPECT_NE(0, memcmp(s.signature, t.signature, sizeof(s.signature)));
 
-	ASSERT_EQ(0, eb_sigstruct_sign(test_key, &(struct eb_sign_params){ .vendor = 0x8086 },
-				       test_mrenclave, &t));
-	EXPECT_EQ(0, eb_sigstruct_verify(&t));
+	ASSERT_EQ(0, ebroker_sigstruct_sign(test_key,
+					    &(struct ebroker_sign_params){ .vendor = 0x8086 },
+					    test_mrenclave, &t));
+	EXPECT_EQ(0, ebroker_sigstruct_verify(&t));
 }
 
 TEST(signature_verifies_with_openssl)
@@ -349,7 +350,7 @@ TEST(verify_rejects_tampering)
 	for (size_t i = 0; i < ELEMENTSOF(flips); i++) {
 		t = s;
 		((uint8_t *)&t)[flips[i].offset] ^= 0x01;
-		EXPECT_EQ(flips[i].err, eb_sigstruct_verify(&t))
+		EXPECT_EQ(flips[i].err, ebroker_sigstruct_verify(&t))
 		{
 			TH_LOG("flipping byte %zu (%s)", flips[i].offset, flips[i].what);
 		}
@@ -357,27 +358,27 @@ TEST(verify_rejects_tampering)
 
 	t = s;
 	t.exponent = 65537;
-	EXPECT_EQ(-EBADMSG, eb_sigstruct_verify(&t));
+	EXPECT_EQ(-EBADMSG, ebroker_sigstruct_verify(&t));
 
 	t = s;
 	t.vendor = 0x8086; /* a valid vendor, but signed as 0 */
-	EXPECT_EQ(-EKEYREJECTED, eb_sigstruct_verify(&t));
+	EXPECT_EQ(-EKEYREJECTED, ebroker_sigstruct_verify(&t));
 
 	/* A modulus of fewer than 3072 bits. */
 	t = s;
 	t.modulus[EB_MODULUS_SIZE - 1] = 0;
-	EXPECT_EQ(-EBADMSG, eb_sigstruct_verify(&t));
+	EXPECT_EQ(-EBADMSG, ebroker_sigstruct_verify(&t));
 
 	/* A signature not below the modulus. */
 	t = s;
 	memcpy(t.signature, t.modulus, sizeof(t.signature));
-	EXPECT_EQ(-EKEYREJECTED, eb_sigstruct_verify(&t));
+	EXPECT_EQ(-EKEYREJECTED, ebroker_sigstruct_verify(&t));
 	memset(t.signature, 0xff, sizeof(t.signature));
-	EXPECT_EQ(-EKEYREJECTED, eb_sigstruct_verify(&t));
+	EXPECT_EQ(-EKEYREJECTED, ebroker_sigstruct_verify(&t));
 	memset(t.signature, 0, sizeof(t.signature));
-	EXPECT_EQ(-EKEYREJECTED, eb_sigstruct_verify(&t));
+	EXPECT_EQ(-EKEYREJECTED, ebroker_sigstruct_verify(&t));
 
-	EXPECT_EQ(0, eb_sigstruct_verify(&s));
+	EXPECT_EQ(0, ebroker_sigstruct_verify(&s));
 }
 
 TEST(mrsigner_is_sha256_of_modulus)
@@ -394,13 +395,13 @@ TEST(mrsigner_is_sha256_of_modulus)
 	ASSERT_EQ(EB_MODULUS_SIZE, BN_bn2lebinpad(n, modulus, sizeof(modulus)));
 	ASSERT_EQ(1, EVP_Digest(modulus, sizeof(modulus), expected, &len, EVP_sha256(), NULL));
 
-	ASSERT_EQ(0, eb_sigstruct_mrsigner(&s, mrsigner));
+	ASSERT_EQ(0, ebroker_sigstruct_mrsigner(&s, mrsigner));
 	EXPECT_EQ(0, memcmp(expected, mrsigner, sizeof(mrsigner)));
 
 	/* Only the modulus counts. */
 	s.isv_svn++;
 	memset(s.signature, 0, sizeof(s.signature));
-	ASSERT_EQ(0, eb_sigstruct_mrsigner(&s, mrsigner));
+	ASSERT_EQ(0, ebroker_sigstruct_mrsigner(&s, mrsigner));
 	EXPECT_EQ(0, memcmp(expected, mrsigner, sizeof(mrsigner)));
 }
 
@@ -419,15 +420,15 @@ TEST(key_pem_round_trip)
 
 	/* The mode is exactly 0600 whatever the umask. */
 	old = umask(0);
-	EXPECT_EQ(0, eb_key_write_pem(test_key, path));
+	EXPECT_EQ(0, ebroker_key_write_pem(test_key, path));
 	umask(old);
 	ASSERT_EQ(0, stat(path, &st));
 	EXPECT_EQ(0600U, st.st_mode & 07777);
 
 	/* An existing file is never replaced. */
-	EXPECT_EQ(-EEXIST, eb_key_write_pem(test_key, path));
+	EXPECT_EQ(-EEXIST, ebroker_key_write_pem(test_key, path));
 
-	EXPECT_EQ(0, eb_key_read_pem(path, &read));
+	EXPECT_EQ(0, ebroker_key_read_pem(path, &read));
 	ASSERT_NE(NULL, read);
 	EXPECT_EQ(1, EVP_PKEY_eq(test_key, read));
 	EVP_PKEY_free(read);
@@ -459,11 +460,11 @@ TEST(key_read_refuses_other_keys)
 		ASSERT_NE(NULL, f);
 		ASSERT_EQ(1, PEM_write_PrivateKey(f, keys[i], NULL, NULL, 0, NULL, NULL));
 		ASSERT_EQ(0, fclose(f));
-		EXPECT_EQ(-EINVAL, eb_key_read_pem(path, &read))
+		EXPECT_EQ(-EINVAL, ebroker_key_read_pem(path, &read))
 		{
 			TH_LOG("%s accepted", names[i]);
 		}
-		EXPECT_EQ(-EINVAL, eb_key_write_pem(keys[i], path));
+		EXPECT_EQ(-EINVAL, ebroker_key_write_pem(keys[i], path));
 		EVP_PKEY_free(keys[i]);
 	}
 
@@ -474,7 +475,7 @@ TEST(key_read_refuses_other_keys)
 	ASSERT_EQ(1, PEM_write_PrivateKey(f, test_key, EVP_aes_256_cbc(), (unsigned char *)"pw", 2,
 					  NULL, NULL));
 	ASSERT_EQ(0, fclose(f));
-	EXPECT_EQ(-EBADMSG, eb_key_read_pem(path, &read));
+	EXPECT_EQ(-EBADMSG, ebroker_key_read_pem(path, &read));
 
 	/* A public key only. */
 	snprintf(path, sizeof(path), "%s/pub.pem", dir);
@@ -482,17 +483,17 @@ TEST(key_read_refuses_other_keys)
 	ASSERT_NE(NULL, f);
 	ASSERT_EQ(1, PEM_write_PUBKEY(f, test_key));
 	ASSERT_EQ(0, fclose(f));
-	EXPECT_EQ(-EBADMSG, eb_key_read_pem(path, &read));
+	EXPECT_EQ(-EBADMSG, ebroker_key_read_pem(path, &read));
 
 	snprintf(path, sizeof(path), "%s/junk.pem", dir);
 	f = fopen(path, "we");
 	ASSERT_NE(NULL, f);
 	fputs("-----BEGIN PRIVATE KEY-----\nnot base64\n-----END PRIVATE KEY-----\n", f);
 	ASSERT_EQ(0, fclose(f));
-	EXPECT_EQ(-EBADMSG, eb_key_read_pem(path, &read));
+	EXPECT_EQ(-EBADMSG, ebroker_key_read_pem(path, &read));
 
 	snprintf(path, sizeof(path), "%s/missing.pem", dir);
-	EXPECT_EQ(-ENOENT, eb_key_read_pem(path, &read));
+	EXPECT_EQ(-ENOENT, ebroker_key_read_pem(path, &read));
 
 	EXPECT_EQ(sentinel, read);
 	rm_tmpdir(dir, names, ELEMENTSOF(names));
@@ -508,7 +509,7 @@ TEST(key_write_does_not_follow_symlinks)
 	ASSERT_NE(0, dir[0]);
 	snprintf(path, sizeof(path), "%s/link.pem", dir);
 	ASSERT_EQ(0, symlink("target.pem", path));
-	EXPECT_EQ(-EEXIST, eb_key_write_pem(test_key, path));
+	EXPECT_EQ(-EEXIST, ebroker_key_write_pem(test_key, path));
 	snprintf(path, sizeof(path), "%s/target.pem", dir);
 	EXPECT_EQ(-1, access(path, F_OK));
 	rm_tmpdir(dir, names, ELEMENTSOF(names));
@@ -523,40 +524,41 @@ TEST(bad_input)
 
 	ASSERT_NE(NULL, test_key);
 
-	EXPECT_EQ(-EINVAL, eb_key_generate(NULL));
-	EXPECT_EQ(-EINVAL, eb_key_read_pem(NULL, &key));
-	EXPECT_EQ(-EINVAL, eb_key_read_pem("/nonexistent", NULL));
+	EXPECT_EQ(-EINVAL, ebroker_key_generate(NULL));
+	EXPECT_EQ(-EINVAL, ebroker_key_read_pem(NULL, &key));
+	EXPECT_EQ(-EINVAL, ebroker_key_read_pem("/nonexistent", NULL));
 	EXPECT_EQ(sentinel, key);
-	EXPECT_EQ(-EINVAL, eb_key_write_pem(NULL, "/nonexistent/key.pem"));
-	EXPECT_EQ(-EINVAL, eb_key_write_pem(test_key, NULL));
+	EXPECT_EQ(-EINVAL, ebroker_key_write_pem(NULL, "/nonexistent/key.pem"));
+	EXPECT_EQ(-EINVAL, ebroker_key_write_pem(test_key, NULL));
 
 	memset(&s, 0xa5, sizeof(s));
 	before = s;
-	EXPECT_EQ(-EINVAL, eb_sigstruct_sign(NULL, &test_params, test_mrenclave, &s));
-	EXPECT_EQ(-EINVAL, eb_sigstruct_sign(test_key, NULL, test_mrenclave, &s));
-	EXPECT_EQ(-EINVAL, eb_sigstruct_sign(test_key, &test_params, NULL, &s));
-	EXPECT_EQ(-EINVAL, eb_sigstruct_sign(test_key, &test_params, test_mrenclave, NULL));
-	EXPECT_EQ(-EINVAL, eb_sigstruct_sign(test_key, &(struct eb_sign_params){ .vendor = 1 },
-					     test_mrenclave, &s));
+	EXPECT_EQ(-EINVAL, ebroker_sigstruct_sign(NULL, &test_params, test_mrenclave, &s));
+	EXPECT_EQ(-EINVAL, ebroker_sigstruct_sign(test_key, NULL, test_mrenclave, &s));
+	EXPECT_EQ(-EINVAL, ebroker_sigstruct_sign(test_key, &test_params, NULL, &s));
+	EXPECT_EQ(-EINVAL, ebroker_sigstruct_sign(test_key, &test_params, test_mrenclave, NULL));
+	EXPECT_EQ(-EINVAL,
+		  ebroker_sigstruct_sign(test_key, &(struct ebroker_sign_params){ .vendor = 1 },
+					 test_mrenclave, &s));
 
 	/* Signing needs the private half. */
 	pub = test_key_public();
 	ASSERT_NE(NULL, pub);
-	EXPECT_EQ(-EINVAL, eb_sigstruct_sign(pub, &test_params, test_mrenclave, &s));
-	EXPECT_EQ(-EINVAL, eb_key_write_pem(pub, "/nonexistent/key.pem"));
+	EXPECT_EQ(-EINVAL, ebroker_sigstruct_sign(pub, &test_params, test_mrenclave, &s));
+	EXPECT_EQ(-EINVAL, ebroker_key_write_pem(pub, "/nonexistent/key.pem"));
 	EVP_PKEY_free(pub);
 	EXPECT_EQ(0, memcmp(&s, &before, sizeof(s)));
 
-	EXPECT_EQ(-EINVAL, eb_sigstruct_verify(NULL));
+	EXPECT_EQ(-EINVAL, ebroker_sigstruct_verify(NULL));
 	memset(mrsigner, 0x5a, sizeof(mrsigner));
 	memcpy(mrsigner_before, mrsigner, sizeof(mrsigner));
-	EXPECT_EQ(-EINVAL, eb_sigstruct_mrsigner(NULL, mrsigner));
-	EXPECT_EQ(-EINVAL, eb_sigstruct_mrsigner(&s, NULL));
+	EXPECT_EQ(-EINVAL, ebroker_sigstruct_mrsigner(NULL, mrsigner));
+	EXPECT_EQ(-EINVAL, ebroker_sigstruct_mrsigner(&s, NULL));
 	EXPECT_EQ(0, memcmp(mrsigner, mrsigner_before, sizeof(mrsigner)));
 
 	/* An all-zero SIGSTRUCT is malformed, not a bad signature. */
 	memset(&s, 0, sizeof(s));
-	EXPECT_EQ(-EBADMSG, eb_sigstruct_verify(&s));
+	EXPECT_EQ(-EBADMSG, ebroker_sigstruct_verify(&s));
 }
 
 TEST_HARNESS_MAIN

@@ -87,7 +87,7 @@ TEST_F(encl, lifecycle)
 	EXPECT_EQ(EB_STATE_INITIALIZED, info.state);
 	/* The kernel measured exactly what libebsign measured. */
 	EXPECT_EQ(0, memcmp(mr, info.mrenclave, EB_HASH_SIZE));
-	ASSERT_EQ(0, eb_sigstruct_mrsigner(&ss, mrsigner));
+	ASSERT_EQ(0, ebroker_sigstruct_mrsigner(&ss, mrsigner));
 	EXPECT_EQ(0, memcmp(mrsigner, info.mrsigner, EB_HASH_SIZE));
 	EXPECT_EQ(7, info.isv_prod_id);
 	EXPECT_EQ(3, info.isv_svn);
@@ -190,7 +190,7 @@ TEST(measurement_known_answer)
 /* Resign @ss in place after a field change, keeping it well-formed. */
 static int resign(struct eb_sigstruct *ss)
 {
-	struct eb_sign_params p = {
+	struct ebroker_sign_params p = {
 		.date = ss->date,
 		.vendor = ss->vendor,
 		.swdefined = ss->swdefined,
@@ -206,7 +206,7 @@ static int resign(struct eb_sigstruct *ss)
 	uint8_t hash[EB_HASH_SIZE];
 
 	memcpy(hash, ss->enclavehash, sizeof(hash));
-	return eb_sigstruct_sign(tencl_key(), &p, hash, ss);
+	return ebroker_sigstruct_sign(tencl_key(), &p, hash, ss);
 }
 
 TEST_F(encl, sigstruct_refusals)

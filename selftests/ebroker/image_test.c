@@ -53,9 +53,9 @@ static void unload(struct loaded *l)
  * Create the enclave of @img at a naturally aligned address and add its
  * pages in image order, each page by itself. 0 or -errno.
  */
-static int load_pages(const struct eb_image *img, struct loaded *l)
+static int load_pages(const struct ebroker_image *img, struct loaded *l)
 {
-	uint64_t size = eb_image_secs(img)->size;
+	uint64_t size = ebroker_image_secs(img)->size;
 	uintptr_t base;
 
 	memset(l, 0, sizeof(*l));
@@ -69,14 +69,14 @@ static int load_pages(const struct eb_image *img, struct loaded *l)
 		return -errno;
 	}
 	base = ((uintptr_t)l->reserve + size - 1) & ~(uintptr_t)(size - 1);
-	l->secs = *eb_image_secs(img);
+	l->secs = *ebroker_image_secs(img);
 	l->secs.base = base;
 	if (ioctl(l->fd, EB_IOC_ENCLAVE_CREATE,
 		  &(struct eb_enclave_create){ .src = (uintptr_t)&l->secs }))
 		return -errno;
 
-	for (size_t i = 0; i < eb_image_page_count(img); i++) {
-		const struct eb_image_page *p = eb_image_page(img, i);
+	for (size_t i = 0; i < ebroker_image_page_count(img); i++) {
+		const struct ebroker_image_page *p = ebroker_image_page(img, i);
 		struct eb_secinfo secinfo = { .flags = p->secinfo_flags };
 		struct eb_enclave_add_pages add = {
 			.src = (uintptr_t)p->data,
@@ -107,15 +107,15 @@ static void check_image(struct __test_metadata *_metadata, const char *path)
 {
 	const struct eb_sigstruct *sig;
 	struct eb_enclave_info info;
-	struct eb_image *img = NULL;
+	struct ebroker_image *img = NULL;
 	uint8_t mr[EB_HASH_SIZE], mrsigner[EB_HASH_SIZE];
 	const char *why = "";
 	struct loaded l;
 
-	ASSERT_EQ(0, eb_image_open_why(path, &img, &why)) TH_LOG("%s: %s", path, why);
-	sig = eb_image_sigstruct(img);
-	ASSERT_EQ(0, eb_image_mrenclave(img, mr));
-	ASSERT_EQ(0, eb_sigstruct_mrsigner(sig, mrsigner));
+	ASSERT_EQ(0, ebroker_image_open_why(path, &img, &why)) TH_LOG("%s: %s", path, why);
+	sig = ebroker_image_sigstruct(img);
+	ASSERT_EQ(0, ebroker_image_mrenclave(img, mr));
+	ASSERT_EQ(0, ebroker_sigstruct_mrsigner(sig, mrsigner));
 	EXPECT_EQ(0, memcmp(mr, sig->enclavehash, EB_HASH_SIZE)) TH_LOG("%s", path);
 
 	ASSERT_EQ(0, load_pages(img, &l)) TH_LOG("%s", path);
@@ -127,12 +127,12 @@ static void check_image(struct __test_metadata *_metadata, const char *path)
 	EXPECT_EQ(0, memcmp(mrsigner, info.mrsigner, EB_HASH_SIZE)) TH_LOG("%s", path);
 	EXPECT_EQ(sig->isv_prod_id, info.isv_prod_id);
 	EXPECT_EQ(sig->isv_svn, info.isv_svn);
-	EXPECT_EQ(eb_image_secs(img)->attributes | EB_ATTR_INIT, info.attributes);
-	EXPECT_EQ(eb_image_secs(img)->size, info.size);
-	EXPECT_EQ(eb_image_page_count(img) + 1, info.pages); /* and the SECS */
+	EXPECT_EQ(ebroker_image_secs(img)->attributes | EB_ATTR_INIT, info.attributes);
+	EXPECT_EQ(ebroker_image_secs(img)->size, info.size);
+	EXPECT_EQ(ebroker_image_page_count(img) + 1, info.pages); /* and the SECS */
 
 	unload(&l);
-	eb_image_free(img);
+	ebroker_image_free(img);
 	EXPECT_TRUE(eb_pool_is_full());
 }
 
@@ -189,7 +189,7 @@ static uint8_t *slurp(const char *path, size_t *len)
 TEST(changed_page_refused)
 {
 	char path[2 * PATH_MAX];
-	struct eb_image *img = NULL;
+	struct ebroker_image *img = NULL;
 	struct eb_enclave_info info;
 	struct loaded l;
 	uint8_t *buf;
@@ -203,13 +203,13 @@ TEST(changed_page_refused)
 
 	/* Every image ends with a stored page: flip its last byte. */
 	buf[len - 1] ^= 0x01;
-	ASSERT_EQ(0, eb_image_parse(buf, len, &img));
+	ASSERT_EQ(0, ebroker_image_parse(buf, len, &img));
 	ASSERT_EQ(0, load_pages(img, &l));
-	EXPECT_EQ(-EPERM, init(&l, eb_image_sigstruct(img)));
+	EXPECT_EQ(-EPERM, init(&l, ebroker_image_sigstruct(img)));
 	ASSERT_EQ(0, ioctl(l.fd, EB_IOC_ENCLAVE_INFO, &info));
 	EXPECT_EQ(EB_STATE_CREATED, info.state);
 	unload(&l);
-	eb_image_free(img);
+	ebroker_image_free(img);
 	free(buf);
 	EXPECT_TRUE(eb_pool_is_full());
 }
@@ -236,7 +236,7 @@ TEST(hostile_images_refused)
 		  EB_SECINFO_PT_REG | EB_SECINFO_W, 8 },
 	};
 	char path[2 * PATH_MAX];
-	struct eb_image *img = NULL;
+	struct ebroker_image *img = NULL;
 	const char *why;
 	uint8_t *buf, *bad;
 	size_t len;
@@ -250,7 +250,7 @@ TEST(hostile_images_refused)
 
 	/* Truncated anywhere. */
 	for (size_t n = 0; n < len; n += 97) {
-		EXPECT_EQ(-EBADMSG, eb_image_parse(buf, n, &img)) TH_LOG("%zu bytes", n);
+		EXPECT_EQ(-EBADMSG, ebroker_image_parse(buf, n, &img)) TH_LOG("%zu bytes", n);
 	}
 
 	for (size_t i = 0; i < sizeof(hostile) / sizeof(hostile[0]); i++) {
@@ -261,7 +261,7 @@ TEST(hostile_images_refused)
 		memcpy(bad + hostile[i].offset, hostile[i].width == 4 ? (void *)&v32 : (void *)&v,
 		       hostile[i].width);
 		why = "";
-		r = eb_image_parse_why(bad, len, &img, &why);
+		r = ebroker_image_parse_why(bad, len, &img, &why);
 		EXPECT_EQ(-EBADMSG, r) TH_LOG("%s: accepted", hostile[i].name);
 		TH_LOG("%s: %s", hostile[i].name, why);
 	}

@@ -39,7 +39,7 @@ static EVP_PKEY *other_key(void)
 		return NULL;
 	exe[n] = 0;
 	snprintf(path, sizeof(path), "%s/test-key2.pem", dirname(exe));
-	if (eb_key_read_pem(path, &key) < 0 && eb_key_generate(&key) < 0)
+	if (ebroker_key_read_pem(path, &key) < 0 && ebroker_key_generate(&key) < 0)
 		return NULL;
 	return key;
 }
@@ -66,23 +66,23 @@ static int build(struct tencl *t, unsigned int seed, uint64_t attributes, EVP_PK
 	if (!ret)
 		ret = tencl_add(t, PAGE, TENCL_RX, code, PAGE, true);
 	if (!ret)
-		ret = eb_measure_finish(t->m, mr);
+		ret = ebroker_measure_finish(t->m, mr);
 	if (ret)
 		return ret;
 	key = key ?: tencl_key();
 	if (!key)
 		return -ENOKEY;
-	ret = eb_sigstruct_sign(key,
-				&(struct eb_sign_params){
-				    .date = 0x20261124,
-				    .attributes = t->secs.attributes,
-				    .attributemask = ~EB_ATTR_INIT,
-				    .xfrm = t->secs.xfrm,
-				    .xfrmmask = ~0ULL,
-				    .isv_prod_id = isv_prod_id,
-				    .isv_svn = isv_svn,
-				},
-				mr, &ss);
+	ret = ebroker_sigstruct_sign(key,
+				     &(struct ebroker_sign_params){
+					 .date = 0x20261124,
+					 .attributes = t->secs.attributes,
+					 .attributemask = ~EB_ATTR_INIT,
+					 .xfrm = t->secs.xfrm,
+					 .xfrmmask = ~0ULL,
+					 .isv_prod_id = isv_prod_id,
+					 .isv_svn = isv_svn,
+				     },
+				     mr, &ss);
 	return ret ?: tencl_init(t, &ss);
 }
 

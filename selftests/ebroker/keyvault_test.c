@@ -46,14 +46,14 @@ struct key {
 };
 
 /* Every helper checks the output is exactly the declared size. */
-static int kv_generate(struct eb_enclave *e, uint16_t policy, struct key *k)
+static int kv_generate(struct ebroker_enclave *e, uint16_t policy, struct key *k)
 {
 	struct kv_generate req = { .policy = policy };
 	uint8_t out[KV_GENERATE_OUT_SIZE];
 	size_t n = 0;
 	int ret;
 
-	ret = eb_enclave_call(e, KV_ECALL_GENERATE, &req, sizeof(req), out, sizeof(out), &n);
+	ret = ebroker_enclave_call(e, KV_ECALL_GENERATE, &req, sizeof(req), out, sizeof(out), &n);
 	if (ret)
 		return ret;
 	if (n != sizeof(out))
@@ -63,13 +63,14 @@ static int kv_generate(struct eb_enclave *e, uint16_t policy, struct key *k)
 	return 0;
 }
 
-static int kv_load_len(struct eb_enclave *e, const void *blob, size_t len, uint8_t pub[KV_PUB_SIZE])
+static int kv_load_len(struct ebroker_enclave *e, const void *blob, size_t len,
+		       uint8_t pub[KV_PUB_SIZE])
 {
 	uint8_t out[KV_PUB_SIZE];
 	size_t n = 0;
 	int ret;
 
-	ret = eb_enclave_call(e, KV_ECALL_LOAD, blob, len, out, sizeof(out), &n);
+	ret = ebroker_enclave_call(e, KV_ECALL_LOAD, blob, len, out, sizeof(out), &n);
 	if (ret)
 		return ret;
 	if (n != sizeof(out))
@@ -79,44 +80,45 @@ static int kv_load_len(struct eb_enclave *e, const void *blob, size_t len, uint8
 	return 0;
 }
 
-static int kv_load(struct eb_enclave *e, const uint8_t blob[KV_BLOB_SIZE], uint8_t pub[KV_PUB_SIZE])
+static int kv_load(struct ebroker_enclave *e, const uint8_t blob[KV_BLOB_SIZE],
+		   uint8_t pub[KV_PUB_SIZE])
 {
 	return kv_load_len(e, blob, KV_BLOB_SIZE, pub);
 }
 
-static int kv_sign(struct eb_enclave *e, const uint8_t digest[KV_DIGEST_SIZE],
+static int kv_sign(struct ebroker_enclave *e, const uint8_t digest[KV_DIGEST_SIZE],
 		   uint8_t sig[KV_SIG_SIZE])
 {
 	size_t n = 0;
 	int ret;
 
-	ret = eb_enclave_call(e, KV_ECALL_SIGN, digest, KV_DIGEST_SIZE, sig, KV_SIG_SIZE, &n);
+	ret = ebroker_enclave_call(e, KV_ECALL_SIGN, digest, KV_DIGEST_SIZE, sig, KV_SIG_SIZE, &n);
 	return !ret && n != KV_SIG_SIZE ? -EPROTO : ret;
 }
 
-static int kv_public_key(struct eb_enclave *e, uint8_t pub[KV_PUB_SIZE])
+static int kv_public_key(struct ebroker_enclave *e, uint8_t pub[KV_PUB_SIZE])
 {
 	size_t n = 0;
 	int ret;
 
-	ret = eb_enclave_call(e, KV_ECALL_PUBLIC_KEY, NULL, 0, pub, KV_PUB_SIZE, &n);
+	ret = ebroker_enclave_call(e, KV_ECALL_PUBLIC_KEY, NULL, 0, pub, KV_PUB_SIZE, &n);
 	return !ret && n != KV_PUB_SIZE ? -EPROTO : ret;
 }
 
-static int kv_seal(struct eb_enclave *e, uint16_t policy, uint8_t blob[KV_BLOB_SIZE])
+static int kv_seal(struct ebroker_enclave *e, uint16_t policy, uint8_t blob[KV_BLOB_SIZE])
 {
 	struct kv_generate req = { .policy = policy };
 	size_t n = 0;
 	int ret;
 
-	ret = eb_enclave_call(e, KV_ECALL_SEAL, &req, sizeof(req), blob, KV_BLOB_SIZE, &n);
+	ret = ebroker_enclave_call(e, KV_ECALL_SEAL, &req, sizeof(req), blob, KV_BLOB_SIZE, &n);
 	return !ret && n != KV_BLOB_SIZE ? -EPROTO : ret;
 }
 
 /* ------------------------------------------------------- OpenSSL's side */
 
 /* Sign @msg's digest in @e; does it verify for @pub? */
-static bool signs_for(struct eb_enclave *e, const uint8_t pub[KV_PUB_SIZE], const char *msg)
+static bool signs_for(struct ebroker_enclave *e, const uint8_t pub[KV_PUB_SIZE], const char *msg)
 {
 	uint8_t digest[KV_DIGEST_SIZE], sig[KV_SIG_SIZE];
 
@@ -128,7 +130,7 @@ static bool signs_for(struct eb_enclave *e, const uint8_t pub[KV_PUB_SIZE], cons
 
 FIXTURE(kv)
 {
-	struct eb_enclave *a, *b;
+	struct ebroker_enclave *a, *b;
 };
 
 FIXTURE_SETUP(kv)
@@ -142,8 +144,8 @@ FIXTURE_SETUP(kv)
 
 FIXTURE_TEARDOWN(kv)
 {
-	self->a = eb_enclave_free(self->a);
-	self->b = eb_enclave_free(self->b);
+	self->a = ebroker_enclave_free(self->a);
+	self->b = ebroker_enclave_free(self->b);
 }
 
 /* A key made inside signs what OpenSSL verifies with the returned point. */
@@ -155,7 +157,7 @@ TEST_F(kv, generate_sign_verify)
 	struct kv_blob_header h;
 	struct key k, k2;
 
-	ASSERT_EQ(0, eb_enclave_load_file(sample("keyvault"), NULL, &self->a));
+	ASSERT_EQ(0, ebroker_enclave_load_file(sample("keyvault"), NULL, &self->a));
 	ASSERT_EQ(0, kv_generate(self->a, EB_KEYPOLICY_MRENCLAVE, &k));
 	EXPECT_EQ(0x04, k.pub[0]);
 
@@ -210,20 +212,20 @@ TEST_F(kv, survives_reload)
 	struct key k;
 
 	for (int i = 0; i < 2; i++) {
-		ASSERT_EQ(0, eb_enclave_load_file(sample("keyvault"), NULL, &self->a));
+		ASSERT_EQ(0, ebroker_enclave_load_file(sample("keyvault"), NULL, &self->a));
 		ASSERT_EQ(0, kv_generate(self->a, policies[i], &k));
 		ASSERT_TRUE(signs_for(self->a, k.pub, "before"));
-		self->a = eb_enclave_free(self->a);
+		self->a = ebroker_enclave_free(self->a);
 		EXPECT_TRUE(pool_full());
 
-		ASSERT_EQ(0, eb_enclave_load_file(sample("keyvault"), NULL, &self->a));
+		ASSERT_EQ(0, ebroker_enclave_load_file(sample("keyvault"), NULL, &self->a));
 		EXPECT_EQ(-ENOKEY, kv_public_key(self->a, pub));
 		ASSERT_EQ(0, kv_load(self->a, k.blob, pub));
 		EXPECT_EQ(0, memcmp(pub, k.pub, sizeof(pub)));
 		EXPECT_TRUE(signs_for(self->a, k.pub, "after a reload"));
 		ASSERT_EQ(0, kv_public_key(self->a, pub));
 		EXPECT_EQ(0, memcmp(pub, k.pub, sizeof(pub)));
-		self->a = eb_enclave_free(self->a);
+		self->a = ebroker_enclave_free(self->a);
 	}
 }
 
@@ -232,11 +234,11 @@ TEST_F(kv, survives_reload)
 static int load_in(const char *image, const uint8_t blob[KV_BLOB_SIZE],
 		   const uint8_t pub[KV_PUB_SIZE])
 {
-	struct eb_enclave *e = NULL;
+	struct ebroker_enclave *e = NULL;
 	uint8_t got[KV_PUB_SIZE];
 	int ret;
 
-	ret = eb_enclave_load_file(sample(image), NULL, &e);
+	ret = ebroker_enclave_load_file(sample(image), NULL, &e);
 	if (ret)
 		return -ENOEXEC; /* not a refusal by the enclave */
 	ret = kv_load(e, blob, got);
@@ -245,7 +247,7 @@ static int load_in(const char *image, const uint8_t blob[KV_BLOB_SIZE],
 	/* A refused blob leaves no key behind. */
 	if (ret && kv_public_key(e, got) != -ENOKEY)
 		ret = -EPROTO;
-	eb_enclave_free(e);
+	ebroker_enclave_free(e);
 	return ret;
 }
 
@@ -258,10 +260,10 @@ TEST_F(kv, identities)
 {
 	struct key mre, mrs;
 
-	ASSERT_EQ(0, eb_enclave_load_file(sample("keyvault"), NULL, &self->a));
+	ASSERT_EQ(0, ebroker_enclave_load_file(sample("keyvault"), NULL, &self->a));
 	ASSERT_EQ(0, kv_generate(self->a, EB_KEYPOLICY_MRENCLAVE, &mre));
 	ASSERT_EQ(0, kv_generate(self->a, EB_KEYPOLICY_MRSIGNER, &mrs));
-	self->a = eb_enclave_free(self->a);
+	self->a = ebroker_enclave_free(self->a);
 
 	/* The same identity. */
 	EXPECT_EQ(0, load_in("keyvault", mre.blob, mre.pub));
@@ -287,14 +289,14 @@ TEST_F(kv, identities_reverse)
 	struct kv_blob_header h;
 	struct key dbg, svn2, old;
 
-	ASSERT_EQ(0, eb_enclave_load_file(sample("keyvault-debug"), NULL, &self->a));
+	ASSERT_EQ(0, ebroker_enclave_load_file(sample("keyvault-debug"), NULL, &self->a));
 	ASSERT_EQ(0, kv_generate(self->a, EB_KEYPOLICY_MRSIGNER, &dbg));
-	self->a = eb_enclave_free(self->a);
+	self->a = ebroker_enclave_free(self->a);
 	EXPECT_EQ(-EBADMSG, load_in("keyvault", dbg.blob, dbg.pub));
 	EXPECT_EQ(0, load_in("keyvault-debug", dbg.blob, dbg.pub));
 
 	/* ...but ISVSVN 1 cannot open ISVSVN 2's: EGETKEY refuses the SVN. */
-	ASSERT_EQ(0, eb_enclave_load_file(sample("keyvault-svn2"), NULL, &self->a));
+	ASSERT_EQ(0, ebroker_enclave_load_file(sample("keyvault-svn2"), NULL, &self->a));
 	ASSERT_EQ(0, kv_generate(self->a, EB_KEYPOLICY_MRSIGNER, &svn2));
 	memcpy(&h, svn2.blob, sizeof(h));
 	EXPECT_EQ(2, h.isv_svn);
@@ -302,10 +304,10 @@ TEST_F(kv, identities_reverse)
 	EXPECT_EQ(0, load_in("keyvault-svn2", svn2.blob, svn2.pub));
 
 	/* An upgrade: ISVSVN 2 opens an old blob and re-seals it for itself. */
-	self->a = eb_enclave_free(self->a);
-	ASSERT_EQ(0, eb_enclave_load_file(sample("keyvault"), NULL, &self->b));
+	self->a = ebroker_enclave_free(self->a);
+	ASSERT_EQ(0, ebroker_enclave_load_file(sample("keyvault"), NULL, &self->b));
 	ASSERT_EQ(0, kv_generate(self->b, EB_KEYPOLICY_MRSIGNER, &old));
-	ASSERT_EQ(0, eb_enclave_load_file(sample("keyvault-svn2"), NULL, &self->a));
+	ASSERT_EQ(0, ebroker_enclave_load_file(sample("keyvault-svn2"), NULL, &self->a));
 	ASSERT_EQ(0, kv_load(self->a, old.blob, NULL));
 	ASSERT_EQ(0, kv_seal(self->a, EB_KEYPOLICY_MRSIGNER, blob));
 	memcpy(&h, blob, sizeof(h));
@@ -349,7 +351,7 @@ TEST_F(kv, tampered_blobs)
 	uint8_t blob[KV_BLOB_SIZE + 1], pub[KV_PUB_SIZE];
 	struct key k, other;
 
-	ASSERT_EQ(0, eb_enclave_load_file(sample("keyvault"), NULL, &self->a));
+	ASSERT_EQ(0, ebroker_enclave_load_file(sample("keyvault"), NULL, &self->a));
 	ASSERT_EQ(0, kv_generate(self->a, EB_KEYPOLICY_MRENCLAVE, &k));
 	/* The loaded key is another one, so a wrongly accepted blob shows. */
 	ASSERT_EQ(0, kv_generate(self->a, EB_KEYPOLICY_MRENCLAVE, &other));
@@ -393,7 +395,7 @@ TEST_F(kv, tampered_blobs)
 	/* The original is still good. */
 	ASSERT_EQ(0, kv_load(self->a, k.blob, pub));
 	EXPECT_EQ(0, memcmp(pub, k.pub, sizeof(pub)));
-	EXPECT_FALSE(eb_enclave_dead(self->a));
+	EXPECT_FALSE(ebroker_enclave_dead(self->a));
 }
 
 /* Bad requests, each with its error; the enclave lives on. */
@@ -412,7 +414,7 @@ TEST_F(kv, bad_requests)
 	struct key k;
 	size_t n;
 
-	ASSERT_EQ(0, eb_enclave_load_file(sample("keyvault"), NULL, &self->a));
+	ASSERT_EQ(0, ebroker_enclave_load_file(sample("keyvault"), NULL, &self->a));
 	/* No key yet. */
 	EXPECT_EQ(-ENOKEY, kv_public_key(self->a, pub));
 	EXPECT_EQ(-ENOKEY, kv_sign(self->a, digest, out));
@@ -424,33 +426,33 @@ TEST_F(kv, bad_requests)
 	}
 	req.policy = EB_KEYPOLICY_MRENCLAVE;
 	req.reserved[2] = 1;
-	EXPECT_EQ(-EINVAL, eb_enclave_call(self->a, KV_ECALL_GENERATE, &req, sizeof(req), out,
-					   sizeof(out), &n));
+	EXPECT_EQ(-EINVAL, ebroker_enclave_call(self->a, KV_ECALL_GENERATE, &req, sizeof(req), out,
+						sizeof(out), &n));
 	req.reserved[2] = 0;
-	EXPECT_EQ(-EINVAL, eb_enclave_call(self->a, KV_ECALL_GENERATE, &req, sizeof(req) - 1, out,
-					   sizeof(out), &n));
-	EXPECT_EQ(-ENOSPC, eb_enclave_call(self->a, KV_ECALL_GENERATE, &req, sizeof(req), out,
-					   sizeof(out) - 1, &n));
+	EXPECT_EQ(-EINVAL, ebroker_enclave_call(self->a, KV_ECALL_GENERATE, &req, sizeof(req) - 1,
+						out, sizeof(out), &n));
+	EXPECT_EQ(-ENOSPC, ebroker_enclave_call(self->a, KV_ECALL_GENERATE, &req, sizeof(req), out,
+						sizeof(out) - 1, &n));
 	/* The refusals made no key. */
 	EXPECT_EQ(-ENOKEY, kv_public_key(self->a, pub));
 
 	ASSERT_EQ(0, kv_generate(self->a, EB_KEYPOLICY_MRENCLAVE, &k));
-	EXPECT_EQ(-EINVAL, eb_enclave_call(self->a, KV_ECALL_SIGN, digest, KV_DIGEST_SIZE - 1, out,
-					   sizeof(out), &n));
-	EXPECT_EQ(-EINVAL, eb_enclave_call(self->a, KV_ECALL_SIGN, digest, KV_DIGEST_SIZE + 1, out,
-					   sizeof(out), &n));
-	EXPECT_EQ(-ENOSPC, eb_enclave_call(self->a, KV_ECALL_SIGN, digest, KV_DIGEST_SIZE, out,
-					   KV_SIG_SIZE - 1, &n));
-	EXPECT_EQ(-EINVAL,
-		  eb_enclave_call(self->a, KV_ECALL_PUBLIC_KEY, digest, 1, out, sizeof(out), &n));
-	EXPECT_EQ(-ENOSPC,
-		  eb_enclave_call(self->a, KV_ECALL_PUBLIC_KEY, NULL, 0, out, KV_PUB_SIZE - 1, &n));
-	EXPECT_EQ(-ENOSPC, eb_enclave_call(self->a, KV_ECALL_LOAD, k.blob, KV_BLOB_SIZE, out,
-					   KV_PUB_SIZE - 1, &n));
-	EXPECT_EQ(-ENOSPC, eb_enclave_call(self->a, KV_ECALL_SEAL, &req, sizeof(req), out,
-					   KV_BLOB_SIZE - 1, &n));
-	EXPECT_EQ(-ENOSYS, eb_enclave_call(self->a, 5, NULL, 0, NULL, 0, NULL));
-	EXPECT_FALSE(eb_enclave_dead(self->a));
+	EXPECT_EQ(-EINVAL, ebroker_enclave_call(self->a, KV_ECALL_SIGN, digest, KV_DIGEST_SIZE - 1,
+						out, sizeof(out), &n));
+	EXPECT_EQ(-EINVAL, ebroker_enclave_call(self->a, KV_ECALL_SIGN, digest, KV_DIGEST_SIZE + 1,
+						out, sizeof(out), &n));
+	EXPECT_EQ(-ENOSPC, ebroker_enclave_call(self->a, KV_ECALL_SIGN, digest, KV_DIGEST_SIZE, out,
+						KV_SIG_SIZE - 1, &n));
+	EXPECT_EQ(-EINVAL, ebroker_enclave_call(self->a, KV_ECALL_PUBLIC_KEY, digest, 1, out,
+						sizeof(out), &n));
+	EXPECT_EQ(-ENOSPC, ebroker_enclave_call(self->a, KV_ECALL_PUBLIC_KEY, NULL, 0, out,
+						KV_PUB_SIZE - 1, &n));
+	EXPECT_EQ(-ENOSPC, ebroker_enclave_call(self->a, KV_ECALL_LOAD, k.blob, KV_BLOB_SIZE, out,
+						KV_PUB_SIZE - 1, &n));
+	EXPECT_EQ(-ENOSPC, ebroker_enclave_call(self->a, KV_ECALL_SEAL, &req, sizeof(req), out,
+						KV_BLOB_SIZE - 1, &n));
+	EXPECT_EQ(-ENOSYS, ebroker_enclave_call(self->a, 5, NULL, 0, NULL, 0, NULL));
+	EXPECT_FALSE(ebroker_enclave_dead(self->a));
 	EXPECT_TRUE(signs_for(self->a, k.pub, "after the bad requests"));
 }
 
@@ -481,14 +483,14 @@ TEST_F(kv, output_sizes)
 		{ KV_ECALL_GENERATE, digest, 3, 0 },
 	};
 
-	ASSERT_EQ(0, eb_enclave_load_file(sample("keyvault"), NULL, &self->a));
+	ASSERT_EQ(0, ebroker_enclave_load_file(sample("keyvault"), NULL, &self->a));
 	for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
 		size_t n = 12345;
 		int ret;
 
 		memset(out, 0xa5, sizeof(out));
-		ret = eb_enclave_call(self->a, calls[i].ecall, calls[i].in, calls[i].in_len, out,
-				      sizeof(out), &n);
+		ret = ebroker_enclave_call(self->a, calls[i].ecall, calls[i].in, calls[i].in_len,
+					   out, sizeof(out), &n);
 		EXPECT_EQ(calls[i].declared ? 0 : 1, ret ? 1 : 0);
 		EXPECT_EQ(calls[i].declared, n)
 		{
@@ -508,7 +510,7 @@ TEST_F(kv, output_sizes)
 }
 
 struct signer {
-	struct eb_enclave *e;
+	struct ebroker_enclave *e;
 	const uint8_t *pub;
 	int id, good, bad;
 };
@@ -546,7 +548,7 @@ TEST_F_TIMEOUT(kv, threads, 300)
 	pthread_t t[NR];
 	struct key k;
 
-	ASSERT_EQ(0, eb_enclave_load_file(sample("keyvault"), NULL, &self->a));
+	ASSERT_EQ(0, ebroker_enclave_load_file(sample("keyvault"), NULL, &self->a));
 	ASSERT_EQ(0, kv_generate(self->a, EB_KEYPOLICY_MRENCLAVE, &k));
 	for (int i = 0; i < NR; i++) {
 		s[i] = (struct signer){ .e = self->a, .pub = k.pub, .id = i };
@@ -589,17 +591,17 @@ static int read_file(const char *path, void *buf, size_t len)
 static int cmd_seal(const char *path)
 {
 	char pub_path[PATH_MAX];
-	struct eb_enclave *e = NULL;
+	struct ebroker_enclave *e = NULL;
 	struct key k;
 	int ret;
 
 	snprintf(pub_path, sizeof(pub_path), "%s.pub", path);
-	ret = eb_enclave_load_file(sample("keyvault"), NULL, &e);
+	ret = ebroker_enclave_load_file(sample("keyvault"), NULL, &e);
 	if (!ret)
 		ret = kv_generate(e, EB_KEYPOLICY_MRENCLAVE, &k);
 	if (!ret && !signs_for(e, k.pub, "seal"))
 		ret = -EPROTO;
-	eb_enclave_free(e);
+	ebroker_enclave_free(e);
 	if (!ret)
 		ret = write_file(path, k.blob, sizeof(k.blob));
 	if (!ret)
@@ -616,7 +618,7 @@ static int cmd_unseal(const char *path)
 {
 	uint8_t blob[KV_BLOB_SIZE], pub[KV_PUB_SIZE], got[KV_PUB_SIZE];
 	char pub_path[PATH_MAX];
-	struct eb_enclave *e = NULL;
+	struct ebroker_enclave *e = NULL;
 	int ret;
 
 	snprintf(pub_path, sizeof(pub_path), "%s.pub", path);
@@ -624,19 +626,19 @@ static int cmd_unseal(const char *path)
 	if (!ret)
 		ret = read_file(pub_path, pub, sizeof(pub));
 	if (!ret)
-		ret = eb_enclave_load_file(sample("keyvault"), NULL, &e);
+		ret = ebroker_enclave_load_file(sample("keyvault"), NULL, &e);
 	if (ret) {
 		fprintf(stderr, "keyvault_test unseal: %s\n", strerror(-ret));
 		return 1;
 	}
 	ret = kv_load(e, blob, got);
 	if (ret) {
-		eb_enclave_free(e);
+		ebroker_enclave_free(e);
 		printf("refused: %s\n", strerror(-ret));
 		return 2;
 	}
 	ret = memcmp(got, pub, sizeof(pub)) == 0 && signs_for(e, pub, "unseal") ? 0 : 1;
-	eb_enclave_free(e);
+	ebroker_enclave_free(e);
 	if (ret) {
 		fprintf(stderr, "keyvault_test unseal: another key, or its signature fails\n");
 		return 1;

@@ -512,7 +512,7 @@ static int one_fd_round(struct one_fd *o, unsigned int round)
 	pthread_t th[4];
 	void *(*fns[4])(void *) = { one_fd_add, one_fd_init, one_fd_info, one_fd_map };
 	uint8_t mr[EB_HASH_SIZE];
-	struct eb_measure *m;
+	struct ebroker_measure *m;
 	int ret;
 
 	ret = tencl_create(&o->t, 64 * PAGE, 0);
@@ -520,20 +520,21 @@ static int one_fd_round(struct one_fd *o, unsigned int round)
 		return ret;
 	o->fd = o->t.fd;
 	/* The SIGSTRUCT from a measurement of its own: the threads add in order. */
-	ret = eb_measure_new(&o->t.secs, &m);
+	ret = ebroker_measure_new(&o->t.secs, &m);
 	if (ret)
 		return ret;
 	for (int i = 0; i < ONE_FD_PAGES && !ret; i++)
-		ret = eb_measure_add_page(m, i * PAGE, &(struct eb_secinfo){ .flags = TENCL_RW },
-					  zpages + i * PAGE, true);
+		ret =
+		    ebroker_measure_add_page(m, i * PAGE, &(struct eb_secinfo){ .flags = TENCL_RW },
+					     zpages + i * PAGE, true);
 	if (!ret) {
-		struct eb_measure *keep = o->t.m;
+		struct ebroker_measure *keep = o->t.m;
 
 		o->t.m = m;
 		ret = tencl_sign(&o->t, &o->ss, mr);
 		o->t.m = keep;
 	}
-	eb_measure_free(m);
+	ebroker_measure_free(m);
 	if (ret)
 		return ret;
 	for (int i = 0; i < 4; i++)

@@ -54,15 +54,15 @@ static int count_maps(void)
 	return n;
 }
 
-static int echo_call(struct eb_enclave *e, const void *in, size_t len, void *out, size_t cap,
+static int echo_call(struct ebroker_enclave *e, const void *in, size_t len, void *out, size_t cap,
 		     size_t *out_len)
 {
-	return eb_enclave_call(e, ECHO_ECALL_ECHO, in, len, out, cap, out_len);
+	return ebroker_enclave_call(e, ECHO_ECALL_ECHO, in, len, out, cap, out_len);
 }
 
 FIXTURE(sdk)
 {
-	struct eb_enclave *a, *b;
+	struct ebroker_enclave *a, *b;
 };
 
 FIXTURE_SETUP(sdk)
@@ -74,8 +74,8 @@ FIXTURE_SETUP(sdk)
 
 FIXTURE_TEARDOWN(sdk)
 {
-	self->a = eb_enclave_free(self->a);
-	self->b = eb_enclave_free(self->b);
+	self->a = ebroker_enclave_free(self->a);
+	self->b = ebroker_enclave_free(self->b);
 }
 
 TEST_F(sdk, echo)
@@ -86,10 +86,10 @@ TEST_F(sdk, echo)
 
 	for (size_t i = 0; i < sizeof(in); i++)
 		in[i] = (uint8_t)(i * 7 + 1);
-	ASSERT_EQ(0, eb_enclave_load_file(sample("echo"), NULL, &self->a));
-	ASSERT_EQ(0, eb_enclave_info(self->a, &info));
+	ASSERT_EQ(0, ebroker_enclave_load_file(sample("echo"), NULL, &self->a));
+	ASSERT_EQ(0, ebroker_enclave_info(self->a, &info));
 	EXPECT_EQ(EB_STATE_INITIALIZED, info.state);
-	EXPECT_EQ(4, eb_enclave_tcs_count(self->a));
+	EXPECT_EQ(4, ebroker_enclave_tcs_count(self->a));
 
 	ASSERT_EQ(0, echo_call(self->a, "hello", 5, out, sizeof(out), &n));
 	ASSERT_EQ(5, n);
@@ -102,7 +102,7 @@ TEST_F(sdk, echo)
 
 	/* Errors from the handler and the runtime come back as they are. */
 	EXPECT_EQ(-EMSGSIZE, echo_call(self->a, in, 100, out, 99, &n));
-	EXPECT_EQ(-ENOSYS, eb_enclave_call(self->a, 99, NULL, 0, NULL, 0, NULL));
+	EXPECT_EQ(-ENOSYS, ebroker_enclave_call(self->a, 99, NULL, 0, NULL, 0, NULL));
 	EXPECT_EQ(-E2BIG, echo_call(self->a, in, 16, out, (1 << 20) + 1, &n));
 	/* The runtime refuses buffers inside ELRANGE: the enclave would read
 	 * or write itself for the host. */
@@ -112,9 +112,9 @@ TEST_F(sdk, echo)
 	/* The loader's own checks. */
 	EXPECT_EQ(-EINVAL, echo_call(self->a, NULL, 1, out, 1, &n));
 	EXPECT_EQ(-EINVAL, echo_call(NULL, in, 1, out, 1, &n));
-	EXPECT_FALSE(eb_enclave_dead(self->a));
+	EXPECT_FALSE(ebroker_enclave_dead(self->a));
 
-	self->a = eb_enclave_free(self->a);
+	self->a = ebroker_enclave_free(self->a);
 	EXPECT_TRUE(pool_full());
 }
 
@@ -123,7 +123,7 @@ TEST_F_TIMEOUT(sdk, many_calls, 300)
 	static uint8_t in[65536], out[65536];
 	size_t n;
 
-	ASSERT_EQ(0, eb_enclave_load_file(sample("echo"), NULL, &self->a));
+	ASSERT_EQ(0, ebroker_enclave_load_file(sample("echo"), NULL, &self->a));
 	for (int i = 0; i < 2000; i++) {
 		size_t len = (size_t)(i * 131) % sizeof(in);
 
@@ -136,7 +136,7 @@ TEST_F_TIMEOUT(sdk, many_calls, 300)
 }
 
 struct worker {
-	struct eb_enclave *e;
+	struct ebroker_enclave *e;
 	pthread_barrier_t *start;
 	int id, calls, busy, errors;
 };
@@ -175,7 +175,7 @@ TEST_F_TIMEOUT(sdk, threads, 300)
 	pthread_barrier_t start;
 	int busy = 0;
 
-	ASSERT_EQ(0, eb_enclave_load_file(sample("echo"), NULL, &self->a));
+	ASSERT_EQ(0, ebroker_enclave_load_file(sample("echo"), NULL, &self->a));
 	ASSERT_EQ(0, pthread_barrier_init(&start, NULL, NR));
 	for (int i = 0; i < NR; i++) {
 		w[i] = (struct worker){ .e = self->a, .start = &start, .id = i, .calls = CALLS };
@@ -191,7 +191,7 @@ TEST_F_TIMEOUT(sdk, threads, 300)
 }
 
 /* A's REPORT for @ti with @data, through the echo REPORT ECALL. */
-static int report_for(struct eb_enclave *e, const struct eb_targetinfo *ti, const char *data,
+static int report_for(struct ebroker_enclave *e, const struct eb_targetinfo *ti, const char *data,
 		      struct eb_report *r)
 {
 	uint8_t in[EB_TARGETINFO_SIZE + EB_REPORTDATA_SIZE] = { 0 };
@@ -200,15 +200,15 @@ static int report_for(struct eb_enclave *e, const struct eb_targetinfo *ti, cons
 
 	memcpy(in, ti, EB_TARGETINFO_SIZE);
 	memcpy(in + EB_TARGETINFO_SIZE, data, strnlen(data, EB_REPORTDATA_SIZE - 1));
-	ret = eb_enclave_call(e, ECHO_ECALL_REPORT, in, sizeof(in), r, sizeof(*r), &n);
+	ret = ebroker_enclave_call(e, ECHO_ECALL_REPORT, in, sizeof(in), r, sizeof(*r), &n);
 	if (!ret && n != sizeof(*r))
 		return -EPROTO;
 	return ret;
 }
 
-static int verify_in(struct eb_enclave *e, const struct eb_report *r)
+static int verify_in(struct ebroker_enclave *e, const struct eb_report *r)
 {
-	return eb_enclave_call(e, ECHO_ECALL_VERIFY, r, sizeof(*r), NULL, 0, NULL);
+	return ebroker_enclave_call(e, ECHO_ECALL_VERIFY, r, sizeof(*r), NULL, 0, NULL);
 }
 
 /* A (echo) reports to B (echo-2tcs); only B can verify it. */
@@ -220,13 +220,13 @@ TEST_F(sdk, local_attestation)
 
 	if (!have_report_ioctls())
 		SKIP(return, "module has no EB_IOC_ENCLAVE_REPORT/GETKEY");
-	ASSERT_EQ(0, eb_enclave_load_file(sample("echo"), NULL, &self->a));
-	ASSERT_EQ(0, eb_enclave_load_file(sample("echo-2tcs"), NULL, &self->b));
-	ASSERT_EQ(0, eb_enclave_info(self->a, &ia));
-	ASSERT_EQ(0, eb_enclave_info(self->b, &ib));
+	ASSERT_EQ(0, ebroker_enclave_load_file(sample("echo"), NULL, &self->a));
+	ASSERT_EQ(0, ebroker_enclave_load_file(sample("echo-2tcs"), NULL, &self->b));
+	ASSERT_EQ(0, ebroker_enclave_info(self->a, &ia));
+	ASSERT_EQ(0, ebroker_enclave_info(self->b, &ib));
 	ASSERT_NE(0, memcmp(ia.mrenclave, ib.mrenclave, sizeof(ia.mrenclave)));
-	ASSERT_EQ(0, eb_enclave_targetinfo(self->a, &ti_a));
-	ASSERT_EQ(0, eb_enclave_targetinfo(self->b, &ti_b));
+	ASSERT_EQ(0, ebroker_enclave_targetinfo(self->a, &ti_a));
+	ASSERT_EQ(0, ebroker_enclave_targetinfo(self->b, &ti_b));
 
 	ASSERT_EQ(0, report_for(self->a, &ti_b, "hello B", &r));
 	/* The body is A's identity and A's data. */
@@ -263,7 +263,8 @@ TEST_F(sdk, local_attestation)
 }
 
 /* SHA-256 of a SEAL key, from the echo SEAL_PROBE ECALL. */
-static int seal_probe(struct eb_enclave *e, uint16_t policy, int svn, uint8_t id, uint8_t hash[32])
+static int seal_probe(struct ebroker_enclave *e, uint16_t policy, int svn, uint8_t id,
+		      uint8_t hash[32])
 {
 	struct echo_seal_probe p = { .key_policy = policy };
 	size_t n = 0;
@@ -274,7 +275,7 @@ static int seal_probe(struct eb_enclave *e, uint16_t policy, int svn, uint8_t id
 		p.isv_svn = (uint16_t)svn;
 	}
 	memset(p.key_id, id, sizeof(p.key_id));
-	ret = eb_enclave_call(e, ECHO_ECALL_SEAL_PROBE, &p, sizeof(p), hash, 32, &n);
+	ret = ebroker_enclave_call(e, ECHO_ECALL_SEAL_PROBE, &p, sizeof(p), hash, 32, &n);
 	return !ret && n != 32 ? -EPROTO : ret;
 }
 
@@ -284,8 +285,8 @@ TEST_F(sdk, seal_keys)
 
 	if (!have_report_ioctls())
 		SKIP(return, "module has no EB_IOC_ENCLAVE_REPORT/GETKEY");
-	ASSERT_EQ(0, eb_enclave_load_file(sample("echo"), NULL, &self->a));
-	ASSERT_EQ(0, eb_enclave_load_file(sample("echo-2tcs"), NULL, &self->b));
+	ASSERT_EQ(0, ebroker_enclave_load_file(sample("echo"), NULL, &self->a));
+	ASSERT_EQ(0, ebroker_enclave_load_file(sample("echo-2tcs"), NULL, &self->b));
 
 	/* MRENCLAVE policy: stable for one identity, another one differs. */
 	ASSERT_EQ(0, seal_probe(self->a, EB_KEYPOLICY_MRENCLAVE, -1, 0, a1));
@@ -304,7 +305,7 @@ TEST_F(sdk, seal_keys)
 	ASSERT_EQ(0, seal_probe(self->a, EB_KEYPOLICY_MRENCLAVE, 0, 0, x));
 	EXPECT_NE(0, memcmp(a1, x, 32));
 	EXPECT_EQ(-EPERM, seal_probe(self->a, EB_KEYPOLICY_MRENCLAVE, 2, 0, x));
-	EXPECT_FALSE(eb_enclave_dead(self->a));
+	EXPECT_FALSE(ebroker_enclave_dead(self->a));
 }
 
 /* A crash is the crashing enclave's end, nobody else's. */
@@ -313,38 +314,39 @@ TEST_F(sdk, crash)
 	char out[8];
 	size_t n;
 
-	ASSERT_EQ(0, eb_enclave_load_file(sample("echo"), NULL, &self->a));
-	ASSERT_EQ(0, eb_enclave_load_file(sample("echo"), NULL, &self->b));
-	EXPECT_EQ(-EFAULT, eb_enclave_call(self->a, ECHO_ECALL_CRASH, NULL, 0, NULL, 0, NULL));
-	EXPECT_TRUE(eb_enclave_dead(self->a));
+	ASSERT_EQ(0, ebroker_enclave_load_file(sample("echo"), NULL, &self->a));
+	ASSERT_EQ(0, ebroker_enclave_load_file(sample("echo"), NULL, &self->b));
+	EXPECT_EQ(-EFAULT, ebroker_enclave_call(self->a, ECHO_ECALL_CRASH, NULL, 0, NULL, 0, NULL));
+	EXPECT_TRUE(ebroker_enclave_dead(self->a));
 	EXPECT_EQ(-EIO, echo_call(self->a, "x", 1, out, sizeof(out), &n));
 	ASSERT_EQ(0, echo_call(self->b, "alive", 5, out, sizeof(out), &n));
 	EXPECT_EQ(0, memcmp(out, "alive", 5));
-	EXPECT_FALSE(eb_enclave_dead(self->b));
+	EXPECT_FALSE(ebroker_enclave_dead(self->b));
 
-	self->a = eb_enclave_free(self->a);
-	self->b = eb_enclave_free(self->b);
+	self->a = ebroker_enclave_free(self->a);
+	self->b = ebroker_enclave_free(self->b);
 	EXPECT_TRUE(pool_full());
 }
 
 TEST_F_TIMEOUT(sdk, spin_timeout, 120)
 {
-	struct eb_enclave_load_params p = { .call_timeout_ms = 300 };
+	struct ebroker_enclave_load_params p = { .call_timeout_ms = 300 };
 	char out[8];
 	size_t n;
 
-	ASSERT_EQ(0, eb_enclave_load_file(sample("echo"), &p, &self->a));
-	ASSERT_EQ(0, eb_enclave_load_file(sample("echo"), &p, &self->b));
+	ASSERT_EQ(0, ebroker_enclave_load_file(sample("echo"), &p, &self->a));
+	ASSERT_EQ(0, ebroker_enclave_load_file(sample("echo"), &p, &self->b));
 	/* Calls within the limit are not disturbed by the timer. */
 	for (int i = 0; i < 20; i++)
 		ASSERT_EQ(0, echo_call(self->a, "tick", 4, out, sizeof(out), &n));
-	EXPECT_EQ(-ETIMEDOUT, eb_enclave_call(self->a, ECHO_ECALL_SPIN, NULL, 0, NULL, 0, NULL));
+	EXPECT_EQ(-ETIMEDOUT,
+		  ebroker_enclave_call(self->a, ECHO_ECALL_SPIN, NULL, 0, NULL, 0, NULL));
 	EXPECT_EQ(-EIO, echo_call(self->a, "x", 1, out, sizeof(out), &n));
 	ASSERT_EQ(0, echo_call(self->b, "alive", 5, out, sizeof(out), &n));
 	EXPECT_EQ(0, memcmp(out, "alive", 5));
 
-	self->a = eb_enclave_free(self->a);
-	self->b = eb_enclave_free(self->b);
+	self->a = ebroker_enclave_free(self->a);
+	self->b = ebroker_enclave_free(self->b);
 	EXPECT_TRUE(pool_full());
 }
 
@@ -364,7 +366,7 @@ TEST_F(sdk, foreign_fault_chains)
 	size_t n;
 
 	ASSERT_EQ(0, sigaction(SIGSEGV, &sa, NULL));
-	ASSERT_EQ(0, eb_enclave_load_file(sample("echo"), NULL, &self->a));
+	ASSERT_EQ(0, ebroker_enclave_load_file(sample("echo"), NULL, &self->a));
 	ASSERT_EQ(0, echo_call(self->a, "x", 1, out, sizeof(out), &n));
 	if (!sigsetjmp(host_fault, 1)) {
 		*nowhere = 1;
@@ -385,13 +387,13 @@ TEST_F(sdk, ignored_fault_kills)
 	if (pid == 0) {
 		volatile int *volatile nowhere = NULL;
 		struct rlimit no_core = { 0, 0 };
-		struct eb_enclave *e;
+		struct ebroker_enclave *e;
 		char out[8];
 		size_t n;
 
 		setrlimit(RLIMIT_CORE, &no_core);
 		signal(SIGSEGV, SIG_IGN);
-		if (eb_enclave_load_file(sample("echo"), NULL, &e) ||
+		if (ebroker_enclave_load_file(sample("echo"), NULL, &e) ||
 		    echo_call(e, "x", 1, out, sizeof(out), &n))
 			_exit(2);
 		alarm(10);
@@ -422,15 +424,16 @@ static void *send_sigill(void *arg)
  * enclave runs on (until its timeout). */
 TEST_F_TIMEOUT(sdk, sent_sigill_chains, 60)
 {
-	struct eb_enclave_load_params p = { .call_timeout_ms = 500 };
+	struct ebroker_enclave_load_params p = { .call_timeout_ms = 500 };
 	struct sigaction sa = { .sa_handler = host_sigill };
 	pid_t tid = gettid();
 	pthread_t t;
 
 	ASSERT_EQ(0, sigaction(SIGILL, &sa, NULL));
-	ASSERT_EQ(0, eb_enclave_load_file(sample("echo"), &p, &self->a));
+	ASSERT_EQ(0, ebroker_enclave_load_file(sample("echo"), &p, &self->a));
 	ASSERT_EQ(0, pthread_create(&t, NULL, send_sigill, &tid));
-	EXPECT_EQ(-ETIMEDOUT, eb_enclave_call(self->a, ECHO_ECALL_SPIN, NULL, 0, NULL, 0, NULL));
+	EXPECT_EQ(-ETIMEDOUT,
+		  ebroker_enclave_call(self->a, ECHO_ECALL_SPIN, NULL, 0, NULL, 0, NULL));
 	pthread_join(t, NULL);
 	EXPECT_EQ(1, host_sigills);
 }
@@ -441,53 +444,53 @@ TEST_F_TIMEOUT(sdk, sent_sigill_chains, 60)
  */
 TEST_F(sdk, corrupted_image)
 {
-	struct eb_image *img = NULL, *bad = NULL, *parsed = NULL;
-	const struct eb_image_page *pg;
+	struct ebroker_image *img = NULL, *bad = NULL, *parsed = NULL;
+	const struct ebroker_image_page *pg;
 	uint8_t page[EB_PAGE_SIZE];
 	bool flipped = false;
 	void *buf = NULL;
 	size_t len = 0;
 	int fds, maps;
 
-	ASSERT_EQ(0, eb_image_open(sample("echo"), &img));
-	ASSERT_EQ(0, eb_image_new(eb_image_secs(img), &bad));
-	for (size_t i = 0; i < eb_image_page_count(img); i++) {
-		pg = eb_image_page(img, i);
+	ASSERT_EQ(0, ebroker_image_open(sample("echo"), &img));
+	ASSERT_EQ(0, ebroker_image_new(ebroker_image_secs(img), &bad));
+	for (size_t i = 0; i < ebroker_image_page_count(img); i++) {
+		pg = ebroker_image_page(img, i);
 		memcpy(page, pg->data, sizeof(page));
 		/* The first page of code: one byte flipped. */
 		if (!flipped && (pg->secinfo_flags & EB_SECINFO_X)) {
 			page[100] ^= 0x01;
 			flipped = true;
 		}
-		ASSERT_EQ(0, eb_image_add_page(bad, pg->offset, pg->secinfo_flags, page,
-					       pg->measure, NULL));
+		ASSERT_EQ(0, ebroker_image_add_page(bad, pg->offset, pg->secinfo_flags, page,
+						    pg->measure, NULL));
 	}
 	ASSERT_TRUE(flipped);
-	ASSERT_EQ(0, eb_image_set_sigstruct(bad, eb_image_sigstruct(img)));
-	ASSERT_EQ(0, eb_image_serialize(bad, &buf, &len));
-	ASSERT_EQ(0, eb_image_parse(buf, len, &parsed));
+	ASSERT_EQ(0, ebroker_image_set_sigstruct(bad, ebroker_image_sigstruct(img)));
+	ASSERT_EQ(0, ebroker_image_serialize(bad, &buf, &len));
+	ASSERT_EQ(0, ebroker_image_parse(buf, len, &parsed));
 
 	fds = count_fds();
 	maps = count_maps();
-	EXPECT_EQ(-EPERM, eb_enclave_load(parsed, NULL, &self->a));
+	EXPECT_EQ(-EPERM, ebroker_enclave_load(parsed, NULL, &self->a));
 	EXPECT_EQ(NULL, self->a);
 	EXPECT_EQ(fds, count_fds());
 	EXPECT_EQ(maps, count_maps());
 	EXPECT_TRUE(pool_full());
 	/* The original still loads. */
-	EXPECT_EQ(0, eb_enclave_load(img, NULL, &self->a));
+	EXPECT_EQ(0, ebroker_enclave_load(img, NULL, &self->a));
 
 	free(buf);
-	eb_image_free(parsed);
-	eb_image_free(bad);
-	eb_image_free(img);
+	ebroker_image_free(parsed);
+	ebroker_image_free(bad);
+	ebroker_image_free(img);
 }
 
 /* A load refused at an EPC limit names the cgroup whose limit it was, and leaves nothing. */
 TEST_F(sdk, refused_at_limit)
 {
 	uint64_t limit_id = 0;
-	const struct eb_enclave_load_params p = { .limit_cgroup_id = &limit_id };
+	const struct ebroker_enclave_load_params p = { .limit_cgroup_id = &limit_id };
 	char dir[64], buf[128];
 	struct stat st;
 	int fds, maps;
@@ -501,7 +504,7 @@ TEST_F(sdk, refused_at_limit)
 	fds = count_fds();
 	maps = count_maps();
 	/* echo needs more than 16 pages. */
-	EXPECT_EQ(-EDQUOT, eb_enclave_load_file(sample("echo"), &p, &self->a));
+	EXPECT_EQ(-EDQUOT, ebroker_enclave_load_file(sample("echo"), &p, &self->a));
 	EXPECT_EQ(st.st_ino, limit_id);
 	EXPECT_EQ(fds, count_fds());
 	EXPECT_EQ(maps, count_maps());

@@ -26,7 +26,7 @@
 struct tencl {
 	int fd;
 	struct eb_secs secs;
-	struct eb_measure *m;
+	struct ebroker_measure *m;
 	void *reserve; /* PROT_NONE reservation holding ELRANGE */
 	size_t reserve_len;
 };
@@ -47,13 +47,13 @@ static inline EVP_PKEY *tencl_key(void)
 	if (key)
 		return key;
 	if (env)
-		return eb_key_read_pem(env, &key) < 0 ? NULL : key;
+		return ebroker_key_read_pem(env, &key) < 0 ? NULL : key;
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	if (n < 0)
 		return NULL;
 	exe[n] = 0;
 	snprintf(path, sizeof(path), "%s/test-key.pem", dirname(exe));
-	if (eb_key_read_pem(path, &key) < 0)
+	if (ebroker_key_read_pem(path, &key) < 0)
 		return NULL;
 	return key;
 }
@@ -95,7 +95,7 @@ static inline int tencl_create_fd(struct tencl *t, int fd, uint64_t size, uint64
 	if (ioctl(t->fd, EB_IOC_ENCLAVE_CREATE,
 		  &(struct eb_enclave_create){ .src = (uintptr_t)&t->secs }))
 		return -errno;
-	ret = eb_measure_new(&t->secs, &t->m);
+	ret = ebroker_measure_new(&t->secs, &t->m);
 	return ret;
 }
 
@@ -124,8 +124,8 @@ static inline int tencl_add(struct tencl *t, uint64_t offset, uint64_t flags, co
 		if (ioctl(t->fd, EB_IOC_ENCLAVE_ADD_PAGES, &add))
 			return -errno;
 		for (size_t i = 0; i < add.count; i += EB_PAGE_SIZE) {
-			ret = eb_measure_add_page(t->m, offset + done + i, &secinfo,
-						  (const uint8_t *)data + done + i, measure);
+			ret = ebroker_measure_add_page(t->m, offset + done + i, &secinfo,
+						       (const uint8_t *)data + done + i, measure);
 			if (ret)
 				return ret;
 		}
@@ -138,7 +138,7 @@ static inline int tencl_add(struct tencl *t, uint64_t offset, uint64_t flags, co
 static inline int tencl_sign(struct tencl *t, struct eb_sigstruct *ss,
 			     uint8_t mrenclave[EB_HASH_SIZE])
 {
-	struct eb_sign_params p = {
+	struct ebroker_sign_params p = {
 		.date = 0x20261124,
 		.attributes = t->secs.attributes,
 		.attributemask = ~EB_ATTR_INIT,
@@ -152,10 +152,10 @@ static inline int tencl_sign(struct tencl *t, struct eb_sigstruct *ss,
 
 	if (!key)
 		return -ENOKEY;
-	ret = eb_measure_finish(t->m, mrenclave);
+	ret = ebroker_measure_finish(t->m, mrenclave);
 	if (ret)
 		return ret;
-	return eb_sigstruct_sign(key, &p, mrenclave, ss);
+	return ebroker_sigstruct_sign(key, &p, mrenclave, ss);
 }
 
 static inline int tencl_init(struct tencl *t, const struct eb_sigstruct *ss)
@@ -197,7 +197,7 @@ static inline void tencl_close(struct tencl *t)
 	if (t->reserve)
 		munmap(t->reserve, t->reserve_len);
 	t->reserve = NULL;
-	t->m = eb_measure_free(t->m);
+	t->m = ebroker_measure_free(t->m);
 }
 
 /* The pool is whole again: every page returned (false if sysfs cannot be read). */

@@ -26,52 +26,53 @@
 
 /* ------------------------------------------------------------ file format */
 
-#define EB_IMAGE_MAGIC	     "EBIMAGE" /* 8 bytes with the NUL */
-#define EB_IMAGE_MAGIC_SIZE  8
-#define EB_IMAGE_VERSION     1
-#define EB_IMAGE_HEADER_SIZE 128
-#define EB_IMAGE_ENTRY_SIZE  24 /* one page table entry */
+#define EBROKER_IMAGE_MAGIC	  "EBIMAGE" /* 8 bytes with the NUL */
+#define EBROKER_IMAGE_MAGIC_SIZE  8
+#define EBROKER_IMAGE_VERSION	  1
+#define EBROKER_IMAGE_HEADER_SIZE 128
+#define EBROKER_IMAGE_ENTRY_SIZE  24 /* one page table entry */
 
 /* Page table entry flags. */
-#define EB_IMAGE_PAGE_MEASURE 0x1U /* EEXTEND the contents */
-#define EB_IMAGE_PAGE_F_ALL   (EB_IMAGE_PAGE_MEASURE)
+#define EBROKER_IMAGE_PAGE_MEASURE 0x1U /* EEXTEND the contents */
+#define EBROKER_IMAGE_PAGE_F_ALL   (EBROKER_IMAGE_PAGE_MEASURE)
 
 /* Page table entry data index of a page that is all zero bytes. */
-#define EB_IMAGE_ZERO_PAGE 0xffffffffU
+#define EBROKER_IMAGE_ZERO_PAGE 0xffffffffU
 
 /*
  * Limits on what an image may ask for. The SECS ones are the module's
  * ECREATE limits (kmod/encl.c), so that an image that parses can be
  * created.
  */
-#define EB_IMAGE_PAGES_MAX	 (1U << 20)
-#define EB_IMAGE_ENCL_SIZE_MAX	 (64ULL << 30)
-#define EB_IMAGE_SSA_FRAME_MAX	 16
-#define EB_IMAGE_MISCSELECT_MASK 0x1U	/* EXINFO */
-#define EB_IMAGE_XFRM_REQUIRED	 0x3ULL /* x87, SSE */
+#define EBROKER_IMAGE_PAGES_MAX	      (1U << 20)
+#define EBROKER_IMAGE_ENCL_SIZE_MAX   (64ULL << 30)
+#define EBROKER_IMAGE_SSA_FRAME_MAX   16
+#define EBROKER_IMAGE_MISCSELECT_MASK 0x1U   /* EXINFO */
+#define EBROKER_IMAGE_XFRM_REQUIRED   0x3ULL /* x87, SSE */
 
 /*
  * The largest file a reader takes: a header, a SIGSTRUCT, a full page
  * table, full page data, and a page of padding to align the data.
  */
-#define EB_IMAGE_FILE_MAX                           \
-	(EB_IMAGE_HEADER_SIZE + EB_SIGSTRUCT_SIZE + \
-	 (uint64_t)EB_IMAGE_PAGES_MAX * (EB_IMAGE_ENTRY_SIZE + EB_PAGE_SIZE) + EB_PAGE_SIZE)
+#define EBROKER_IMAGE_FILE_MAX                                                           \
+	(EBROKER_IMAGE_HEADER_SIZE + EB_SIGSTRUCT_SIZE +                                 \
+	 (uint64_t)EBROKER_IMAGE_PAGES_MAX * (EBROKER_IMAGE_ENTRY_SIZE + EB_PAGE_SIZE) + \
+	 EB_PAGE_SIZE)
 
 /* ------------------------------------------------------------------ image */
 
 /* An enclave image (opaque): parsed from a file, or being built. */
-struct eb_image;
+struct ebroker_image;
 
 /**
- * struct eb_image_page - one enclave page, in load order
+ * struct ebroker_image_page - one enclave page, in load order
  * @offset:	enclave offset (from the ELRANGE base), page aligned
  * @secinfo_flags: EB_SECINFO_* permissions and page type
- * @measure:	EEXTEND the contents (EB_PAGE_MEASURE)
+ * @measure:	EEXTEND the contents (EBROKER_IMAGE_PAGE_MEASURE)
  * @data:	EB_PAGE_SIZE bytes, page aligned, owned by the image; every
  *		page of zeros shares one read-only zero page
  */
-struct eb_image_page {
+struct ebroker_image_page {
 	uint64_t offset;
 	uint64_t secinfo_flags;
 	bool measure;
@@ -79,10 +80,10 @@ struct eb_image_page {
 };
 
 /**
- * eb_image_parse() - parse and validate an image held in memory
+ * ebroker_image_parse() - parse and validate an image held in memory
  * @buf:	the image file's bytes
  * @len:	their number
- * @ret:	(out) the image, freed with eb_image_free()
+ * @ret:	(out) the image, freed with ebroker_image_free()
  *
  * Validates every field before anything is used: see docs/image-format.md,
  * "What a reader refuses". The bytes are copied: @buf may be freed as soon
@@ -91,62 +92,63 @@ struct eb_image_page {
  * Return: 0; -EBADMSG if the image is malformed or asks for more than the
  * limits above; -ENOMEM.
  */
-int eb_image_parse(const void *buf, size_t len, struct eb_image **ret);
+int ebroker_image_parse(const void *buf, size_t len, struct ebroker_image **ret);
 
 /**
- * eb_image_parse_why() - eb_image_parse(), saying why an image is refused
+ * ebroker_image_parse_why() - ebroker_image_parse(), saying why an image is refused
  * @why:	(out, may be NULL) on -EBADMSG, a static string naming the
  *		check that failed, e.g. "page offsets not ascending"
  */
-int eb_image_parse_why(const void *buf, size_t len, struct eb_image **ret, const char **why);
+int ebroker_image_parse_why(const void *buf, size_t len, struct ebroker_image **ret,
+			    const char **why);
 
 /**
- * eb_image_open() - read and parse an image file
+ * ebroker_image_open() - read and parse an image file
  * @path:	a regular file
- * @ret:	(out) the image, freed with eb_image_free()
+ * @ret:	(out) the image, freed with ebroker_image_free()
  *
  * The file is read into memory once; later changes to it are not seen.
  *
- * Return: as eb_image_parse(), and -errno from opening or reading @path;
+ * Return: as ebroker_image_parse(), and -errno from opening or reading @path;
  * -EBADMSG also for a file that is not a regular file or larger than
- * EB_IMAGE_FILE_MAX.
+ * EBROKER_IMAGE_FILE_MAX.
  */
-int eb_image_open(const char *path, struct eb_image **ret);
+int ebroker_image_open(const char *path, struct ebroker_image **ret);
 
-/* eb_image_open(), saying why an image is refused; see eb_image_parse_why(). */
-int eb_image_open_why(const char *path, struct eb_image **ret, const char **why);
+/* ebroker_image_open(), saying why an image is refused; see ebroker_image_parse_why(). */
+int ebroker_image_open_why(const char *path, struct ebroker_image **ret, const char **why);
 
 /**
- * eb_image_free() - free an image
+ * ebroker_image_free() - free an image
  * @img:	the image, or NULL
  *
  * Every pointer the accessors returned becomes invalid.
  *
- * Return: NULL, for `img = eb_image_free(img);`.
+ * Return: NULL, for `img = ebroker_image_free(img);`.
  */
-struct eb_image *eb_image_free(struct eb_image *img);
+struct ebroker_image *ebroker_image_free(struct ebroker_image *img);
 
 /*
- * Accessors. Results stay valid until eb_image_free(); @img must be
+ * Accessors. Results stay valid until ebroker_image_free(); @img must be
  * non-NULL and indexes in range (they are checked: out of range gives NULL
  * or 0, never a read outside the image).
  */
 
 /* The SECS template: size, ssa_frame_size, attributes, xfrm and miscselect
  * set, base and everything else zero. */
-const struct eb_secs *eb_image_secs(const struct eb_image *img);
-size_t eb_image_page_count(const struct eb_image *img);
-const struct eb_image_page *eb_image_page(const struct eb_image *img, size_t i);
+const struct eb_secs *ebroker_image_secs(const struct ebroker_image *img);
+size_t ebroker_image_page_count(const struct ebroker_image *img);
+const struct ebroker_image_page *ebroker_image_page(const struct ebroker_image *img, size_t i);
 /* NULL while an image being built has none yet. */
-const struct eb_sigstruct *eb_image_sigstruct(const struct eb_image *img);
-unsigned int eb_image_tcs_count(const struct eb_image *img);
+const struct eb_sigstruct *ebroker_image_sigstruct(const struct ebroker_image *img);
+unsigned int ebroker_image_tcs_count(const struct ebroker_image *img);
 /* The enclave offset of the i-th TCS page; UINT64_MAX if out of range. */
-uint64_t eb_image_tcs_offset(const struct eb_image *img, unsigned int i);
+uint64_t ebroker_image_tcs_offset(const struct ebroker_image *img, unsigned int i);
 
 /* ---------------------------------------------------------------- writer */
 
 /**
- * eb_image_new() - start building an image
+ * ebroker_image_new() - start building an image
  * @secs:	the SECS template; only size, ssa_frame_size, attributes,
  *		xfrm and miscselect may be set (base too must be zero)
  * @ret:	(out) the empty image
@@ -154,11 +156,11 @@ uint64_t eb_image_tcs_offset(const struct eb_image *img, unsigned int i);
  * Return: 0; -EINVAL if ECREATE would refuse @secs or it exceeds the
  * limits above; -ENOMEM.
  */
-int eb_image_new(const struct eb_secs *secs, struct eb_image **ret);
+int ebroker_image_new(const struct eb_secs *secs, struct ebroker_image **ret);
 
 /**
- * eb_image_add_page() - append a page
- * @img:	an image from eb_image_new()
+ * ebroker_image_add_page() - append a page
+ * @img:	an image from ebroker_image_new()
  * @offset:	enclave offset, above every page added before
  * @secinfo_flags: EB_SECINFO_* permissions and page type
  * @data:	EB_PAGE_SIZE bytes, copied; NULL for a page of zeros
@@ -173,14 +175,14 @@ int eb_image_new(const struct eb_secs *secs, struct eb_image **ret);
  * aligned, not above the previous one or not below the enclave size;
  * SECINFO that EADD refuses; a TCS whose fields EADD refuses or that point
  * outside the enclave; an unmeasured page that is not all zeros; more than
- * EB_IMAGE_PAGES_MAX pages; -ENOMEM.
+ * EBROKER_IMAGE_PAGES_MAX pages; -ENOMEM.
  */
-int eb_image_add_page(struct eb_image *img, uint64_t offset, uint64_t secinfo_flags,
-		      const void *data, bool measure, const char **why);
+int ebroker_image_add_page(struct ebroker_image *img, uint64_t offset, uint64_t secinfo_flags,
+			   const void *data, bool measure, const char **why);
 
 /**
- * eb_image_set_sigstruct() - attach (or replace) the SIGSTRUCT
- * @img:	an image from eb_image_new()
+ * ebroker_image_set_sigstruct() - attach (or replace) the SIGSTRUCT
+ * @img:	an image from ebroker_image_new()
  * @sigstruct:	copied
  *
  * Only what can be checked without cryptography is: the masked
@@ -189,28 +191,28 @@ int eb_image_add_page(struct eb_image *img, uint64_t offset, uint64_t secinfo_fl
  *
  * Return: 0; -EINVAL if they do not.
  */
-int eb_image_set_sigstruct(struct eb_image *img, const struct eb_sigstruct *sigstruct);
+int ebroker_image_set_sigstruct(struct ebroker_image *img, const struct eb_sigstruct *sigstruct);
 
 /**
- * eb_image_serialize() - an image's file bytes
+ * ebroker_image_serialize() - an image's file bytes
  * @img:	an image with a SIGSTRUCT
  * @ret_buf:	(out) the bytes, freed with free()
  * @ret_len:	(out) their number
  *
  * Return: 0; -EINVAL if @img has no SIGSTRUCT; -ENOMEM.
  */
-int eb_image_serialize(const struct eb_image *img, void **ret_buf, size_t *ret_len);
+int ebroker_image_serialize(const struct ebroker_image *img, void **ret_buf, size_t *ret_len);
 
 /**
- * eb_image_write() - write an image file
+ * ebroker_image_write() - write an image file
  * @img:	an image with a SIGSTRUCT
  * @path:	the file to create or replace, mode 0644 less the umask
  *
  * The file is written beside @path and renamed over it, so @path holds
  * either its old contents or the whole new image, never a part.
  *
- * Return: 0; -EINVAL as eb_image_serialize(); -errno from writing.
+ * Return: 0; -EINVAL as ebroker_image_serialize(); -errno from writing.
  */
-int eb_image_write(const struct eb_image *img, const char *path);
+int ebroker_image_write(const struct ebroker_image *img, const char *path);
 
 #endif /* EBROKER_IMAGE_H */

@@ -25,21 +25,21 @@
 /* ------------------------------------------------------------ MRENCLAVE */
 
 /* An enclave measurement in progress (opaque). */
-struct eb_measure;
+struct ebroker_measure;
 
 /**
- * eb_measure_new() - start a measurement, as ECREATE does
+ * ebroker_measure_new() - start a measurement, as ECREATE does
  * @secs:	the SECS the enclave is created with; only @size and
  *		@ssa_frame_size are measured
- * @ret:	(out) the new measurement, freed with eb_measure_free()
+ * @ret:	(out) the new measurement, freed with ebroker_measure_free()
  *
  * Return: 0; -EINVAL if @secs->size is not a power of two of at least two
  * pages or @secs->ssa_frame_size is zero.
  */
-int eb_measure_new(const struct eb_secs *secs, struct eb_measure **ret);
+int ebroker_measure_new(const struct eb_secs *secs, struct ebroker_measure **ret);
 
 /**
- * eb_measure_add_page() - measure one page, as EADD (and EEXTEND) do
+ * ebroker_measure_add_page() - measure one page, as EADD (and EEXTEND) do
  * @m:		the measurement
  * @offset:	offset of the page from the enclave base
  * @secinfo:	the page's SECINFO
@@ -58,32 +58,32 @@ int eb_measure_new(const struct eb_secs *secs, struct eb_measure **ret);
  * After -EIO the measurement is unusable and every later call on it fails
  * with -EIO.
  */
-int eb_measure_add_page(struct eb_measure *m, uint64_t offset, const struct eb_secinfo *secinfo,
-			const void *page, bool extend);
+int ebroker_measure_add_page(struct ebroker_measure *m, uint64_t offset,
+			     const struct eb_secinfo *secinfo, const void *page, bool extend);
 
 /**
- * eb_measure_finish() - the MRENCLAVE of the pages added so far
+ * ebroker_measure_finish() - the MRENCLAVE of the pages added so far
  * @m:		the measurement
  * @ret_mrenclave: (out) the SHA-256 digest, as EINIT freezes it
  *
  * @m is left as it was: more pages may be added and this called again.
  *
- * Return: 0; -EIO if an earlier eb_measure_add_page() failed with -EIO.
+ * Return: 0; -EIO if an earlier ebroker_measure_add_page() failed with -EIO.
  */
-int eb_measure_finish(struct eb_measure *m, uint8_t ret_mrenclave[EB_HASH_SIZE]);
+int ebroker_measure_finish(struct ebroker_measure *m, uint8_t ret_mrenclave[EB_HASH_SIZE]);
 
 /**
- * eb_measure_free() - free a measurement
+ * ebroker_measure_free() - free a measurement
  * @m:		the measurement, or NULL
  *
- * Return: NULL, for `m = eb_measure_free(m);`.
+ * Return: NULL, for `m = ebroker_measure_free(m);`.
  */
-struct eb_measure *eb_measure_free(struct eb_measure *m);
+struct ebroker_measure *ebroker_measure_free(struct ebroker_measure *m);
 
 /* ---------------------------------------------------------------- keys */
 
 /**
- * eb_key_generate() - generate a signing key
+ * ebroker_key_generate() - generate a signing key
  * @ret:	(out) a new RSA-3072 key with public exponent 3, freed with
  *		EVP_PKEY_free()
  *
@@ -91,10 +91,10 @@ struct eb_measure *eb_measure_free(struct eb_measure *m);
  *
  * Return: 0.
  */
-int eb_key_generate(EVP_PKEY **ret);
+int ebroker_key_generate(EVP_PKEY **ret);
 
 /**
- * eb_key_read_pem() - read a signing key
+ * ebroker_key_read_pem() - read a signing key
  * @path:	a PEM file holding an unencrypted private key
  * @ret:	(out) the key, freed with EVP_PKEY_free()
  *
@@ -104,10 +104,10 @@ int eb_key_generate(EVP_PKEY **ret);
  * readable unencrypted private key; -EINVAL if the key is not RSA-3072 with
  * public exponent 3.
  */
-int eb_key_read_pem(const char *path, EVP_PKEY **ret);
+int ebroker_key_read_pem(const char *path, EVP_PKEY **ret);
 
 /**
- * eb_key_write_pem() - save a signing key
+ * ebroker_key_write_pem() - save a signing key
  * @key:	an RSA-3072, e = 3 private key
  * @path:	file to create, with mode 0600
  *
@@ -117,12 +117,12 @@ int eb_key_read_pem(const char *path, EVP_PKEY **ret);
  * Return: 0; -EINVAL if @key is not an RSA-3072, e = 3 private key;
  * -EEXIST if @path exists; -errno from creating or writing @path.
  */
-int eb_key_write_pem(EVP_PKEY *key, const char *path);
+int ebroker_key_write_pem(EVP_PKEY *key, const char *path);
 
 /* ----------------------------------------------------------- SIGSTRUCT */
 
 /**
- * struct eb_sign_params - the signer-chosen fields of a SIGSTRUCT
+ * struct ebroker_sign_params - the signer-chosen fields of a SIGSTRUCT
  * @date:	0xYYYYMMDD in BCD
  * @vendor:	0, or 0x8086 for Intel enclaves
  * @swdefined:	free for the signer
@@ -135,7 +135,7 @@ int eb_key_write_pem(EVP_PKEY *key, const char *path);
  * @isv_prod_id: product id, reported by EREPORT
  * @isv_svn:	security version, reported by EREPORT
  */
-struct eb_sign_params {
+struct ebroker_sign_params {
 	uint32_t date;
 	uint32_t vendor;
 	uint32_t swdefined;
@@ -150,20 +150,20 @@ struct eb_sign_params {
 };
 
 /**
- * eb_sigstruct_sign() - build and sign a SIGSTRUCT
+ * ebroker_sigstruct_sign() - build and sign a SIGSTRUCT
  * @key:	an RSA-3072, e = 3 private key
  * @params:	the signer-chosen fields
- * @mrenclave:	the enclave's measurement, from eb_measure_finish()
+ * @mrenclave:	the enclave's measurement, from ebroker_measure_finish()
  * @ret:	(out) the SIGSTRUCT, signature, Q1 and Q2 included
  *
  * Return: 0; -EINVAL if @key is not an RSA-3072, e = 3 private key or
  * @params->vendor is neither 0 nor 0x8086.
  */
-int eb_sigstruct_sign(EVP_PKEY *key, const struct eb_sign_params *params,
-		      const uint8_t mrenclave[EB_HASH_SIZE], struct eb_sigstruct *ret);
+int ebroker_sigstruct_sign(EVP_PKEY *key, const struct ebroker_sign_params *params,
+			   const uint8_t mrenclave[EB_HASH_SIZE], struct eb_sigstruct *ret);
 
 /**
- * eb_sigstruct_verify() - check a SIGSTRUCT as EINIT does, before it
+ * ebroker_sigstruct_verify() - check a SIGSTRUCT as EINIT does, before it
  *                         compares the enclave's identity
  * @s:		the SIGSTRUCT
  *
@@ -178,29 +178,29 @@ int eb_sigstruct_sign(EVP_PKEY *key, const struct eb_sign_params *params,
  * Return: 0; -EBADMSG if @s is malformed; -EKEYREJECTED if the signature,
  * Q1 or Q2 is wrong.
  */
-int eb_sigstruct_verify(const struct eb_sigstruct *s);
+int ebroker_sigstruct_verify(const struct eb_sigstruct *s);
 
 /**
- * eb_sigstruct_mrsigner() - the MRSIGNER an enclave signed with @s gets
+ * ebroker_sigstruct_mrsigner() - the MRSIGNER an enclave signed with @s gets
  * @s:		the SIGSTRUCT
  * @ret_mrsigner: (out) SHA-256 over the little-endian modulus bytes
  *
- * @s is not verified; see eb_sigstruct_verify().
+ * @s is not verified; see ebroker_sigstruct_verify().
  *
  * Return: 0.
  */
-int eb_sigstruct_mrsigner(const struct eb_sigstruct *s, uint8_t ret_mrsigner[EB_HASH_SIZE]);
+int ebroker_sigstruct_mrsigner(const struct eb_sigstruct *s, uint8_t ret_mrsigner[EB_HASH_SIZE]);
 
-struct eb_image;
+struct ebroker_image;
 
 /**
- * eb_image_mrenclave() - the MRENCLAVE of a parsed image's pages
- * @img:	an image from eb_image_parse() or eb_image_open() (libebimage,
+ * ebroker_image_mrenclave() - the MRENCLAVE of a parsed image's pages
+ * @img:	an image from ebroker_image_parse() or ebroker_image_open() (libebimage,
  *		which callers of this function link)
  * @ret_mrenclave: (out) the measurement of every page, in load order
  *
  * Return: 0; -EINVAL for NULL arguments; errors of eb_measure_*().
  */
-int eb_image_mrenclave(const struct eb_image *img, uint8_t ret_mrenclave[EB_HASH_SIZE]);
+int ebroker_image_mrenclave(const struct ebroker_image *img, uint8_t ret_mrenclave[EB_HASH_SIZE]);
 
 #endif /* EBROKER_SIGN_H */

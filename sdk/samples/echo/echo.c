@@ -32,7 +32,7 @@ static int report(const void *in, size_t in_len, void *out, size_t out_cap, size
 
 	if (in_len != EB_TARGETINFO_SIZE + EB_REPORTDATA_SIZE || out_cap < EB_REPORT_SIZE)
 		return -EINVAL;
-	ret = eb_ereport(ti, (const uint8_t *)in + EB_TARGETINFO_SIZE, out);
+	ret = ebroker_ereport(ti, (const uint8_t *)in + EB_TARGETINFO_SIZE, out);
 	if (ret)
 		return ret;
 	*out_len = EB_REPORT_SIZE;
@@ -43,7 +43,7 @@ static int verify(const void *in, size_t in_len, void *out, size_t out_cap, size
 {
 	if (in_len != EB_REPORT_SIZE)
 		return -EINVAL;
-	return eb_report_verify(in);
+	return ebroker_report_verify(in);
 }
 
 /* Code pages are mapped RX: the write faults, in sim as on hardware. */
@@ -63,7 +63,7 @@ static int spin(const void *in, size_t in_len, void *out, size_t out_cap, size_t
 static int seal_probe(const void *in, size_t in_len, void *out, size_t out_cap, size_t *out_len)
 {
 	const struct echo_seal_probe *req = in;
-	struct eb_seal_params p = { 0 };
+	struct ebroker_seal_params p = { 0 };
 	uint8_t key[EB_KEY_SIZE];
 	br_sha256_context sha;
 	int ret;
@@ -72,23 +72,23 @@ static int seal_probe(const void *in, size_t in_len, void *out, size_t out_cap, 
 		return -EINVAL;
 	p.key_policy = req->key_policy;
 	if (req->flags & ECHO_SEAL_ISVSVN) {
-		p.flags = EB_SEAL_F_ISVSVN;
+		p.flags = EBROKER_SEAL_F_ISVSVN;
 		p.isv_svn = req->isv_svn;
 	}
 	memcpy(p.key_id, req->key_id, sizeof(p.key_id));
-	ret = eb_seal_key(&p, key);
+	ret = ebroker_seal_key(&p, key);
 	if (ret)
 		return ret;
 	br_sha256_init(&sha);
 	br_sha256_update(&sha, key, sizeof(key));
 	br_sha256_out(&sha, out);
-	eb_memzero(key, sizeof(key));
+	ebroker_memzero(key, sizeof(key));
 	*out_len = br_sha256_SIZE;
 	return 0;
 }
 
 /* clang-format off */
-EB_ECALL_TABLE(
+EBROKER_ECALL_TABLE(
 	[ECHO_ECALL_ECHO] = echo,
 	[ECHO_ECALL_REPORT] = report,
 	[ECHO_ECALL_VERIFY] = verify,

@@ -9,14 +9,14 @@
  *
  *   GENERATE	in: struct kv_generate (the sealing policy)
  *		out: public key (65) || blob (108)
- *		A new key from eb_p256_keygen(); it becomes the loaded key,
+ *		A new key from ebroker_p256_keygen(); it becomes the loaded key,
  *		replacing any other.
  *   LOAD	in: a blob; out: its public key (65)
  *		Unseals the blob and makes its key the loaded one. On any
  *		failure the loaded key, if any, stays as it was.
  *   SIGN	in: a 32-byte digest (SHA-256 of the message)
  *		out: the ECDSA signature, raw r || s (64)
- *		Deterministic ECDSA (RFC 6979): eb_p256_sign().
+ *		Deterministic ECDSA (RFC 6979): ebroker_p256_sign().
  *   PUBLIC_KEY	out: the loaded key's public key (65)
  *   SEAL	in: struct kv_generate; out: a new blob of the loaded key
  *		under that policy, for this enclave's current ISVSVN (e.g. to
@@ -32,7 +32,7 @@
  *   ciphertext (32)	the private scalar, AES-256-GCM
  *   tag (16)		GCM tag over header (as AAD) and ciphertext
  *
- * The AES-256 key (eb_seal_derive()) is HKDF-SHA-256 (salt = key id,
+ * The AES-256 key (ebroker_seal_derive()) is HKDF-SHA-256 (salt = key id,
  * info = KV_HKDF_INFO) of the 128-bit SEAL key that EGETKEY gives for the
  * header's policy (MRENCLAVE: only this very enclave; MRSIGNER: any
  * enclave of the same signer, ISVPRODID and at least this ISVSVN), the
@@ -40,7 +40,7 @@
  * mask, so a debug enclave never unseals a production enclave's blob, nor
  * the reverse.
  *
- * Errors (negative errno, as eb_enclave_call() returns them):
+ * Errors (negative errno, as ebroker_enclave_call() returns them):
  *   -EINVAL		a malformed request: input of the wrong size, a policy
  *			other than MRENCLAVE or MRSIGNER, reserved bits set
  *   -ENOSPC		the output capacity is below the ECALL's output size
@@ -55,7 +55,7 @@
  *   -EAGAIN		RDRAND failed (GENERATE, SEAL)
  *   -EPROTO		EREPORT/EGETKEY failed (the runtime's mapping of -EIO)
  *
- * Secrets (AES keys, copies of the scalar) are wiped with eb_memzero()
+ * Secrets (AES keys, copies of the scalar) are wiped with ebroker_memzero()
  * before each ECALL returns; the runtime wipes its own (seeds, DRBG, SEAL
  * key and GCM state). What BearSSL leaves on the enclave's own stack while
  * signing stays inside the enclave.
@@ -122,7 +122,7 @@ static bool policy_valid(uint16_t policy)
 static int own_isv_svn(uint16_t *svn)
 {
 	struct eb_report self;
-	int ret = eb_ereport(NULL, NULL, &self);
+	int ret = ebroker_ereport(NULL, NULL, &self);
 
 	if (ret)
 		return -EIO;
@@ -133,14 +133,14 @@ static int own_isv_svn(uint16_t *svn)
 /* The blob's AES-256 key: HKDF-SHA-256 over the SEAL key @h names. */
 static int blob_key(const struct kv_blob_header *h, uint8_t key[32])
 {
-	struct eb_seal_params p = {
-		.flags = EB_SEAL_F_ISVSVN,
+	struct ebroker_seal_params p = {
+		.flags = EBROKER_SEAL_F_ISVSVN,
 		.key_policy = h->policy,
 		.isv_svn = h->isv_svn,
 	};
 
 	memcpy(p.key_id, h->key_id, sizeof(p.key_id));
-	return eb_seal_derive(&p, KV_HKDF_INFO, key);
+	return ebroker_seal_derive(&p, KV_HKDF_INFO, key);
 }
 
 /* Seal @priv for @policy and this enclave's ISVSVN into @blob. */
@@ -158,17 +158,17 @@ static int seal(const uint8_t priv[KV_PRIV_SIZE], uint16_t policy, uint8_t blob[
 	ret = own_isv_svn(&h.isv_svn);
 	if (ret)
 		return ret;
-	if (eb_random(h.key_id, sizeof(h.key_id)) ||
-	    eb_random(blob + KV_BLOB_NONCE_OFF, KV_NONCE_SIZE))
+	if (ebroker_random(h.key_id, sizeof(h.key_id)) ||
+	    ebroker_random(blob + KV_BLOB_NONCE_OFF, KV_NONCE_SIZE))
 		return -EAGAIN;
 	ret = blob_key(&h, key);
 	if (ret)
 		return ret;
 	memcpy(blob, &h, KV_HEADER_SIZE);
 	memcpy(blob + KV_BLOB_CT_OFF, priv, KV_PRIV_SIZE);
-	eb_aes256_gcm_seal(key, blob + KV_BLOB_NONCE_OFF, blob, KV_HEADER_SIZE,
-			   blob + KV_BLOB_CT_OFF, KV_PRIV_SIZE, blob + KV_BLOB_TAG_OFF);
-	eb_memzero(key, sizeof(key));
+	ebroker_aes256_gcm_seal(key, blob + KV_BLOB_NONCE_OFF, blob, KV_HEADER_SIZE,
+				blob + KV_BLOB_CT_OFF, KV_PRIV_SIZE, blob + KV_BLOB_TAG_OFF);
+	ebroker_memzero(key, sizeof(key));
 	return 0;
 }
 
@@ -190,14 +190,14 @@ static int unseal(const uint8_t *blob, size_t len, uint8_t priv[KV_PRIV_SIZE])
 	if (ret)
 		return ret;
 	memcpy(ct, blob + KV_BLOB_CT_OFF, sizeof(ct));
-	ret = eb_aes256_gcm_open(key, blob + KV_BLOB_NONCE_OFF, blob, KV_HEADER_SIZE, ct,
-				 sizeof(ct), blob + KV_BLOB_TAG_OFF);
-	if (!ret && !eb_p256_scalar_valid(ct))
+	ret = ebroker_aes256_gcm_open(key, blob + KV_BLOB_NONCE_OFF, blob, KV_HEADER_SIZE, ct,
+				      sizeof(ct), blob + KV_BLOB_TAG_OFF);
+	if (!ret && !ebroker_p256_scalar_valid(ct))
 		ret = -EBADMSG;
 	if (!ret)
 		memcpy(priv, ct, KV_PRIV_SIZE);
-	eb_memzero(ct, sizeof(ct));
-	eb_memzero(key, sizeof(key));
+	ebroker_memzero(ct, sizeof(ct));
+	ebroker_memzero(key, sizeof(key));
 	return ret;
 }
 
@@ -225,7 +225,7 @@ static int generate(const void *in, size_t in_len, void *out, size_t out_cap, si
 		return ret;
 	if (out_cap < KV_GENERATE_OUT_SIZE)
 		return -ENOSPC;
-	ret = eb_p256_keygen(priv, pub);
+	ret = ebroker_p256_keygen(priv, pub);
 	if (!ret)
 		ret = seal(priv, policy, (uint8_t *)out + KV_PUB_SIZE);
 	if (!ret) {
@@ -233,7 +233,7 @@ static int generate(const void *in, size_t in_len, void *out, size_t out_cap, si
 		memcpy(out, pub, KV_PUB_SIZE);
 		*out_len = KV_GENERATE_OUT_SIZE;
 	}
-	eb_memzero(priv, sizeof(priv));
+	ebroker_memzero(priv, sizeof(priv));
 	return ret;
 }
 
@@ -246,13 +246,13 @@ static int load(const void *in, size_t in_len, void *out, size_t out_cap, size_t
 		return -ENOSPC;
 	ret = unseal(in, in_len, priv);
 	if (!ret)
-		ret = eb_p256_public(priv, pub);
+		ret = ebroker_p256_public(priv, pub);
 	if (!ret) {
 		vault_store(priv, pub);
 		memcpy(out, pub, KV_PUB_SIZE);
 		*out_len = KV_PUB_SIZE;
 	}
-	eb_memzero(priv, sizeof(priv));
+	ebroker_memzero(priv, sizeof(priv));
 	return ret;
 }
 
@@ -268,10 +268,10 @@ static int sign(const void *in, size_t in_len, void *out, size_t out_cap, size_t
 	ret = vault_get(priv, NULL);
 	if (ret)
 		return ret;
-	ret = eb_p256_sign(priv, in, out);
+	ret = ebroker_p256_sign(priv, in, out);
 	if (!ret)
 		*out_len = KV_SIG_SIZE;
-	eb_memzero(priv, sizeof(priv));
+	ebroker_memzero(priv, sizeof(priv));
 	return ret;
 }
 
@@ -305,12 +305,12 @@ static int reseal(const void *in, size_t in_len, void *out, size_t out_cap, size
 		ret = seal(priv, policy, out);
 	if (!ret)
 		*out_len = KV_BLOB_SIZE;
-	eb_memzero(priv, sizeof(priv));
+	ebroker_memzero(priv, sizeof(priv));
 	return ret;
 }
 
 /* clang-format off */
-EB_ECALL_TABLE(
+EBROKER_ECALL_TABLE(
 	[KV_ECALL_GENERATE] = generate,
 	[KV_ECALL_LOAD] = load,
 	[KV_ECALL_SIGN] = sign,

@@ -16,7 +16,7 @@
  *   tag (16)		GCM tag over AAD = header || att_pub and the
  *			ciphertext
  *
- * The AES-256 key (eb_seal_derive()) is HKDF-SHA-256 (salt = key id,
+ * The AES-256 key (ebroker_seal_derive()) is HKDF-SHA-256 (salt = key id,
  * info = QE_HKDF_INFO) of the SEAL key EGETKEY gives for
  * EB_KEYPOLICY_MRSIGNER (the same signer and ISVPRODID), the header's
  * ISVSVN (at most this enclave's) and the key id as KEYID. LOAD also
@@ -101,26 +101,26 @@ static int sign(const uint8_t priv[QE_PRIV_SIZE], const void *msg, size_t len,
 	uint8_t hash[32];
 
 	sha256(msg, len, NULL, 0, hash);
-	return eb_p256_sign(priv, hash, sig);
+	return ebroker_p256_sign(priv, hash, sig);
 }
 
 /* This enclave's own REPORT (for nobody): its identity. */
 static int self_report(const void *reportdata, struct eb_report *r)
 {
-	return eb_ereport(NULL, reportdata, r) ? -EIO : 0;
+	return ebroker_ereport(NULL, reportdata, r) ? -EIO : 0;
 }
 
 /* The blob's AES-256 key: HKDF-SHA-256 over the SEAL key @h names. */
 static int blob_key(const struct qe_blob_header *h, uint8_t key[32])
 {
-	struct eb_seal_params p = {
-		.flags = EB_SEAL_F_ISVSVN,
+	struct ebroker_seal_params p = {
+		.flags = EBROKER_SEAL_F_ISVSVN,
 		.key_policy = EB_KEYPOLICY_MRSIGNER,
 		.isv_svn = h->isv_svn,
 	};
 
 	memcpy(p.key_id, h->key_id, sizeof(p.key_id));
-	return eb_seal_derive(&p, QE_HKDF_INFO, key);
+	return ebroker_seal_derive(&p, QE_HKDF_INFO, key);
 }
 
 static int seal(const uint8_t priv[QE_PRIV_SIZE], const uint8_t pub[EB_P256_PUB_SIZE],
@@ -133,7 +133,8 @@ static int seal(const uint8_t priv[QE_PRIV_SIZE], const uint8_t pub[EB_P256_PUB_
 	uint8_t key[32];
 	int ret;
 
-	if (eb_random(h.key_id, sizeof(h.key_id)) || eb_random(blob + QE_BLOB_IV_OFF, QE_IV_SIZE))
+	if (ebroker_random(h.key_id, sizeof(h.key_id)) ||
+	    ebroker_random(blob + QE_BLOB_IV_OFF, QE_IV_SIZE))
 		return -EAGAIN;
 	ret = blob_key(&h, key);
 	if (ret)
@@ -142,9 +143,9 @@ static int seal(const uint8_t priv[QE_PRIV_SIZE], const uint8_t pub[EB_P256_PUB_
 	memcpy(blob + QE_BLOB_PUB_OFF, pub, EB_P256_PUB_SIZE);
 	memcpy(blob + QE_BLOB_CT_OFF, priv, QE_PRIV_SIZE);
 	/* AAD: the header and the public key, the blob's first bytes. */
-	eb_aes256_gcm_seal(key, blob + QE_BLOB_IV_OFF, blob, QE_BLOB_AAD_SIZE,
-			   blob + QE_BLOB_CT_OFF, QE_PRIV_SIZE, blob + QE_BLOB_TAG_OFF);
-	eb_memzero(key, sizeof(key));
+	ebroker_aes256_gcm_seal(key, blob + QE_BLOB_IV_OFF, blob, QE_BLOB_AAD_SIZE,
+				blob + QE_BLOB_CT_OFF, QE_PRIV_SIZE, blob + QE_BLOB_TAG_OFF);
+	ebroker_memzero(key, sizeof(key));
 	return 0;
 }
 
@@ -167,18 +168,18 @@ static int unseal(const uint8_t *blob, size_t len, uint8_t priv[QE_PRIV_SIZE],
 		return -EBADMSG;
 	memcpy(ct, blob + QE_BLOB_CT_OFF, sizeof(ct));
 	/* The tag covers the public key; that it is the scalar's is checked too
-	 * (eb_p256_public() also refuses a scalar out of range), as a blob is
+	 * (ebroker_p256_public() also refuses a scalar out of range), as a blob is
 	 * only as good as the code that sealed it. */
-	if (!eb_aes256_gcm_open(key, blob + QE_BLOB_IV_OFF, blob, QE_BLOB_AAD_SIZE, ct, sizeof(ct),
-				blob + QE_BLOB_TAG_OFF) &&
-	    !eb_p256_public(ct, point) &&
-	    eb_ct_equal(point + 1, blob + QE_BLOB_PUB_OFF, EB_P256_PUB_SIZE)) {
+	if (!ebroker_aes256_gcm_open(key, blob + QE_BLOB_IV_OFF, blob, QE_BLOB_AAD_SIZE, ct,
+				     sizeof(ct), blob + QE_BLOB_TAG_OFF) &&
+	    !ebroker_p256_public(ct, point) &&
+	    ebroker_ct_equal(point + 1, blob + QE_BLOB_PUB_OFF, EB_P256_PUB_SIZE)) {
 		memcpy(priv, ct, QE_PRIV_SIZE);
 		memcpy(pub, point + 1, EB_P256_PUB_SIZE);
 		ret = 0;
 	}
-	eb_memzero(ct, sizeof(ct));
-	eb_memzero(key, sizeof(key));
+	ebroker_memzero(ct, sizeof(ct));
+	ebroker_memzero(key, sizeof(key));
 	return ret;
 }
 
@@ -186,7 +187,7 @@ static int unseal(const uint8_t *blob, size_t len, uint8_t priv[QE_PRIV_SIZE],
 static int keygen(uint8_t priv[QE_PRIV_SIZE], uint8_t pub[EB_P256_PUB_SIZE])
 {
 	uint8_t point[1 + EB_P256_PUB_SIZE];
-	int ret = eb_p256_keygen(priv, point);
+	int ret = ebroker_p256_keygen(priv, point);
 
 	if (!ret)
 		memcpy(pub, point + 1, EB_P256_PUB_SIZE);
@@ -216,7 +217,7 @@ static int provision(const void *in, size_t in_len, void *out, size_t out_cap, s
 		o->sealed_len = QE_BLOB_SIZE;
 		*out_len = sizeof(*o) + QE_BLOB_SIZE;
 	}
-	eb_memzero(priv, sizeof(priv));
+	ebroker_memzero(priv, sizeof(priv));
 	return ret;
 }
 
@@ -250,7 +251,7 @@ static int load(const void *in, size_t in_len, void *out, size_t out_cap, size_t
 		ret = sign(priv, &self, EB_REPORT_BODY_SIZE, rsig);
 	if (!ret) {
 		eb_spin_lock(&qe_lock);
-		eb_memzero(&qe, sizeof(qe));
+		ebroker_memzero(&qe, sizeof(qe));
 		qe.qe_svn = self.isv_svn;
 		qe.pce_svn = h.pce_svn;
 		memcpy(qe.priv, priv, sizeof(qe.priv));
@@ -265,7 +266,7 @@ static int load(const void *in, size_t in_len, void *out, size_t out_cap, size_t
 		memcpy(out, pub, EB_P256_PUB_SIZE);
 		*out_len = EB_P256_PUB_SIZE;
 	}
-	eb_memzero(priv, sizeof(priv));
+	ebroker_memzero(priv, sizeof(priv));
 	return ret;
 }
 
@@ -283,7 +284,7 @@ static int targetinfo(const void *in, size_t in_len, void *out, size_t out_cap, 
 	ret = self_report(NULL, &self);
 	if (ret)
 		return ret;
-	eb_targetinfo_from_report(&self, &ti);
+	ebroker_targetinfo_from_report(&self, &ti);
 	memcpy(out, &ti, sizeof(ti));
 	*out_len = sizeof(ti);
 	return 0;
@@ -333,7 +334,7 @@ static int quote(const struct eb_report *r, void *out, size_t out_cap, size_t *o
 	eb_spin_unlock(&qe_lock);
 
 	ret = sign(priv, q, EB_QUOTE_SIGNED_SIZE, sd->signature);
-	eb_memzero(priv, sizeof(priv));
+	ebroker_memzero(priv, sizeof(priv));
 	if (!ret)
 		*out_len = len;
 	return ret;
@@ -354,7 +355,7 @@ static int quote_report(const void *in, size_t in_len, void *out, size_t out_cap
 	if (!loaded())
 		return -ENOKEY;
 	memcpy(&r, in, sizeof(r));
-	ret = eb_report_verify(&r);
+	ret = ebroker_report_verify(&r);
 	if (ret)
 		return ret == -EBADMSG ? ret : -EIO;
 	return quote(&r, out, out_cap, out_len);
@@ -375,18 +376,18 @@ static int self_quote(const void *in, size_t in_len, void *out, size_t out_cap, 
 	ret = self_report(NULL, &r);
 	if (ret)
 		return ret;
-	eb_targetinfo_from_report(&r, &ti);
-	ret = eb_ereport(&ti, rd, &r) ? -EIO : 0;
+	ebroker_targetinfo_from_report(&r, &ti);
+	ret = ebroker_ereport(&ti, rd, &r) ? -EIO : 0;
 	/* The same path as anyone's REPORT: this also proves the REPORT keys work. */
 	if (!ret)
-		ret = eb_report_verify(&r);
+		ret = ebroker_report_verify(&r);
 	if (!ret)
 		ret = quote(&r, out, out_cap, out_len);
 	return ret;
 }
 
 /* clang-format off */
-EB_ECALL_TABLE(
+EBROKER_ECALL_TABLE(
 	[EB_QE_PROVISION] = provision,
 	[EB_QE_LOAD] = load,
 	[EB_QE_TARGETINFO] = targetinfo,
