@@ -61,12 +61,14 @@ DEMO_TENANT	:= $(B)/bin/demo-tenant
 DEMO_CLIENT	:= $(B)/bin/demo-client
 
 # Each userspace part has its own fragment (common/common.mk, proto/proto.mk,
-# sdk/*/*.mk, verify/, libclient/, worker/, daemon/ and ctl/) that appends what it
-# builds to USERSPACE_TARGETS. common/'s come first, then proto/'s: the others
+# sdk/*/*.mk, verify/, libclient/, worker/, daemon/ and ctl/) that appends
+# what it builds to USERSPACE_TARGETS. common/'s come first, then proto/'s,
+# then the SDK's libraries before the samples and ebroker-sign: the others
 # name their objects in their prerequisites.
 USERSPACE_TARGETS :=
 include $(sort $(wildcard common/*.mk)) $(sort $(wildcard proto/*.mk)) \
-	$(sort $(wildcard sdk/*/*.mk)) $(wildcard verify/*.mk) \
+	$(foreach d,image loader runtime samples ebroker-sign,$(wildcard sdk/$(d)/*.mk)) \
+	$(wildcard verify/*.mk) \
 	$(wildcard libclient/*.mk worker/*.mk daemon/*.mk) \
 	$(sort $(wildcard ctl/*.mk))
 

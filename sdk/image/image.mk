@@ -33,7 +33,7 @@ $(IMAGE_FUZZ): sdk/image/image_fuzz.c $(IMAGE_SRCS) $(wildcard sdk/image/*.h com
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ sdk/image/image_fuzz.c $(IMAGE_SRCS)
 
 .PHONY: fuzz fuzz-check
-# sdk/sign/sign.mk adds the seed corpus, signed images, to `fuzz`.
+# sdk/ebroker-sign/ebroker-sign.mk adds the seed corpus, signed images, to `fuzz`.
 fuzz: $(IMAGE_FUZZ)
 
 fuzz-check: fuzz

@@ -14,7 +14,7 @@
 
 SAMPLES_OUT	:= $(B)/sdk/samples
 SAMPLE_KEY	:= $(B)/sdk/keys/sample-key.pem
-# sdk/sign/sign.mk is included after this file: name the tool directly.
+# sdk/ebroker-sign/ebroker-sign.mk is included after this file: name the tool directly.
 SAMPLE_SIGNER	:= $(B)/bin/ebroker-sign
 SAMPLE_SIGN_FLAGS := --isv-prod-id 1 --isv-svn 1
 SAMPLE_IMAGES	:=

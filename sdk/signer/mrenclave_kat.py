@@ -1,15 +1,15 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""Known-answer MRENCLAVE for measure_test.c, computed independently.
+"""Known-answer MRENCLAVE for mrenclave_test.c, computed independently.
 
 Builds the SGX measurement records (SDM Vol. 3D: ECREATE, EADD, EEXTEND) with
 nothing but hashlib and struct, for the small enclave below, and prints the
-SHA-256 digest in hex. measure_test.c hard-codes that digest: if the C
+SHA-256 digest in hex. mrenclave_test.c hard-codes that digest: if the C
 library and this script disagree, one of them is wrong. Run:
 
     python3 sdk/signer/mrenclave_kat.py
 
-The enclave (keep in sync with kat_enclave in measure_test.c):
+The enclave (keep in sync with kat_enclave in mrenclave_test.c):
   SECS size 0x8000, SSA frame size 1
   offset 0x0000  TCS        extended, pattern(0x11)
   offset 0x1000  REG R-X    extended, pattern(0x22)

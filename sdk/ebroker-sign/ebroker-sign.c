@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "sign.h"
+#include "cli.h"
 
 static const struct command {
 	const char *name;

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "sign.h"
+#include "cli.h"
 
 static const char help[] = "Usage: " PROGRAM " measure ENCLAVE.elf\n"
 			   "\n"

@@ -14,7 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "sign.h"
+#include "cli.h"
 
 #if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "the ELF reader expects a little-endian host, as x86-64 ELF files are"

@@ -7,7 +7,7 @@
 #include <elf.h>
 #include <errno.h>
 
-#include "sign.h"
+#include "cli.h"
 #include "test.h"
 
 /* ------------------------------------------------- the linked test enclave */
@@ -24,7 +24,7 @@ static void *read_all(const char *path, size_t *len)
 static const struct layout_params default_params = { .xfrm = 3 };
 
 /*
- * sdk/sign/testdata/tiny.S and enclave.lds: two TCS, code, rodata, data
+ * sdk/ebroker-sign/testdata/tiny.S and enclave.lds: two TCS, code, rodata, data
  * (two pages with bytes), then heap and SSA frames as zero pages.
  */
 TEST(tiny_layout)
@@ -46,7 +46,7 @@ TEST(tiny_layout)
 		{ 0xa000, EB_SECINFO_PT_REG | EB_SECINFO_R | EB_SECINFO_W, true },
 	};
 	size_t len;
-	uint8_t *elf = read_all(build_path(0, "sdk/sign/testdata/tiny.elf"), &len);
+	uint8_t *elf = read_all(build_path(0, "sdk/ebroker-sign/testdata/tiny.elf"), &len);
 	struct ebroker_image *img = NULL;
 	const struct eb_secs *secs;
 	const uint8_t *d;
@@ -91,7 +91,7 @@ TEST(tiny_layout)
 TEST(tcs_relocation_refused)
 {
 	size_t len;
-	uint8_t *elf = read_all(build_path(0, "sdk/sign/testdata/tcs-reloc.elf"), &len);
+	uint8_t *elf = read_all(build_path(0, "sdk/ebroker-sign/testdata/tcs-reloc.elf"), &len);
 	struct ebroker_image *img = NULL;
 	char err[256] = "";
 	const char *p;

@@ -8,7 +8,7 @@
  */
 #include <stdlib.h>
 
-#include "sign.h"
+#include "cli.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "sign.h"
+#include "cli.h"
 
 int sign_error(int status, const char *fmt, ...)
 {

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "sign.h"
+#include "cli.h"
 
 static const char help[] =
     "Usage: " PROGRAM " keygen KEY.pem\n"

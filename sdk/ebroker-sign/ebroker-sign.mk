@@ -1,21 +1,21 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # ebroker-sign (included by the top-level Makefile): the tool in build/bin;
-# its host unit tests (sdk/sign/*_test.c) in build/test/sdk/sign, each
+# its host unit tests (sdk/ebroker-sign/*_test.c) in build/test/sdk/ebroker-sign, each
 # linked with every object but main's; the small enclave ELFs the tests sign,
-# linked from sdk/sign/testdata; the fuzzers' seeds, images signed from
+# linked from sdk/ebroker-sign/testdata; the fuzzers' seeds, images signed from
 # those and the ELFs themselves; and the ELF reader's libFuzzer target.
 
-SIGN_SRCS	:= $(filter-out %_test.c %_fuzz.c,$(wildcard sdk/sign/*.c))
+SIGN_SRCS	:= $(filter-out %_test.c %_fuzz.c,$(wildcard sdk/ebroker-sign/*.c))
 SIGN_OBJS	:= $(SIGN_SRCS:%.c=$(B)/obj/%.o) $(COMMON_OBJS)
-SIGN_LIB_OBJS	:= $(filter-out $(B)/obj/sdk/sign/ebroker-sign.o,$(SIGN_OBJS))
-SIGN_TESTS	:= $(patsubst %.c,$(B)/test/%,$(wildcard sdk/sign/*_test.c))
+SIGN_LIB_OBJS	:= $(filter-out $(B)/obj/sdk/ebroker-sign/ebroker-sign.o,$(SIGN_OBJS))
+SIGN_TESTS	:= $(patsubst %.c,$(B)/test/%,$(wildcard sdk/ebroker-sign/*_test.c))
 EBROKER_SIGN	:= $(B)/bin/ebroker-sign
 
 # Test enclaves: freestanding static PIEs laid out by a linker script.
-TEST_ELF_DIR	:= $(B)/sdk/sign/testdata
-TEST_ELFS	:= $(patsubst sdk/sign/testdata/%.S,$(TEST_ELF_DIR)/%.elf, \
-		   $(wildcard sdk/sign/testdata/*.S))
+TEST_ELF_DIR	:= $(B)/sdk/ebroker-sign/testdata
+TEST_ELFS	:= $(patsubst sdk/ebroker-sign/testdata/%.S,$(TEST_ELF_DIR)/%.elf, \
+		   $(wildcard sdk/ebroker-sign/testdata/*.S))
 TEST_ELF_FLAGS	:= -nostdlib -fPIE -static-pie -Wl,--no-dynamic-linker \
 		   -Wl,-z,noexecstack -Wl,--build-id=none -Wl,-z,norelro
 
@@ -32,15 +32,15 @@ $(EBROKER_SIGN): $(SIGN_OBJS) $(LIBEBSIGN) $(LIBEBIMAGE)
 	@mkdir -p $(dir $@)
 	$(CC) $(EB_CFLAGS) -o $@ $^ $(LDLIBS_CRYPTO)
 
-$(B)/test/sdk/sign/%: sdk/sign/%.c $(SIGN_LIB_OBJS) $(LIBEBSIGN) $(LIBEBIMAGE) \
+$(B)/test/sdk/ebroker-sign/%: sdk/ebroker-sign/%.c $(SIGN_LIB_OBJS) $(LIBEBSIGN) $(LIBEBIMAGE) \
 		$(EBROKER_SIGN) $(TEST_ELFS)
 	@mkdir -p $(dir $@)
 	$(CC) $(EB_CFLAGS) -MMD -MP -o $@ $< $(SIGN_LIB_OBJS) $(LIBEBSIGN) $(LIBEBIMAGE) \
 		$(LDLIBS_CRYPTO)
 
-$(TEST_ELF_DIR)/%.elf: sdk/sign/testdata/%.S sdk/sign/testdata/enclave.lds
+$(TEST_ELF_DIR)/%.elf: sdk/ebroker-sign/testdata/%.S sdk/ebroker-sign/testdata/enclave.lds
 	@mkdir -p $(dir $@)
-	$(CC) $(TEST_ELF_FLAGS) $(TEST_ELF_EXTRA) -Wl,-T,sdk/sign/testdata/enclave.lds -o $@ $<
+	$(CC) $(TEST_ELF_FLAGS) $(TEST_ELF_EXTRA) -Wl,-T,sdk/ebroker-sign/testdata/enclave.lds -o $@ $<
 
 # Let the relocation in its TCS through, for ebroker-sign to refuse.
 $(TEST_ELF_DIR)/tcs-reloc.elf: TEST_ELF_EXTRA := -Wl,-z,notext
@@ -61,9 +61,9 @@ $(B)/fuzz/elf-corpus/%.elf: $(TEST_ELF_DIR)/%.elf
 	cp $< $@
 
 # The ELF reader, instrumented, with the image library it feeds.
-$(ELF_FUZZ): sdk/sign/elf_fuzz.c sdk/sign/elf.c sdk/sign/sign.h $(IMAGE_SRCS) \
+$(ELF_FUZZ): sdk/ebroker-sign/elf_fuzz.c sdk/ebroker-sign/elf.c sdk/ebroker-sign/cli.h $(IMAGE_SRCS) \
 		$(wildcard sdk/image/*.h common/*.h) sdk/signer/ossl.h sdk/include/ebroker/image.h
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ sdk/sign/elf_fuzz.c sdk/sign/elf.c $(IMAGE_SRCS)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ sdk/ebroker-sign/elf_fuzz.c sdk/ebroker-sign/elf.c $(IMAGE_SRCS)
 
 fuzz: $(ELF_FUZZ) $(FUZZ_SEEDS)

@@ -8,7 +8,7 @@
 #include <errno.h>
 #include <sys/stat.h>
 
-#include "sign.h"
+#include "cli.h"
 #include "test.h"
 
 /* One key and one scratch directory for every test (RSA-3072 is slow). */
@@ -34,7 +34,7 @@ __attribute__((destructor)) static void cleanup(void)
 
 static const char *tiny(void)
 {
-	return build_path(0, "sdk/sign/testdata/tiny.elf");
+	return build_path(0, "sdk/ebroker-sign/testdata/tiny.elf");
 }
 
 /* `dump --json IMAGE` into IMAGE.json, which json_get() reads. */
@@ -387,7 +387,7 @@ TEST(bad_key_and_elf)
 
 	EXPECT_EQ(SIGN_EXIT_BAD_ELF,
 		  run(&out, "%s sign --key %s/key.pem %s -o %s/x.ebimg 2>&1", tool(), tmp,
-		      build_path(1, "sdk/sign/testdata/tcs-reloc.elf"), tmp));
+		      build_path(1, "sdk/ebroker-sign/testdata/tcs-reloc.elf"), tmp));
 	EXPECT_NE(NULL, strstr(out, "targets a page that is not writable")) TH_LOG("%s", out);
 	free(out);
 

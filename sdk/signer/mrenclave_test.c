@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Host unit tests for the MRENCLAVE computation (measure.c). */
+/* Host unit tests for the MRENCLAVE computation (mrenclave.c). */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>

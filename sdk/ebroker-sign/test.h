@@ -31,7 +31,7 @@
 
 #define PAGE 4096ULL
 
-/* The build directory: tests live in build/test/sdk/sign. */
+/* The build directory: tests live in build/test/sdk/ebroker-sign. */
 static inline const char *build_dir(void)
 {
 	static char dir[PATH_MAX];

@@ -11,7 +11,7 @@
 
 #include "common/json.h"
 
-#include "sign.h"
+#include "cli.h"
 
 static const char help[] =
     "Usage: " PROGRAM " dump [--json] IMAGE.ebimg\n"

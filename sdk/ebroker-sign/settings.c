@@ -11,7 +11,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "sign.h"
+#include "cli.h"
 
 #define CONFIG_FILE_MAX (64 << 10)
 

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "sign.h"
+#include "cli.h"
 
 static const char help[] =
     "Usage: " PROGRAM " sign [OPTIONS] ENCLAVE.elf -o IMAGE.ebimg\n"
