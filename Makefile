@@ -39,10 +39,15 @@ ksrc: deps
 	@scripts/ksrc
 
 # The module. `check` and `demo` always build it for the guest's kernel;
-# switching KDIR cleans the previous build first.
+# switching KDIR removes the previous build's kbuild outputs first. Only
+# kmod/'s: kbuild's own `clean` of an external module deletes every object
+# and archive below the tree, userspace's in build/ too.
+KBUILD_OUTPUTS	= kmod/*.o kmod/*.ko kmod/*.mod kmod/*.mod.c kmod/.*.cmd kmod/modules.order \
+		  Module.symvers modules.order .*.cmd
+
 module: deps
 	@if [ "$$(cat $(B)/module.kdir 2>/dev/null)" != "$(KDIR)" ]; then \
-		$(MAKE) -s -C $(KDIR) M=$(CURDIR) clean >/dev/null 2>&1 || true; \
+		rm -f $(KBUILD_OUTPUTS); \
 		mkdir -p $(B); echo "$(KDIR)" > $(B)/module.kdir; \
 	fi
 	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 CONFIG_WERROR=y \
