@@ -455,6 +455,20 @@ TEST_F(broker, socket_mode)
 	EXPECT_EQ(0U, st.st_uid);
 	EXPECT_EQ(gid, st.st_gid);
 	EXPECT_EQ(-1, access(tmp, F_OK));
+
+	/* The same group by number, and a number no group has (chown takes both). */
+	snprintf(keys, sizeof(keys), "SocketGroup=%u\nSocketMode=0640", (unsigned int)gid);
+	broker_stop(self);
+	write_policy(_metadata, self, keys);
+	broker_start(_metadata, self);
+	ASSERT_EQ(0, stat(self->path, &st));
+	EXPECT_EQ(gid, st.st_gid);
+	snprintf(keys, sizeof(keys), "SocketGroup=54321\nSocketMode=0640");
+	broker_stop(self);
+	write_policy(_metadata, self, keys);
+	broker_start(_metadata, self);
+	ASSERT_EQ(0, stat(self->path, &st));
+	EXPECT_EQ(54321U, st.st_gid);
 }
 
 TEST_HARNESS_MAIN

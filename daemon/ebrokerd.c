@@ -194,13 +194,36 @@ static int on_post(sd_event_source *src, void *userdata)
 	return 0;
 }
 
+/* SocketGroup=: a group's name, or its number as chown(1) takes it. */
+static int socket_gid(const char *name, gid_t *ret_gid)
+{
+	struct group *gr;
+	unsigned long v;
+	char *end;
+
+	gr = getgrnam(name);
+	if (gr) {
+		*ret_gid = gr->gr_gid;
+		return 0;
+	}
+	if (*name < '0' || *name > '9')
+		return -ENOENT;
+	errno = 0;
+	v = strtoul(name, &end, 10);
+	if (errno || *end || v >= (gid_t)-1)
+		return -ENOENT;
+	*ret_gid = (gid_t)v;
+	return 0;
+}
+
 static int make_socket(struct daemon *d)
 {
 	const struct eb_policy_limits *lim = eb_policy_limits(d->policy);
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	_cleanup_(closep) int fd = -1;
-	struct group *gr = NULL;
+	const char *group = "root";
 	char dir[PATH_MAX];
+	gid_t gid = 0;
 	mode_t mask;
 	int n, r;
 
@@ -230,10 +253,11 @@ static int make_socket(struct daemon *d)
 			return log_error(errno, "cannot create %s: %m", dir);
 	}
 	if (lim->socket_group && *lim->socket_group) {
-		gr = getgrnam(lim->socket_group);
-		if (!gr)
-			return log_error(ENOENT, "SocketGroup=%s: no such group",
+		r = socket_gid(lim->socket_group, &gid);
+		if (r < 0)
+			return log_error(-r, "SocketGroup=%s: no such group, by name or number",
 					 lim->socket_group);
+		group = lim->socket_group;
 	}
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
@@ -254,7 +278,7 @@ static int make_socket(struct daemon *d)
 	umask(mask);
 	if (r < 0)
 		return log_error(errno, "cannot bind %s: %m", sa.sun_path);
-	if (chown(sa.sun_path, 0, gr ? gr->gr_gid : 0) < 0 ||
+	if (chown(sa.sun_path, 0, gid) < 0 ||
 	    chmod(sa.sun_path, lim->socket_mode) < 0)
 		r = log_error(errno, "cannot set the owner and mode of %s: %m", sa.sun_path);
 	else if (listen(fd, SOMAXCONN) < 0)
@@ -267,7 +291,7 @@ static int make_socket(struct daemon *d)
 	}
 	d->listen_fd = TAKE_FD(fd);
 	log_info("listening on %s (mode %04o, group %s)", d->cfg.socket_path,
-		 (unsigned int)lim->socket_mode, gr ? gr->gr_name : "root");
+		 (unsigned int)lim->socket_mode, group);
 	return 0;
 }
 
