@@ -278,8 +278,7 @@ static int make_socket(struct daemon *d)
 	umask(mask);
 	if (r < 0)
 		return log_error(errno, "cannot bind %s: %m", sa.sun_path);
-	if (chown(sa.sun_path, 0, gid) < 0 ||
-	    chmod(sa.sun_path, lim->socket_mode) < 0)
+	if (chown(sa.sun_path, 0, gid) < 0 || chmod(sa.sun_path, lim->socket_mode) < 0)
 		r = log_error(errno, "cannot set the owner and mode of %s: %m", sa.sun_path);
 	else if (listen(fd, SOMAXCONN) < 0)
 		r = log_error(errno, "listen: %m");
