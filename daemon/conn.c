@@ -807,8 +807,9 @@ static int conn_io(sd_event_source *src, int fd, uint32_t revents, void *userdat
 }
 
 /*
- * A connection past a limit is told why before it is closed: an ERROR with
- * request id 0, which answers no request. EUSERS, as for the policy's other
+ * A connection past a limit, or one whose peer cannot be identified, is told
+ * why before it is closed: an ERROR with request id 0, which answers no
+ * request. Past a limit it is EUSERS, as for the policy's other
  * [Limits]: the client is past a count the administrator set, not out of
  * descriptors of its own (EMFILE would send its user to ulimit). The socket
  * is new and its buffer empty, so the send does not block; if it fails all
@@ -859,6 +860,8 @@ int conn_accept(struct daemon *d)
 	if (r < 0) {
 		if (log_ratelimit_ok())
 			log_notice("refusing a client: %s", why);
+		(void)ebp_send_error(fd, 0, -r, EBP_SIDE_DAEMON,
+				     "ebrokerd cannot tell who is connecting: %s", why);
 		free(c->out);
 		free(c);
 		return 1;

@@ -269,6 +269,7 @@ static void broker_stop(FIXTURE_DATA(broker) * self)
 {
 	if (self->pid > 0) {
 		kill(self->pid, SIGTERM);
+		kill(self->pid, SIGCONT); /* unidentified_client_told_why stops it */
 		waitpid(self->pid, NULL, 0);
 	}
 	self->pid = -1;
@@ -405,6 +406,57 @@ TEST_F(broker, connections_in_all)
 
 	ask(bob, 'd', 0);
 	a = connect_again(carol);
+	EXPECT_EQ(0, a.r) TH_LOG("%s", a.message);
+}
+
+/*
+ * A client that ebrokerd cannot identify hears why: here, one that connected
+ * as root and became another user before the daemon, stopped meanwhile,
+ * accepted it (SO_PEERCRED says root, /proc another uid).
+ */
+TEST_F(broker, unidentified_client_told_why)
+{
+	struct answer a = { .r = -EPIPE };
+	int ready[2], go[2], status;
+	char c;
+	pid_t p;
+
+	if (_metadata->skip)
+		return;
+	ASSERT_EQ(0, pipe(ready));
+	ASSERT_EQ(0, pipe(go));
+	ASSERT_EQ(0, kill(self->pid, SIGSTOP));
+	p = fork();
+	ASSERT_LE(0, p);
+	if (p == 0) {
+		struct ebroker *b = NULL;
+
+		close(ready[0]);
+		close(go[1]);
+		if (ebroker_connect(self->path, &b) < 0 || setresuid(4102, 4102, 4102) < 0)
+			_exit(2);
+		if (write(ready[1], "r", 1) != 1 || read(go[0], &c, 1) != 1)
+			_exit(3);
+		status_answer(b, &a);
+		_exit(write(ready[1], &a, sizeof(a)) == sizeof(a) ? 0 : 4);
+	}
+	close(ready[1]);
+	close(go[0]);
+	EXPECT_EQ(1, read(ready[0], &c, 1));
+	kill(self->pid, SIGCONT);
+	EXPECT_EQ(1, write(go[1], "g", 1));
+	EXPECT_EQ((ssize_t)sizeof(a), read(ready[0], &a, sizeof(a)));
+	ASSERT_EQ(p, waitpid(p, &status, 0));
+	EXPECT_EQ(0, status);
+	close(ready[0]);
+	close(go[1]);
+	EXPECT_EQ(-ESRCH, a.r);
+	EXPECT_EQ(EBROKER_SIDE_DAEMON, a.side);
+	EXPECT_STREQ("ebrokerd cannot tell who is connecting: the client's pid names a process of "
+		     "another user",
+		     a.message);
+	/* The daemon serves the others. */
+	a = ask(&self->cl[0], 'c', 0);
 	EXPECT_EQ(0, a.r) TH_LOG("%s", a.message);
 }
 

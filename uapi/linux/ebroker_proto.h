@@ -152,8 +152,9 @@ struct ebp_msghdr {
  * An ERROR with request_id 0 on a control connection is not a reply either:
  * ebrokerd refused the connection (ERRNO EUSERS: the user or all users
  * together are at the policy's ConnectionsPerUser= or Connections=;
- * MESSAGE names the limit) and closes it. It comes before any reply;
- * connecting again at once gets the same answer.
+ * MESSAGE names the limit; or ESRCH, ENOENT, EPROTO: it could not tell
+ * who connected, MESSAGE says why) and closes it. It comes before any
+ * reply; connecting again at once gets the same answer.
  *
  * Worker control (internal):
  * @EBP_MSG_W_READY:	(worker -> ebrokerd, after loading, and again to a
