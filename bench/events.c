@@ -49,9 +49,9 @@ static void hammer(struct hammer *h)
 	int fd;
 
 	enter(BASE "/hammer");
-	fd = open(EB_DEV, O_RDWR | O_CLOEXEC);
+	fd = open(EB_DEVICE_PATH, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
-		fail(EB_DEV, errno);
+		fail(EB_DEVICE_PATH, errno);
 	tencl_secs(&secs, 1ULL << 40, 2 * 4096, 0);
 	start = now();
 	while (!atomic_load(&h->stop)) {

@@ -18,8 +18,6 @@
 
 #include "bench.h"
 
-#define EB_DEV "/dev/ebroker"
-
 /* An ELRANGE: @base, naturally aligned, inside @reserve, so that nothing else lands there. */
 struct elrange {
 	void *reserve;
@@ -43,13 +41,13 @@ static inline void elrange_release(struct elrange *r)
 	munmap(r->reserve, r->reserve_len);
 }
 
-/* open(EB_DEV) and ENCLAVE_CREATE of @secs: the enclave's descriptor. */
+/* open(EB_DEVICE_PATH) and ENCLAVE_CREATE of @secs: the enclave's descriptor. */
 static inline int raw_create(const struct eb_secs *secs)
 {
-	int fd = open(EB_DEV, O_RDWR | O_CLOEXEC);
+	int fd = open(EB_DEVICE_PATH, O_RDWR | O_CLOEXEC);
 
 	if (fd < 0)
-		fail(EB_DEV, errno);
+		fail(EB_DEVICE_PATH, errno);
 	if (ioctl(fd, EB_IOC_ENCLAVE_CREATE, &(struct eb_enclave_create){ .src = (uintptr_t)secs }))
 		fail("EB_IOC_ENCLAVE_CREATE", errno);
 	return fd;

@@ -19,6 +19,8 @@
 
 #include <systemd/sd-daemon.h>
 
+#include <linux/ebroker.h>
+
 #include "common/util.h"
 #include "proto/proto.h"
 
@@ -351,7 +353,7 @@ static int parse_args(int argc, char **argv, struct daemon_config *cfg)
 		.runtime_dir = "/run/ebroker",
 		.worker_path = LIBEXECDIR "/ebroker-worker",
 		.worker_cgroup = "/sys/fs/cgroup/ebroker.slice",
-		.device = "/dev/ebroker",
+		.device = EB_DEVICE_PATH,
 	};
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {

@@ -61,15 +61,8 @@
 #include "encl.h"
 #include "events.h"
 #include "pool.h"
+#include "sgx_rules.h"
 #include "sigstruct.h"
-
-/* XFRM bits 0 (x87) and 1 (SSE) are architecturally required. */
-#define EB_XFRM_REQUIRED	0x3ULL
-/* MISCSELECT bit 0 (EXINFO) is the only defined bit. */
-#define EB_MISCSELECT_VALID	0x1U
-/* ELRANGE sizes accepted; the pool bounds what can be populated anyway. */
-#define EB_ENCL_SIZE_MAX	BIT_ULL(36)
-#define EB_SSA_FRAME_MAX	16
 
 static DEFINE_MUTEX(eb_encls_lock);	/* registry membership, dumps */
 static DEFINE_XARRAY_ALLOC1(eb_encls);
@@ -274,9 +267,12 @@ int eb_encl_set_cgroup(struct eb_encl *encl, struct cgroup *cgrp)
 
 static int eb_secs_validate(const struct eb_secs *secs)
 {
-	if (secs->size < 2 * PAGE_SIZE || !is_power_of_2(secs->size) ||
-	    secs->size > EB_ENCL_SIZE_MAX)
+	const char *why = eb_secs_check(secs);
+
+	if (why) {
+		pr_debug("ECREATE refused: %s\n", why);
 		return -EINVAL;
+	}
 	if (secs->base & (secs->size - 1))
 		return -EINVAL;
 	/*
@@ -285,15 +281,6 @@ static int eb_secs_validate(const struct eb_secs *secs)
 	 * wraps or reaches into the kernel's half is refused too.
 	 */
 	if (!access_ok(u64_to_user_ptr(secs->base), secs->size))
-		return -EINVAL;
-	if (!secs->ssa_frame_size || secs->ssa_frame_size > EB_SSA_FRAME_MAX)
-		return -EINVAL;
-	if (secs->miscselect & ~EB_MISCSELECT_VALID)
-		return -EINVAL;
-	if ((secs->attributes & (EB_ATTR_RESERVED | EB_ATTR_INIT)) ||
-	    !(secs->attributes & EB_ATTR_MODE64BIT))
-		return -EINVAL;
-	if ((secs->xfrm & EB_XFRM_REQUIRED) != EB_XFRM_REQUIRED)
 		return -EINVAL;
 	if (memchr_inv(secs->reserved1, 0, sizeof(secs->reserved1)) ||
 	    memchr_inv(secs->mrenclave, 0, sizeof(secs->mrenclave)) ||

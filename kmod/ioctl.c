@@ -3,6 +3,8 @@
  * The enclave ioctls: copy in, validate every field, call into encl.c,
  * copy out. The contract is documented in uapi/linux/ebroker.h.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/capability.h>
 #include <linux/cgroup.h>
 #include <linux/fs.h>
@@ -14,6 +16,7 @@
 #include "encl.h"
 #include "ioctl.h"
 #include "report.h"
+#include "sgx_rules.h"
 
 static_assert(sizeof(struct eb_secs) == EB_SECS_SIZE);
 static_assert(sizeof(struct eb_secinfo) == EB_SECINFO_SIZE);
@@ -42,19 +45,12 @@ static long eb_ioc_create(struct eb_encl *encl, void __user *arg)
 
 static int eb_secinfo_validate(const struct eb_secinfo *secinfo)
 {
-	u64 perm = secinfo->flags & EB_SECINFO_PERM_MASK;
-	u64 pt = secinfo->flags & EB_SECINFO_PT_MASK;
+	const char *why = eb_secinfo_check(secinfo->flags);
 
-	if (pt != EB_SECINFO_PT_REG && pt != EB_SECINFO_PT_TCS)
+	if (why) {
+		pr_debug("EADD refused: %s\n", why);
 		return -EINVAL;
-	/* Write without read cannot be mapped; SGX refuses it too. */
-	if ((perm & EB_SECINFO_W) && !(perm & EB_SECINFO_R))
-		return -EINVAL;
-	/* A TCS carries no permissions of its own. */
-	if (pt == EB_SECINFO_PT_TCS && perm)
-		return -EINVAL;
-	if (secinfo->flags & EB_SECINFO_RESERVED)
-		return -EINVAL;
+	}
 	if (memchr_inv(secinfo->reserved, 0, sizeof(secinfo->reserved)))
 		return -EINVAL;
 	return 0;

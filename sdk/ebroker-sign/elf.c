@@ -107,8 +107,7 @@ static int check_load(struct elf *e, unsigned int i, const Elf64_Phdr *p)
 	if (!in_file(e, p->p_offset, p->p_filesz))
 		return refuse(e, "truncated: PT_LOAD %u at 0x%llx ends past the end of the file", i,
 			      (unsigned long long)p->p_vaddr);
-	if (p->p_vaddr > EBROKER_IMAGE_ENCL_SIZE_MAX ||
-	    p->p_memsz > EBROKER_IMAGE_ENCL_SIZE_MAX - p->p_vaddr)
+	if (p->p_vaddr > EB_ECREATE_SIZE_MAX || p->p_memsz > EB_ECREATE_SIZE_MAX - p->p_vaddr)
 		return refuse(e, "PT_LOAD %u at 0x%llx: ends above the largest enclave (64 GiB)", i,
 			      (unsigned long long)p->p_vaddr);
 	if (p->p_flags & ~(uint32_t)(PF_R | PF_W | PF_X))
@@ -393,7 +392,7 @@ int elf_layout(const void *elf, size_t len, const struct layout_params *params,
 		snprintf(err, errlen,
 			 "SECS refused (SSA frame size 1 to %u pages, XFRM with x87 "
 			 "and SSE, MISCSELECT 0 or 1, defined attributes only)",
-			 EBROKER_IMAGE_SSA_FRAME_MAX);
+			 EB_ECREATE_SSA_FRAME_MAX);
 		return r;
 	}
 	if (r < 0)

@@ -14,9 +14,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const struct layout_params params = { .xfrm = EBROKER_IMAGE_XFRM_REQUIRED };
+	static const struct layout_params params = { .xfrm = EB_ECREATE_XFRM_REQUIRED };
 	struct ebroker_image *img = NULL, *again = NULL;
-	struct eb_sigstruct sig = { .xfrm = EBROKER_IMAGE_XFRM_REQUIRED };
+	struct eb_sigstruct sig = { .xfrm = EB_ECREATE_XFRM_REQUIRED };
 	char err[256];
 	size_t len;
 	void *buf;

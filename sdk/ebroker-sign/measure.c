@@ -17,7 +17,7 @@ static const char help[] = "Usage: " PROGRAM " measure ENCLAVE.elf\n"
 
 int cmd_measure(int argc, char **argv)
 {
-	static const struct layout_params layout = { .xfrm = EBROKER_IMAGE_XFRM_REQUIRED };
+	static const struct layout_params layout = { .xfrm = EB_ECREATE_XFRM_REQUIRED };
 	_cleanup_(ebroker_image_freep) struct ebroker_image *img = NULL;
 	uint8_t mrenclave[EB_HASH_SIZE];
 	char hex[2 * EB_HASH_SIZE + 1];

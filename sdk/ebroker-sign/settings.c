@@ -17,7 +17,7 @@
 
 /* Every attribute bit a signer may pin: all defined ones but INIT. */
 #define ATTRIBUTE_MASK_DEFAULT (~EB_ATTR_RESERVED & ~EB_ATTR_INIT)
-#define XFRM_DEFAULT	       EBROKER_IMAGE_XFRM_REQUIRED
+#define XFRM_DEFAULT	       EB_ECREATE_XFRM_REQUIRED
 
 enum kind { KIND_PATH, KIND_BOOL, KIND_DATE, KIND_U16, KIND_U32, KIND_U64 };
 
@@ -174,7 +174,7 @@ int setting_parse(struct sign_settings *st, enum setting s, const char *value, c
 			break;
 		case SET_MISCSELECT:
 			/* What ECREATE accepts, said here rather than later. */
-			if (v & ~(uint64_t)EBROKER_IMAGE_MISCSELECT_MASK)
+			if (v & ~(uint64_t)EB_ECREATE_MISCSELECT_VALID)
 				return -EINVAL;
 			st->miscselect = v;
 			break;
@@ -185,7 +185,7 @@ int setting_parse(struct sign_settings *st, enum setting s, const char *value, c
 			st->attribute_mask = v;
 			break;
 		case SET_XFRM:
-			if ((v & EBROKER_IMAGE_XFRM_REQUIRED) != EBROKER_IMAGE_XFRM_REQUIRED)
+			if ((v & EB_ECREATE_XFRM_REQUIRED) != EB_ECREATE_XFRM_REQUIRED)
 				return -EINVAL;
 			st->xfrm = v;
 			break;

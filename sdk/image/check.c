@@ -5,54 +5,35 @@
  * a reason, before any page reaches the kernel.
  */
 #include <endian.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "common/util.h"
+#include "kmod/sgx_rules.h"
 
 #include "internal.h"
 
-/* TCS fields (SDM Vol. 3D, 34.8), little-endian at these offsets. */
-#define TCS_STATE    0
-#define TCS_FLAGS    8
-#define TCS_OSSA     16
-#define TCS_CSSA     24
-#define TCS_NSSA     28
-#define TCS_OENTRY   32
-#define TCS_OFSBASE  48
-#define TCS_OGSBASE  56
-#define TCS_FSLIMIT  64
-#define TCS_GSLIMIT  68
-#define TCS_RESERVED 72
-
-#define TCS_FLAGS_DBGOPTIN 0x1ULL
-#define TCS_LIMIT_LOW	   0xfffU /* bits 11:0 of FSLIMIT and GSLIMIT must be set */
+_Static_assert(sizeof(struct eb_tcs) == EB_TCS_SIZE, "TCS layout");
+_Static_assert(offsetof(struct eb_tcs, ossa) == EB_TCS_OSSA, "TCS.OSSA");
+_Static_assert(offsetof(struct eb_tcs, nssa) == EB_TCS_NSSA, "TCS.NSSA");
+_Static_assert(offsetof(struct eb_tcs, oentry) == EB_TCS_OENTRY, "TCS.OENTRY");
+_Static_assert(offsetof(struct eb_tcs, ofsbase) == EB_TCS_OFSBASE, "TCS.OFSBASE");
+_Static_assert(offsetof(struct eb_tcs, gslimit) == EB_TCS_GSLIMIT, "TCS.GSLIMIT");
+_Static_assert(offsetof(struct eb_tcs, reserved) == EB_TCS_RESERVED, "TCS reserved");
 
 static bool is_page_aligned(uint64_t v)
 {
 	return (v & (EB_PAGE_SIZE - 1)) == 0;
 }
 
+/* ECREATE's rules, the module's own (kmod/sgx_rules.h), and a template's. */
 const char *eb_image_check_secs(const struct eb_secs *secs)
 {
 	struct eb_secs only;
+	const char *why = eb_secs_check(secs);
 
-	if (secs->size < 2 * EB_PAGE_SIZE || (secs->size & (secs->size - 1)))
-		return "enclave size not a power of two of at least two pages";
-	if (secs->size > EBROKER_IMAGE_ENCL_SIZE_MAX)
-		return "enclave size above 64 GiB";
-	if (secs->ssa_frame_size == 0 || secs->ssa_frame_size > EBROKER_IMAGE_SSA_FRAME_MAX)
-		return "SSA frame size not between 1 and 16 pages";
-	if (secs->miscselect & ~EBROKER_IMAGE_MISCSELECT_MASK)
-		return "MISCSELECT has undefined bits";
-	if (secs->attributes & EB_ATTR_INIT)
-		return "attributes have INIT set";
-	if (secs->attributes & EB_ATTR_RESERVED)
-		return "attributes have reserved bits set";
-	if (!(secs->attributes & EB_ATTR_MODE64BIT))
-		return "attributes lack MODE64BIT";
-	if ((secs->xfrm & EBROKER_IMAGE_XFRM_REQUIRED) != EBROKER_IMAGE_XFRM_REQUIRED)
-		return "XFRM lacks x87 or SSE";
-
+	if (why)
+		return why;
 	/* Everything else, base included, is the kernel's or EINIT's to set. */
 	memset(&only, 0, sizeof(only));
 	only.size = secs->size;
@@ -66,50 +47,42 @@ const char *eb_image_check_secs(const struct eb_secs *secs)
 	return NULL;
 }
 
-const char *eb_image_check_secinfo(uint64_t flags)
-{
-	uint64_t perm = flags & EB_SECINFO_PERM_MASK;
-	uint64_t type = flags & EB_SECINFO_PT_MASK;
-
-	if (flags & EB_SECINFO_RESERVED)
-		return "SECINFO has reserved bits set";
-	if (type == EB_SECINFO_PT_TCS)
-		return perm ? "TCS page with permissions" : NULL;
-	if (type != EB_SECINFO_PT_REG)
-		return "page type neither REG nor TCS";
-	if ((perm & EB_SECINFO_W) && !(perm & EB_SECINFO_R))
-		return "page writable but not readable";
-	return NULL;
-}
-
 /*
  * What EADD checks of a TCS, and that what the TCS points at is inside the
  * enclave: a TCS that passes can at least be entered.
  */
-const char *eb_image_check_tcs(const struct eb_secs *secs, const uint8_t *tcs)
+const char *eb_image_check_tcs(const struct eb_secs *secs, const uint8_t *page)
 {
-	uint64_t ossa = get_le64(tcs + TCS_OSSA);
-	uint32_t nssa = get_le32(tcs + TCS_NSSA);
+	struct eb_tcs tcs;
+	uint64_t ossa, ofsbase, ogsbase;
+	uint32_t nssa, fslimit, gslimit;
 
-	if (get_le64(tcs + TCS_FLAGS) & ~TCS_FLAGS_DBGOPTIN)
+	memcpy(&tcs, page, sizeof(tcs));
+	ossa = le64toh(tcs.ossa);
+	ofsbase = le64toh(tcs.ofsbase);
+	ogsbase = le64toh(tcs.ogsbase);
+	nssa = le32toh(tcs.nssa);
+	fslimit = le32toh(tcs.fslimit);
+	gslimit = le32toh(tcs.gslimit);
+
+	if (le64toh(tcs.flags) & ~EB_TCS_FLAGS_DBGOPTIN)
 		return "TCS FLAGS has reserved bits set";
-	if (get_le32(tcs + TCS_CSSA) != 0)
+	if (tcs.cssa != 0)
 		return "TCS CSSA not zero";
 	if (nssa == 0)
 		return "TCS NSSA is zero";
 	if (!is_page_aligned(ossa) || ossa >= secs->size ||
 	    (uint64_t)nssa * secs->ssa_frame_size * EB_PAGE_SIZE > secs->size - ossa)
 		return "TCS SSA frames not page aligned or not inside the enclave";
-	if (get_le64(tcs + TCS_OENTRY) >= secs->size)
+	if (le64toh(tcs.oentry) >= secs->size)
 		return "TCS entry point outside the enclave";
-	if (!is_page_aligned(get_le64(tcs + TCS_OFSBASE)) ||
-	    !is_page_aligned(get_le64(tcs + TCS_OGSBASE)) ||
-	    get_le64(tcs + TCS_OFSBASE) >= secs->size || get_le64(tcs + TCS_OGSBASE) >= secs->size)
+	if (!is_page_aligned(ofsbase) || !is_page_aligned(ogsbase) || ofsbase >= secs->size ||
+	    ogsbase >= secs->size)
 		return "TCS FS or GS base not page aligned or not inside the enclave";
-	if ((get_le32(tcs + TCS_FSLIMIT) & TCS_LIMIT_LOW) != TCS_LIMIT_LOW ||
-	    (get_le32(tcs + TCS_GSLIMIT) & TCS_LIMIT_LOW) != TCS_LIMIT_LOW)
+	if ((fslimit & EB_TCS_LIMIT_LOW) != EB_TCS_LIMIT_LOW ||
+	    (gslimit & EB_TCS_LIMIT_LOW) != EB_TCS_LIMIT_LOW)
 		return "TCS FS or GS limit does not end in 0xfff";
-	if (!mem_is_zero(tcs + TCS_RESERVED, EB_PAGE_SIZE - TCS_RESERVED))
+	if (!mem_is_zero(tcs.reserved, sizeof(tcs.reserved)))
 		return "TCS reserved bytes not zero";
 	return NULL;
 }
@@ -139,7 +112,7 @@ const char *eb_image_check_page(const struct ebroker_image *img, uint64_t offset
 		return "page offset not below the enclave size";
 	if (img->n_pages && offset <= img->pages[img->n_pages - 1].offset)
 		return "page offsets not ascending";
-	why = eb_image_check_secinfo(secinfo_flags);
+	why = eb_secinfo_check(secinfo_flags);
 	if (why)
 		return why;
 	/*

@@ -74,7 +74,6 @@ extern const uint8_t eb_image_zero_page[EB_PAGE_SIZE];
  * string saying what is wrong.
  */
 const char *eb_image_check_secs(const struct eb_secs *secs);
-const char *eb_image_check_secinfo(uint64_t secinfo_flags);
 const char *eb_image_check_tcs(const struct eb_secs *secs, const uint8_t *tcs);
 const char *eb_image_check_sigstruct(const struct eb_secs *secs, const struct eb_sigstruct *s);
 /* A page that would follow the pages @img has, with @data (never NULL). */

@@ -18,7 +18,6 @@
 
 #include "internal.h"
 
-#define EB_DEV_PATH	"/dev/ebroker"
 #define EB_BACKEND_PATH "/sys/kernel/ebroker/backend"
 
 /* Pages per EB_IOC_ENCLAVE_ADD_PAGES call, copied through one buffer. */
@@ -309,7 +308,7 @@ int ebroker_enclave_load(const struct ebroker_image *img,
 			return r;
 	}
 	if (backend == EBROKER_BACKEND_SIM) {
-		device = EB_DEV_PATH;
+		device = EB_DEVICE_PATH;
 		r = eb_sim_init();
 	} else {
 		/* ebroker's cgroup accounting is the module's: the SGX driver

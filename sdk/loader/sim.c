@@ -46,11 +46,6 @@
 #define EFLAGS_OF 0x0800
 #define EFLAGS_AC 0x40000
 
-/* TCS fields (SDM 37.8) */
-#define TCS_CSSA   24
-#define TCS_NSSA   28
-#define TCS_OENTRY 32
-
 /* How often a timed-out call is retried when the timer fires outside it. */
 #define TIMER_REPEAT_NS (10 * 1000 * 1000)
 
@@ -216,9 +211,9 @@ static void emulate_eenter(struct call *c, ucontext_t *uc, uint64_t rip)
 		abort_call(c, uc, -EINVAL, false);
 		return;
 	}
-	memcpy(&cssa, tcs + TCS_CSSA, sizeof(cssa));
-	memcpy(&nssa, tcs + TCS_NSSA, sizeof(nssa));
-	memcpy(&oentry, tcs + TCS_OENTRY, sizeof(oentry));
+	memcpy(&cssa, tcs + EB_TCS_CSSA, sizeof(cssa));
+	memcpy(&nssa, tcs + EB_TCS_NSSA, sizeof(nssa));
+	memcpy(&oentry, tcs + EB_TCS_OENTRY, sizeof(oentry));
 	/* EENTER's #GP cases: no free SSA frame, an entry outside ELRANGE. */
 	if (cssa >= nssa || oentry >= e->size) {
 		abort_call(c, uc, -EFAULT, true);

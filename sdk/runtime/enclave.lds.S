@@ -20,6 +20,8 @@
  * Inside an output section `.` is an offset from the section's start.
  * The preprocessor cannot loop, hence one line per possible thread.
  */
+#include <linux/ebroker_sgx.h>
+
 #include "layout.h"
 
 #if EB_NR_TCS < 1 || EB_NR_TCS > EB_NR_TCS_MAX
@@ -33,14 +35,17 @@ OUTPUT_FORMAT("elf64-x86-64")
 OUTPUT_ARCH(i386:x86-64)
 ENTRY(eb_entry)
 
-/* TCS (SDM 37.8): STATE, FLAGS, OSSA, CSSA, NSSA, OENTRY, AEP, OFSBASE,
- * OGSBASE, FSLIMIT, GSLIMIT, then zeros to the end of the page. */
+/* A TCS, its fields at <linux/ebroker_sgx.h>'s offsets (STATE, FLAGS,
+ * CSSA and AEP zero), then zeros to the end of the page. */
+#define EB_TCS_AT(i, field) . = (i) * EB_RT_PAGE + EB_TCS_##field;
 #define EB_TCS(i)							\
-	QUAD(0) QUAD(0) QUAD(EB_SSA_OFF + (i) * EB_SSA_STRIDE)		\
-	LONG(0) LONG(EB_NSSA) QUAD(ABSOLUTE(eb_entry)) QUAD(0)		\
-	QUAD(EB_TDATA_OFF + (i) * EB_RT_PAGE)				\
-	QUAD(EB_TDATA_OFF + (i) * EB_RT_PAGE)				\
-	LONG(0xfff) LONG(0xfff)						\
+	EB_TCS_AT(i, OSSA)    QUAD(EB_SSA_OFF + (i) * EB_SSA_STRIDE)	\
+	EB_TCS_AT(i, NSSA)    LONG(EB_NSSA)				\
+	EB_TCS_AT(i, OENTRY)  QUAD(ABSOLUTE(eb_entry))			\
+	EB_TCS_AT(i, OFSBASE) QUAD(EB_TDATA_OFF + (i) * EB_RT_PAGE)	\
+	EB_TCS_AT(i, OGSBASE) QUAD(EB_TDATA_OFF + (i) * EB_RT_PAGE)	\
+	EB_TCS_AT(i, FSLIMIT) LONG(EB_TCS_LIMIT_LOW)			\
+	EB_TCS_AT(i, GSLIMIT) LONG(EB_TCS_LIMIT_LOW)			\
 	. = ((i) + 1) * EB_RT_PAGE;
 
 /* Thread data: the static fields of layout.h's EB_TD_*. */

@@ -33,7 +33,7 @@ RT_TESTS	:= $(patsubst %.c,$(B)/test/%,$(wildcard sdk/runtime/*_test.c))
 
 USERSPACE_TARGETS += $(LIBEBRT) $(RT_TESTS)
 
-ENCLAVE_LDS_CMD	= $(CPP) -P -undef -Isdk/runtime $(ENCLAVE_LAYOUT) -o $@ $(ENCLAVE_LDS_SRC)
+ENCLAVE_LDS_CMD	= $(CPP) -P -undef -D__ASSEMBLY__ -Iuapi -Isdk/runtime $(ENCLAVE_LAYOUT) -o $@ $(ENCLAVE_LDS_SRC)
 OBJDUMP		?= objdump
 ENCLAVE_ILLEGAL	:= cpuid|rdtscp?|syscall|sysenter|int|int3|into
 ENCLAVE_LINK	= $(CC) $(ENCLAVE_LDFLAGS) -Wl,-T,$(filter %.lds,$^) -o $@ $(filter %.o,$^) \

@@ -34,7 +34,7 @@ include sdk/samples/qe/qe.mk
 
 USERSPACE_TARGETS += $(SAMPLE_IMAGES)
 
-$(SAMPLES_OUT)/%.lds: $(ENCLAVE_LDS_SRC) sdk/runtime/layout.h
+$(SAMPLES_OUT)/%.lds: $(ENCLAVE_LDS_SRC) sdk/runtime/layout.h uapi/linux/ebroker_sgx.h
 	@mkdir -p $(dir $@)
 	$(ENCLAVE_LDS_CMD)
 

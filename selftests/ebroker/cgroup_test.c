@@ -319,7 +319,7 @@ static int dev_charging(FIXTURE_DATA(cg) * self, const char *rel)
 	char path[PATH_MAX];
 	int dev, fd, ret;
 
-	dev = open(EB_DEV, O_RDWR | O_CLOEXEC);
+	dev = open(EB_DEVICE_PATH, O_RDWR | O_CLOEXEC);
 	if (dev < 0)
 		return -errno;
 	fd = open(cgfs(self, rel, NULL, path, sizeof(path)), O_RDONLY | O_DIRECTORY);
@@ -341,7 +341,7 @@ FIXTURE_SETUP(cg)
 
 	for (int i = 0; i < MAX_ENCL; i++)
 		self->e[i].fd = -1;
-	if (access(EB_DEV, F_OK))
+	if (access(EB_DEVICE_PATH, F_OK))
 		SKIP(return, "ebroker not loaded");
 	if (access(CGFS "/cgroup.procs", F_OK))
 		SKIP(return, "no cgroup2 at " CGFS);
@@ -760,7 +760,7 @@ TEST_F(cg, lowered_limit_does_not_evict)
 	EXPECT_STREQ("max\n", es(x, "max"));
 	EXPECT_EQ(0, addn(t, 16, 4));
 	EXPECT_EQ(84 * 1024, ev(x, "current"));
-	t2->fd = open(EB_DEV, O_RDWR);
+	t2->fd = open(EB_DEVICE_PATH, O_RDWR);
 	ASSERT_LE(0, t2->fd);
 	ASSERT_EQ(0, cg_set_max(self, "x", "84K"));
 	ASSERT_EQ(0, cg_enter(self, "x"));
@@ -1151,7 +1151,7 @@ TEST_F(cg, set_cgroup_target)
 
 	/* From "caller", charge "tgt". */
 	ASSERT_EQ(0, cg_enter(self, "caller"));
-	dev = open(EB_DEV, O_RDWR);
+	dev = open(EB_DEVICE_PATH, O_RDWR);
 	ASSERT_LE(0, dev);
 	ASSERT_EQ(0, set_cgroup(dev, tfd, 0));
 	ASSERT_EQ(0, tencl_create_fd(t, dev, ENCL_SIZE, 0));
@@ -1166,7 +1166,7 @@ TEST_F(cg, set_cgroup_target)
 	ASSERT_EQ(0, cg_enter(self, NULL));
 
 	/* The last target named before create wins; its limit applies. */
-	dev = open(EB_DEV, O_RDWR);
+	dev = open(EB_DEVICE_PATH, O_RDWR);
 	ASSERT_LE(0, dev);
 	EXPECT_EQ(0, set_cgroup(dev, tfd, 0));
 	EXPECT_EQ(0, set_cgroup(dev, t2fd, 0));
@@ -1179,7 +1179,7 @@ TEST_F(cg, set_cgroup_target)
 	EXPECT_EQ(12 * 1024, ev(tgt, "current"));
 
 	/* Bad arguments. */
-	dev = open(EB_DEV, O_RDWR);
+	dev = open(EB_DEVICE_PATH, O_RDWR);
 	ASSERT_LE(0, dev);
 	EXPECT_EQ(-EINVAL, set_cgroup(dev, tfd, 1));
 	EXPECT_EQ(-EINVAL, set_cgroup(dev, tfd, 0x80000000u));
@@ -1209,7 +1209,7 @@ TEST_F(cg, set_cgroup_target)
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
-		dev = open(EB_DEV, O_RDWR);
+		dev = open(EB_DEVICE_PATH, O_RDWR);
 		if (dev < 0)
 			_exit(2);
 		if (setgid(65534) || setuid(65534))
@@ -1221,7 +1221,7 @@ TEST_F(cg, set_cgroup_target)
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
-		dev = open(EB_DEV, O_RDWR);
+		dev = open(EB_DEVICE_PATH, O_RDWR);
 		if (dev < 0)
 			_exit(2);
 		if (drop_sys_admin())
@@ -1356,7 +1356,7 @@ TEST_F(cg, refusal_names_limiting_cgroup)
 	/* c's own limit, below what it holds: a new SECS is refused at c itself. */
 	ASSERT_EQ(0, cg_set_max(self, "p/c", "4K"));
 	ASSERT_EQ(0, cg_enter(self, "p/c"));
-	fd = open(EB_DEV, O_RDWR | O_CLOEXEC);
+	fd = open(EB_DEVICE_PATH, O_RDWR | O_CLOEXEC);
 	tencl_secs(&secs, 0x7e0000000000ULL, 16 * PAGE, 0);
 	create = (struct eb_enclave_create){ .src = (uintptr_t)&secs };
 	EXPECT_EQ(-1, ioctl(fd, EB_IOC_ENCLAVE_CREATE, &create));

@@ -15,8 +15,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <linux/ebroker.h>
+
 #define EB_SYSFS "/sys/kernel/ebroker"
-#define EB_DEV	 "/dev/ebroker"
 
 /* Read a whole small file into buf (NUL-terminated); -errno on failure. */
 static inline int eb_read_file(const char *path, char *buf, size_t size)

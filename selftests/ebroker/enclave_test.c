@@ -443,7 +443,7 @@ TEST(bad_create)
 	void *base;
 	int fd;
 
-	fd = open(EB_DEV, O_RDWR);
+	fd = open(EB_DEVICE_PATH, O_RDWR);
 	ASSERT_LE(0, fd);
 	base = mmap(NULL, 32 * PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, base);
@@ -578,7 +578,7 @@ TEST(bad_set_cgroup)
 	int fd, cgfd, status;
 	pid_t pid;
 
-	fd = open(EB_DEV, O_RDWR);
+	fd = open(EB_DEVICE_PATH, O_RDWR);
 	ASSERT_LE(0, fd);
 	cgfd = open("/sys/fs/cgroup", O_RDONLY | O_DIRECTORY);
 	ASSERT_LE(0, cgfd);

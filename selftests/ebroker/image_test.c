@@ -59,7 +59,7 @@ static int load_pages(const struct ebroker_image *img, struct loaded *l)
 	uintptr_t base;
 
 	memset(l, 0, sizeof(*l));
-	l->fd = open(EB_DEV, O_RDWR | O_CLOEXEC);
+	l->fd = open(EB_DEVICE_PATH, O_RDWR | O_CLOEXEC);
 	if (l->fd < 0)
 		return -errno;
 	l->reserve_len = 2 * size;
@@ -141,8 +141,8 @@ TEST(samples_measure_as_the_kernel)
 	char pattern[2 * PATH_MAX];
 	glob_t g;
 
-	if (access(EB_DEV, F_OK))
-		SKIP(return, "%s missing: module not loaded", EB_DEV);
+	if (access(EB_DEVICE_PATH, F_OK))
+		SKIP(return, "%s missing: module not loaded", EB_DEVICE_PATH);
 	build_path(pattern, sizeof(pattern), "../sdk/samples/*.ebimg");
 	if (glob(pattern, 0, NULL, &g) != 0)
 		SKIP(return, "no sample images (%.512s): sdk/samples not built yet", pattern);
@@ -158,8 +158,8 @@ TEST(test_enclave_measures_as_the_kernel)
 {
 	char path[2 * PATH_MAX];
 
-	if (access(EB_DEV, F_OK))
-		SKIP(return, "%s missing: module not loaded", EB_DEV);
+	if (access(EB_DEVICE_PATH, F_OK))
+		SKIP(return, "%s missing: module not loaded", EB_DEVICE_PATH);
 	build_path(path, sizeof(path), "tiny.ebimg");
 	check_image(_metadata, path);
 }
@@ -195,8 +195,8 @@ TEST(changed_page_refused)
 	uint8_t *buf;
 	size_t len;
 
-	if (access(EB_DEV, F_OK))
-		SKIP(return, "%s missing: module not loaded", EB_DEV);
+	if (access(EB_DEVICE_PATH, F_OK))
+		SKIP(return, "%s missing: module not loaded", EB_DEVICE_PATH);
 	build_path(path, sizeof(path), "tiny.ebimg");
 	buf = slurp(path, &len);
 	ASSERT_NE(NULL, buf);
@@ -268,7 +268,7 @@ TEST(hostile_images_refused)
 
 	free(bad);
 	free(buf);
-	if (!access(EB_DEV, F_OK))
+	if (!access(EB_DEVICE_PATH, F_OK))
 		EXPECT_TRUE(eb_pool_is_full());
 }
 

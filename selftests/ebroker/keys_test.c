@@ -313,7 +313,7 @@ TEST_F(three, report_bad_input)
 	ASSERT_EQ(0, tencl_create(&u, ENCL_SIZE, 0));
 	EXPECT_EQ(-EINVAL, ereport(&u, &good, data, &r));
 	tencl_close(&u);
-	fd = open(EB_DEV, O_RDWR | O_CLOEXEC);
+	fd = open(EB_DEVICE_PATH, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, fd);
 	u.fd = fd;
 	EXPECT_EQ(-EINVAL, ereport(&u, &good, data, &r));
@@ -615,7 +615,7 @@ TEST_F(three, getkey_bad_input)
 	ASSERT_EQ(0, tencl_create(&u, ENCL_SIZE, 0));
 	EXPECT_EQ(-EINVAL, getkey(&u, &good, k));
 	tencl_close(&u);
-	fd = open(EB_DEV, O_RDWR | O_CLOEXEC);
+	fd = open(EB_DEVICE_PATH, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, fd);
 	u.fd = fd;
 	EXPECT_EQ(-EINVAL, getkey(&u, &good, k));

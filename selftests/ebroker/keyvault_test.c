@@ -136,8 +136,8 @@ FIXTURE(kv)
 FIXTURE_SETUP(kv)
 {
 	self->a = self->b = NULL;
-	if (access(EB_DEV, F_OK))
-		SKIP(return, "%s missing: module not loaded", EB_DEV);
+	if (access(EB_DEVICE_PATH, F_OK))
+		SKIP(return, "%s missing: module not loaded", EB_DEVICE_PATH);
 	if (!have_report_ioctls())
 		SKIP(return, "module has no EB_IOC_ENCLAVE_REPORT/GETKEY");
 }

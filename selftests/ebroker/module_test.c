@@ -15,7 +15,7 @@ TEST(device_is_root_only)
 {
 	struct stat st;
 
-	ASSERT_EQ(0, stat(EB_DEV, &st));
+	ASSERT_EQ(0, stat(EB_DEVICE_PATH, &st));
 	EXPECT_TRUE(S_ISCHR(st.st_mode));
 	EXPECT_EQ(0600, st.st_mode & 07777);
 	EXPECT_EQ(0, st.st_uid);
@@ -32,7 +32,7 @@ TEST(unprivileged_open_refused)
 	if (pid == 0) {
 		if (setgid(65534) || setuid(65534))
 			_exit(2);
-		if (open(EB_DEV, O_RDWR) >= 0)
+		if (open(EB_DEVICE_PATH, O_RDWR) >= 0)
 			_exit(3);
 		_exit(errno == EACCES ? 0 : 4);
 	}
@@ -62,7 +62,7 @@ TEST(pool_files_read_only)
 /* Unloading is refused while an enclave (its file) is alive. */
 TEST(unload_refused_while_enclave_lives)
 {
-	int fd = open(EB_DEV, O_RDWR);
+	int fd = open(EB_DEVICE_PATH, O_RDWR);
 
 	ASSERT_LE(0, fd);
 	EXPECT_EQ(-1, syscall(SYS_delete_module, "ebroker", O_NONBLOCK));

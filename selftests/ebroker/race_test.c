@@ -273,7 +273,7 @@ FIXTURE_SETUP(race)
 	self->c.cnt = mmap(NULL, sizeof(*self->c.cnt), PROT_READ | PROT_WRITE,
 			   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, self->c.cnt);
-	if (access(EB_DEV, F_OK))
+	if (access(EB_DEVICE_PATH, F_OK))
 		SKIP(return, "ebroker not loaded");
 	ASSERT_EQ(0, stat(CGROOT "/cgroup.procs", &st)) TH_LOG("no cgroup2 at " CGROOT);
 	snprintf(self->c.rel, sizeof(self->c.rel), "/ebrace-%d", getpid());

@@ -67,8 +67,8 @@ FIXTURE(sdk)
 
 FIXTURE_SETUP(sdk)
 {
-	if (access(EB_DEV, F_OK))
-		SKIP(return, "%s missing: module not loaded", EB_DEV);
+	if (access(EB_DEVICE_PATH, F_OK))
+		SKIP(return, "%s missing: module not loaded", EB_DEVICE_PATH);
 	self->a = self->b = NULL;
 }
 

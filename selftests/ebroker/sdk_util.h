@@ -37,7 +37,7 @@ static inline const char *sample(const char *name)
 static inline bool have_report_ioctls(void)
 {
 	struct eb_enclave_report r = { 0 };
-	int fd = open(EB_DEV, O_RDWR | O_CLOEXEC);
+	int fd = open(EB_DEVICE_PATH, O_RDWR | O_CLOEXEC);
 	bool ok;
 
 	if (fd < 0)

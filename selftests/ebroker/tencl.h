@@ -81,7 +81,7 @@ static inline int tencl_create_fd(struct tencl *t, int fd, uint64_t size, uint64
 	int ret;
 
 	memset(t, 0, sizeof(*t));
-	t->fd = fd >= 0 ? fd : open(EB_DEV, O_RDWR | O_CLOEXEC);
+	t->fd = fd >= 0 ? fd : open(EB_DEVICE_PATH, O_RDWR | O_CLOEXEC);
 	if (t->fd < 0)
 		return -errno;
 	t->reserve_len = size * 2;

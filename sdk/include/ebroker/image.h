@@ -40,15 +40,11 @@
 #define EBROKER_IMAGE_ZERO_PAGE 0xffffffffU
 
 /*
- * Limits on what an image may ask for. The SECS ones are the module's
- * ECREATE limits (kmod/encl.c), so that an image that parses can be
- * created.
+ * The most pages an image holds. Its SECS template is bound by what
+ * ECREATE accepts, the EB_ECREATE_* limits of <linux/ebroker_sgx.h>, so
+ * that an image that parses can be created.
  */
-#define EBROKER_IMAGE_PAGES_MAX	      (1U << 20)
-#define EBROKER_IMAGE_ENCL_SIZE_MAX   (64ULL << 30)
-#define EBROKER_IMAGE_SSA_FRAME_MAX   16
-#define EBROKER_IMAGE_MISCSELECT_MASK 0x1U   /* EXINFO */
-#define EBROKER_IMAGE_XFRM_REQUIRED   0x3ULL /* x87, SSE */
+#define EBROKER_IMAGE_PAGES_MAX (1U << 20)
 
 /*
  * The largest file a reader takes: a header, a SIGSTRUCT, a full page
