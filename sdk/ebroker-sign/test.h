@@ -117,14 +117,14 @@ static inline void make_tcs(uint8_t *tcs, uint64_t ossa, uint32_t nssa, uint64_t
 
 	memset(tcs, 0, PAGE);
 	v64 = htole64(ossa);
-	memcpy(tcs + 16, &v64, 8);
+	memcpy(tcs + EB_TCS_OSSA, &v64, 8);
 	v32 = htole32(nssa);
-	memcpy(tcs + 28, &v32, 4);
+	memcpy(tcs + EB_TCS_NSSA, &v32, 4);
 	v64 = htole64(oentry);
-	memcpy(tcs + 32, &v64, 8);
-	v32 = htole32(0xfff);
-	memcpy(tcs + 64, &v32, 4);
-	memcpy(tcs + 68, &v32, 4);
+	memcpy(tcs + EB_TCS_OENTRY, &v64, 8);
+	v32 = htole32(EB_TCS_LIMIT_LOW);
+	memcpy(tcs + EB_TCS_FSLIMIT, &v32, 4);
+	memcpy(tcs + EB_TCS_GSLIMIT, &v32, 4);
 }
 
 #endif /* EBROKER_SIGN_TEST_H */

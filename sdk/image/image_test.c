@@ -77,11 +77,11 @@ static const struct {
 static void make_tcs(uint8_t *tcs)
 {
 	memset(tcs, 0, PAGE);
-	put_le64(tcs + 16, SSA_OFF); /* OSSA */
-	put_le32(tcs + 28, 1);	     /* NSSA */
-	put_le64(tcs + 32, ENTRY);   /* OENTRY */
-	put_le32(tcs + 64, 0xfff);   /* FSLIMIT */
-	put_le32(tcs + 68, 0xfff);   /* GSLIMIT */
+	put_le64(tcs + EB_TCS_OSSA, SSA_OFF);
+	put_le32(tcs + EB_TCS_NSSA, 1);
+	put_le64(tcs + EB_TCS_OENTRY, ENTRY);
+	put_le32(tcs + EB_TCS_FSLIMIT, EB_TCS_LIMIT_LOW);
+	put_le32(tcs + EB_TCS_GSLIMIT, EB_TCS_LIMIT_LOW);
 }
 
 static void page_bytes(size_t i, uint8_t *page)
@@ -342,19 +342,19 @@ static const struct mutation mutations[] = {
 	{ "data past", 1, 3, E_DATA, 4, 3, "past the data section" },
 	{ "unmeasured data", 1, 1, E_FLAGS, 4, 0, "unmeasured page" },
 
-	{ "TCS flags", 2, 0, 8, 8, 2, "FLAGS" },
-	{ "TCS CSSA", 2, 0, 24, 4, 1, "CSSA" },
-	{ "TCS NSSA 0", 2, 0, 28, 4, 0, "NSSA" },
-	{ "TCS NSSA large", 2, 0, 28, 4, 9, "SSA frames" },
-	{ "TCS NSSA huge", 2, 0, 28, 4, UINT32_MAX, "SSA frames" },
-	{ "TCS OSSA odd", 2, 0, 16, 8, SSA_OFF + 8, "SSA frames" },
-	{ "TCS OSSA out", 2, 0, 16, 8, SIZE, "SSA frames" },
-	{ "TCS OSSA far", 2, 0, 16, 8, UINT64_MAX & ~(PAGE - 1), "SSA frames" },
-	{ "TCS entry", 2, 0, 32, 8, SIZE, "entry point" },
-	{ "TCS FS base", 2, 0, 48, 8, 0x10, "FS or GS base" },
-	{ "TCS GS base", 2, 0, 56, 8, SIZE, "FS or GS base" },
-	{ "TCS FS limit", 2, 0, 64, 4, 0xffe, "limit" },
-	{ "TCS GS limit", 2, 0, 68, 4, 0, "limit" },
+	{ "TCS flags", 2, 0, EB_TCS_FLAGS, 8, 2, "FLAGS" },
+	{ "TCS CSSA", 2, 0, EB_TCS_CSSA, 4, 1, "CSSA" },
+	{ "TCS NSSA 0", 2, 0, EB_TCS_NSSA, 4, 0, "NSSA" },
+	{ "TCS NSSA large", 2, 0, EB_TCS_NSSA, 4, 9, "SSA frames" },
+	{ "TCS NSSA huge", 2, 0, EB_TCS_NSSA, 4, UINT32_MAX, "SSA frames" },
+	{ "TCS OSSA odd", 2, 0, EB_TCS_OSSA, 8, SSA_OFF + 8, "SSA frames" },
+	{ "TCS OSSA out", 2, 0, EB_TCS_OSSA, 8, SIZE, "SSA frames" },
+	{ "TCS OSSA far", 2, 0, EB_TCS_OSSA, 8, UINT64_MAX & ~(PAGE - 1), "SSA frames" },
+	{ "TCS entry", 2, 0, EB_TCS_OENTRY, 8, SIZE, "entry point" },
+	{ "TCS FS base", 2, 0, EB_TCS_OFSBASE, 8, 0x10, "FS or GS base" },
+	{ "TCS GS base", 2, 0, EB_TCS_OGSBASE, 8, SIZE, "FS or GS base" },
+	{ "TCS FS limit", 2, 0, EB_TCS_FSLIMIT, 4, 0xffe, "limit" },
+	{ "TCS GS limit", 2, 0, EB_TCS_GSLIMIT, 4, 0, "limit" },
 	{ "TCS reserved", 2, 0, PAGE - 1, 1, 1, "TCS reserved" },
 
 	{ "sig xfrm", 3, 0, offsetof(struct eb_sigstruct, xfrm), 8, 7, "SIGSTRUCT XFRM" },
