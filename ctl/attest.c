@@ -25,7 +25,7 @@
 
 #include <ebroker/client.h>
 #include <ebroker/verify.h>
-#include <linux/ebroker.h>
+#include <linux/ebroker_sgx.h>
 #include <linux/ebroker_attest.h>
 
 #include "common/json.h"

@@ -6,7 +6,7 @@
 #include <linux/sysfs.h>
 #include <linux/types.h>
 
-#include <linux/ebroker.h>
+#include <linux/ebroker_sgx.h>
 
 #define EB_ROOT_SECRET_SIZE	32
 #define EB_KEYID_SIZE		32

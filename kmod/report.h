@@ -4,7 +4,7 @@
 
 #include <linux/types.h>
 
-#include <linux/ebroker.h>
+#include <linux/ebroker_sgx.h>
 
 struct eb_encl;
 

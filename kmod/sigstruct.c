@@ -19,7 +19,7 @@
 #include <linux/string.h>
 #include <asm/unaligned.h>
 
-#include <linux/ebroker.h>
+#include <linux/ebroker_sgx.h>
 
 #include "sigstruct.h"
 

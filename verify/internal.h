@@ -12,7 +12,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 
-#include <linux/ebroker.h>
+#include <linux/ebroker_sgx.h>
 #include <linux/ebroker_attest.h>
 
 #include "common/util.h"

@@ -23,7 +23,7 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
-#include <linux/ebroker.h>
+#include <linux/ebroker_sgx.h>
 #include <linux/ebroker_attest.h>
 
 /* The test enclave's and test QE's identities in tq_params_default(). */

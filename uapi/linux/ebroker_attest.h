@@ -30,7 +30,7 @@
 
 #include <linux/types.h>
 
-#include <linux/ebroker.h>
+#include <linux/ebroker_sgx.h>
 
 /* ------------------------------------------------------------- 1. quotes */
 

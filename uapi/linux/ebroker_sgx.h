@@ -89,11 +89,11 @@
 /* ------------------------------------------------------------------ TCS */
 
 /*
- * TCS field offsets, for assembler and linker scripts (struct eb_tcs for
- * C), and what EADD requires of the fields (SDM: "Thread Control
- * Structure (TCS)"; EADD: #GP otherwise): FLAGS has only DBGOPTIN, CSSA
- * is 0, OSSA, OFSBASE and OGSBASE are page aligned, FSLIMIT and GSLIMIT
- * end in 0xfff, and the reserved bytes from EB_TCS_RESERVED on are zero.
+ * TCS field offsets, for assembler sources and linker scripts (C has
+ * struct eb_tcs). EADD of a TCS page wants FLAGS with no bit but
+ * EB_TCS_FLAGS_DBGOPTIN; OSSA, OFSBASE and OGSBASE page aligned; FSLIMIT
+ * and GSLIMIT with bits 11:0 set (EB_TCS_LIMIT_LOW); the bytes from
+ * EB_TCS_RESERVED on zero (SDM: "Thread Control Structure (TCS)", "EADD").
  */
 #define EB_TCS_STATE		0
 #define EB_TCS_FLAGS		8

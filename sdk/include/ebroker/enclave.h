@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <linux/ebroker.h>
+#include <linux/ebroker_sgx.h>
 
 /* ------------------------------------------------------------------ ECALLs */
 

@@ -22,7 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <linux/ebroker.h>
+#include <linux/ebroker_sgx.h>
 
 /* ------------------------------------------------------------ file format */
 

@@ -19,7 +19,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include <linux/ebroker.h>
+#include <linux/ebroker_sgx.h>
 #include <openssl/types.h>
 
 /* ------------------------------------------------------------ MRENCLAVE */
@@ -46,7 +46,7 @@ int ebroker_measure_new(const struct eb_secs *secs, struct ebroker_measure **ret
  * @page:	the page's EB_PAGE_SIZE bytes; may be NULL when @extend is
  *		false, since EADD alone does not measure the contents
  * @extend:	also measure the contents, EEXTEND over each 256-byte block
- *		(EB_PAGE_MEASURE)
+ *		(EB_PAGE_MEASURE of <linux/ebroker.h>)
  *
  * Pages are measured in the order they are given, which must be the order
  * the loader adds them in. Adding the same offset twice is not detected
