@@ -13,13 +13,20 @@
 
 #include "internal.h"
 
+/* The EB_TCS_* offsets, for assembler, are struct eb_tcs's. */
 _Static_assert(sizeof(struct eb_tcs) == EB_TCS_SIZE, "TCS layout");
+_Static_assert(offsetof(struct eb_tcs, state) == EB_TCS_STATE, "TCS.STATE");
+_Static_assert(offsetof(struct eb_tcs, flags) == EB_TCS_FLAGS, "TCS.FLAGS");
 _Static_assert(offsetof(struct eb_tcs, ossa) == EB_TCS_OSSA, "TCS.OSSA");
+_Static_assert(offsetof(struct eb_tcs, cssa) == EB_TCS_CSSA, "TCS.CSSA");
 _Static_assert(offsetof(struct eb_tcs, nssa) == EB_TCS_NSSA, "TCS.NSSA");
 _Static_assert(offsetof(struct eb_tcs, oentry) == EB_TCS_OENTRY, "TCS.OENTRY");
+_Static_assert(offsetof(struct eb_tcs, aep) == EB_TCS_AEP, "TCS.AEP");
 _Static_assert(offsetof(struct eb_tcs, ofsbase) == EB_TCS_OFSBASE, "TCS.OFSBASE");
+_Static_assert(offsetof(struct eb_tcs, ogsbase) == EB_TCS_OGSBASE, "TCS.OGSBASE");
+_Static_assert(offsetof(struct eb_tcs, fslimit) == EB_TCS_FSLIMIT, "TCS.FSLIMIT");
 _Static_assert(offsetof(struct eb_tcs, gslimit) == EB_TCS_GSLIMIT, "TCS.GSLIMIT");
-_Static_assert(offsetof(struct eb_tcs, reserved) == EB_TCS_RESERVED, "TCS reserved");
+_Static_assert(offsetof(struct eb_tcs, reserved) == EB_TCS_RESERVED, "TCS.RESERVED");
 
 static bool is_page_aligned(uint64_t v)
 {
