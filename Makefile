@@ -28,6 +28,7 @@ EB_CFLAGS	:= -std=gnu11 -D_GNU_SOURCE -fno-strict-aliasing $(WARNINGS) \
 LDLIBS_CRYPTO	:= -lcrypto
 
 .PHONY: all module userspace check check-scale check-debug demo install uninstall \
+	install-sdk uninstall-sdk \
 	clean style deps ksrc selftests bench FORCE
 
 all: module userspace
@@ -69,10 +70,13 @@ DEMO_CLIENT	:= $(B)/bin/demo-client
 # sdk/*/*.mk, verify/, libclient/, worker/, daemon/ and ctl/) that appends
 # what it builds to USERSPACE_TARGETS. common/'s come first, then proto/'s,
 # then the SDK's libraries before the samples and ebroker-sign: the others
-# name their objects in their prerequisites.
+# name their objects in their prerequisites (sdk/lib/, the shared ones, last).
+# sdk/runtime/ebroker-enclave.mk is the enclave rules' own file, which
+# sdk/runtime/runtime.mk includes.
 USERSPACE_TARGETS :=
 include $(sort $(wildcard common/*.mk)) $(sort $(wildcard proto/*.mk)) \
-	$(foreach d,image loader runtime samples ebroker-sign,$(wildcard sdk/$(d)/*.mk)) \
+	$(filter-out sdk/runtime/ebroker-enclave.mk, \
+		$(foreach d,image loader runtime samples ebroker-sign lib,$(wildcard sdk/$(d)/*.mk))) \
 	$(wildcard verify/*.mk) \
 	$(wildcard libclient/*.mk worker/*.mk daemon/*.mk) \
 	$(sort $(wildcard ctl/*.mk))
@@ -166,17 +170,55 @@ $(EBROKERD_SERVICE): systemd/ebrokerd.service.in FORCE
 	@mkdir -p $(dir $@)
 	sed -e 's|@SBINDIR@|$(PREFIX)/sbin|g' -e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' $< > $@
 
+# The SDK, which `install` includes: what building, signing and loading
+# enclaves outside this tree needs (docs/tutorial.md), and nothing that runs
+# ebroker, so `make install-sdk` alone equips a build machine. The enclave
+# side's files (linker script, its layout.h, the make fragment) go to
+# SDKDIR, which pkg-config ebroker-enclave names.
+SDKDIR		?= $(PREFIX)/share/ebroker/sdk
+SDK_HEADERS	:= $(wildcard sdk/include/ebroker/*.h)
+SDK_INSTALLED	= $(PREFIX)/bin/ebroker-sign $(PREFIX)/share/man/man1/ebroker-sign.1 \
+	$(PREFIX)/lib/libebroker-sdk.so.1 $(PREFIX)/lib/libebroker-sdk.so \
+	$(PREFIX)/lib/libebroker-sign.so.1 $(PREFIX)/lib/libebroker-sign.so \
+	$(PREFIX)/lib/libebroker-enclave.a \
+	$(patsubst $(B)/lib/%,$(PREFIX)/lib/%,$(SDK_PCS)) \
+	$(patsubst sdk/include/%,$(PREFIX)/include/%,$(SDK_HEADERS)) \
+	$(patsubst uapi/%,$(PREFIX)/include/%,$(wildcard uapi/linux/*.h)) \
+	$(SDKDIR)/ebroker-enclave.mk $(SDKDIR)/enclave.lds.S $(SDKDIR)/layout.h \
+	$(PREFIX)/share/man/man7/ebroker-sdk.7
+
+install-sdk: $(EBROKER_SIGN) $(LIBEBROKER_SDK_SO) $(LIBEBROKER_SIGN_SO) $(LIBEBRT) $(SDK_PCS)
+	install -D -m 0755 $(EBROKER_SIGN) $(DESTDIR)$(PREFIX)/bin/ebroker-sign
+	install -D -m 0644 docs/man/ebroker-sign.1 $(DESTDIR)$(PREFIX)/share/man/man1/ebroker-sign.1
+	install -D -m 0755 $(LIBEBROKER_SDK_SO) $(DESTDIR)$(PREFIX)/lib/libebroker-sdk.so.1
+	ln -sf libebroker-sdk.so.1 $(DESTDIR)$(PREFIX)/lib/libebroker-sdk.so
+	install -D -m 0755 $(LIBEBROKER_SIGN_SO) $(DESTDIR)$(PREFIX)/lib/libebroker-sign.so.1
+	ln -sf libebroker-sign.so.1 $(DESTDIR)$(PREFIX)/lib/libebroker-sign.so
+	install -D -m 0644 $(LIBEBRT) $(DESTDIR)$(PREFIX)/lib/libebroker-enclave.a
+	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/ebroker \
+		$(DESTDIR)$(PREFIX)/include/linux $(DESTDIR)$(SDKDIR)
+	install -m 0644 $(SDK_PCS) $(DESTDIR)$(PREFIX)/lib/pkgconfig/
+	install -m 0644 $(SDK_HEADERS) $(DESTDIR)$(PREFIX)/include/ebroker/
+	install -m 0644 uapi/linux/*.h $(DESTDIR)$(PREFIX)/include/linux/
+	install -m 0644 sdk/runtime/ebroker-enclave.mk sdk/runtime/enclave.lds.S \
+		sdk/runtime/layout.h $(DESTDIR)$(SDKDIR)/
+	install -D -m 0644 docs/man/ebroker-sdk.7 $(DESTDIR)$(PREFIX)/share/man/man7/ebroker-sdk.7
+
+uninstall-sdk:
+	rm -f $(addprefix $(DESTDIR),$(SDK_INSTALLED))
+	-rmdir $(DESTDIR)$(SDKDIR) $(DESTDIR)$(PREFIX)/share/ebroker \
+		$(DESTDIR)$(PREFIX)/include/ebroker 2>/dev/null
+
 # Everything `install` puts in place, for `uninstall` to remove again.
 INSTALLED = $(MODDIR)/ebroker.ko \
-	$(PREFIX)/sbin/ebrokerctl $(PREFIX)/sbin/ebrokerd $(PREFIX)/bin/ebroker-sign \
+	$(PREFIX)/sbin/ebrokerctl $(PREFIX)/sbin/ebrokerd \
 	$(LIBEXECDIR)/ebroker-worker $(LIBEXECDIR)/ebroker-qe.ebimg \
 	$(PREFIX)/lib/libebroker.so.1 $(PREFIX)/lib/libebroker.so \
 	$(PREFIX)/lib/libebverify.so.1 $(PREFIX)/lib/libebverify.so \
 	$(PREFIX)/lib/pkgconfig/ebroker.pc $(PREFIX)/lib/pkgconfig/ebverify.pc \
 	$(PREFIX)/include/ebroker/client.h $(PREFIX)/include/ebroker/verify.h \
-	$(patsubst uapi/%,$(PREFIX)/include/%,$(wildcard uapi/linux/*.h)) \
 	$(PREFIX)/share/man/man8/ebrokerctl.8 $(PREFIX)/share/man/man8/ebrokerd.8 \
-	$(PREFIX)/share/man/man1/ebroker-sign.1 $(PREFIX)/share/man/man3/libebroker.3 \
+	$(PREFIX)/share/man/man3/libebroker.3 \
 	$(PREFIX)/share/man/man3/libebverify.3 \
 	$(PREFIX)/share/man/man5/ebroker-policy.5 \
 	$(ENCLAVEDIR)/echo.ebimg $(ENCLAVEDIR)/keyvault.ebimg \
@@ -186,13 +228,12 @@ INSTALLED = $(MODDIR)/ebroker.ko \
 	$(UDEVRULESDIR)/60-ebroker.rules $(MODULESLOADDIR)/ebroker.conf \
 	$(MODPROBEDIR)/ebroker.conf.example
 
-install: all $(EBROKERD_SERVICE)
+install: all $(EBROKERD_SERVICE) install-sdk
 	install -D -m 0644 kmod/ebroker.ko $(DESTDIR)$(MODDIR)/ebroker.ko
 	install -D -m 0755 $(B)/bin/ebrokerctl $(DESTDIR)$(PREFIX)/sbin/ebrokerctl
 	install -D -m 0755 $(B)/bin/ebrokerd $(DESTDIR)$(PREFIX)/sbin/ebrokerd
 	install -D -m 0755 $(B)/bin/ebroker-worker $(DESTDIR)$(LIBEXECDIR)/ebroker-worker
 	install -D -m 0644 $(SAMPLES_OUT)/qe.ebimg $(DESTDIR)$(LIBEXECDIR)/ebroker-qe.ebimg
-	install -D -m 0755 $(B)/bin/ebroker-sign $(DESTDIR)$(PREFIX)/bin/ebroker-sign
 	install -D -m 0755 $(LIBEBROKER_SO) $(DESTDIR)$(PREFIX)/lib/libebroker.so.1
 	ln -sf libebroker.so.1 $(DESTDIR)$(PREFIX)/lib/libebroker.so
 	install -D -m 0755 $(LIBEBVERIFY_SO) $(DESTDIR)$(PREFIX)/lib/libebverify.so.1
@@ -203,11 +244,8 @@ install: all $(EBROKERD_SERVICE)
 		$(DESTDIR)$(PREFIX)/include/ebroker/client.h
 	install -D -m 0644 verify/include/ebroker/verify.h \
 		$(DESTDIR)$(PREFIX)/include/ebroker/verify.h
-	install -d $(DESTDIR)$(PREFIX)/include/linux
-	install -m 0644 uapi/linux/*.h $(DESTDIR)$(PREFIX)/include/linux/
 	install -D -m 0644 docs/man/ebrokerctl.8 $(DESTDIR)$(PREFIX)/share/man/man8/ebrokerctl.8
 	install -D -m 0644 docs/man/ebrokerd.8 $(DESTDIR)$(PREFIX)/share/man/man8/ebrokerd.8
-	install -D -m 0644 docs/man/ebroker-sign.1 $(DESTDIR)$(PREFIX)/share/man/man1/ebroker-sign.1
 	install -D -m 0644 docs/man/libebroker.3 $(DESTDIR)$(PREFIX)/share/man/man3/libebroker.3
 	install -D -m 0644 docs/man/libebverify.3 $(DESTDIR)$(PREFIX)/share/man/man3/libebverify.3
 	install -D -m 0644 docs/man/ebroker-policy.5 \
@@ -226,7 +264,7 @@ install: all $(EBROKERD_SERVICE)
 		$(DESTDIR)$(MODPROBEDIR)/ebroker.conf.example
 	@if [ -z "$(DESTDIR)" ]; then depmod -a $(notdir $(patsubst %/build,%,$(KDIR))); ldconfig; fi
 
-uninstall:
+uninstall: uninstall-sdk
 	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
 	-rmdir $(DESTDIR)$(PREFIX)/include/ebroker $(DESTDIR)$(ENCLAVEDIR) \
 		$(DESTDIR)$(PREFIX)/lib/ebroker 2>/dev/null
@@ -247,5 +285,5 @@ style: ksrc
 clean:
 	-$(MAKE) -s -C $(KDIR) M=$(CURDIR) clean 2>/dev/null
 	rm -rf $(B)/obj $(B)/lib $(B)/test $(B)/selftests $(B)/bin \
-		$(B)/enclave-obj $(B)/sdk $(B)/fuzz $(B)/bench \
+		$(B)/enclave-obj $(B)/sdk $(B)/sdk-install $(B)/fuzz $(B)/bench \
 		$(B)/module.kdir $(B)/vm/run.*

@@ -1,47 +1,34 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# The enclave runtime (included by the top-level Makefile): libebrt.a,
-# built freestanding for enclaves, its host unit tests (sdk/runtime/*_test.c)
-# in build/test/sdk/runtime, and what every enclave build uses:
+# The enclave runtime (included by the top-level Makefile):
+# build/lib/libebroker-enclave.a, built freestanding for enclaves, its host
+# unit tests (sdk/runtime/*_test.c) in build/test/sdk/runtime, and the rules
+# every enclave build uses: those of ebroker-enclave.mk (installed with the
+# SDK for enclaves built outside this tree) with the tree's runtime, headers
+# and linker script, and
 #
-#   $(B)/enclave-obj/%.o	an enclave object, from %.c or %.S
-#   ENCLAVE_LDS_CMD		recipe: the linker script for one enclave, with
-#				its layout knobs in ENCLAVE_LAYOUT (e.g.
-#				-DEB_NR_TCS=8; see sdk/runtime/layout.h)
-#   ENCLAVE_LINK		recipe: link the %.o and the %.lds among the
-#				prerequisites with the runtime and BearSSL,
-#				and refuse an image with an instruction that
-#				faults inside an enclave (CPUID, RDTSC,
-#				SYSCALL, INT: e.g. from BearSSL's CPU probes)
+#   $(B)/enclave-obj/%.o	an enclave object, from %.c or %.S, compiled
+#				with ENCLAVE_CFLAGS (the fragment's and
+#				-Werror's warnings)
 #
-# See sdk/samples/samples.mk for an enclave built with them.
+# See sdk/samples/samples.mk for enclaves built with them.
 
-LIBBEARSSL	:= /usr/lib/x86_64-linux-gnu/libbearssl.a
-ENCLAVE_CFLAGS	:= -std=gnu11 -O2 -g -ffreestanding -fPIE -fvisibility=hidden \
-		   -fno-stack-protector -mno-red-zone -U_FORTIFY_SOURCE \
-		   -fno-asynchronous-unwind-tables -fno-unwind-tables \
-		   -ffunction-sections -fdata-sections $(WARNINGS) -Iuapi -Isdk/include
-ENCLAVE_LDFLAGS	:= -nostdlib -static-pie -Wl,--no-dynamic-linker -Wl,-z,text \
-		   -Wl,-z,norelro -Wl,-z,noexecstack -Wl,--build-id=none \
-		   -Wl,--gc-sections -Wl,-z,max-page-size=4096
-ENCLAVE_LDS_SRC	:= sdk/runtime/enclave.lds.S
+LIBEBRT		:= $(B)/lib/libebroker-enclave.a
+EBROKER_ENCLAVE_RUNTIME := $(LIBEBRT)
+EBROKER_ENCLAVE_INCLUDES := -Iuapi -Isdk/include
+EBROKER_ENCLAVE_LDS_DIR := sdk/runtime
+# The tree's signer (sdk/ebroker-sign/ebroker-sign.mk) and the samples' key.
+EBROKER_SIGN	:= $(B)/bin/ebroker-sign
+EBROKER_KEY	:= $(B)/sdk/keys/sample-key.pem
+include sdk/runtime/ebroker-enclave.mk
+LIBBEARSSL	:= $(EBROKER_BEARSSL)
+ENCLAVE_CFLAGS	:= $(EBROKER_ENCLAVE_CFLAGS) $(WARNINGS)
 
 RT_SRCS		:= $(filter-out %_test.c %.lds.S,$(wildcard sdk/runtime/*.c sdk/runtime/*.S))
 RT_OBJS		:= $(patsubst %,$(B)/enclave-obj/%.o,$(basename $(RT_SRCS)))
-LIBEBRT		:= $(B)/lib/libebrt.a
 RT_TESTS	:= $(patsubst %.c,$(B)/test/%,$(wildcard sdk/runtime/*_test.c))
 
 USERSPACE_TARGETS += $(LIBEBRT) $(RT_TESTS)
-
-ENCLAVE_LDS_CMD	= $(CPP) -P -undef -D__ASSEMBLY__ -Iuapi -Isdk/runtime $(ENCLAVE_LAYOUT) -o $@ $(ENCLAVE_LDS_SRC)
-OBJDUMP		?= objdump
-ENCLAVE_ILLEGAL	:= cpuid|rdtscp?|syscall|sysenter|int|int3|into
-ENCLAVE_LINK	= $(CC) $(ENCLAVE_LDFLAGS) -Wl,-T,$(filter %.lds,$^) -o $@ $(filter %.o,$^) \
-		  -Wl,--start-group $(LIBEBRT) $(LIBBEARSSL) -Wl,--end-group && \
-		  if $(OBJDUMP) -d --no-show-raw-insn $@ | \
-		     grep -E -m1 '^ *[0-9a-f]+:\s+($(ENCLAVE_ILLEGAL))(\s|$$)'; then \
-			echo "$@: instruction illegal in an enclave" >&2; rm -f $@; exit 1; \
-		  fi
 
 $(B)/enclave-obj/%.o: %.c
 	@mkdir -p $(dir $@)

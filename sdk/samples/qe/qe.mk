@@ -9,4 +9,4 @@ QE_OBJS		:= $(B)/enclave-obj/sdk/samples/qe/qe.o
 
 $(eval $(call enclave_sample,qe,$(QE_OBJS),))
 
-$(SAMPLES_OUT)/qe.ebimg: SAMPLE_SIGN_FLAGS := --isv-prod-id 0xeb01 --isv-svn 1
+$(SAMPLES_OUT)/qe.ebimg: EBROKER_SIGN_FLAGS := --isv-prod-id 0xeb01 --isv-svn 1
