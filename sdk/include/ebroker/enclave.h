@@ -2,7 +2,7 @@
 /*
  * The enclave side of the ebroker SDK: what code running inside an enclave
  * may call. An enclave is a freestanding static PIE (no libc) linked with
- * the SDK's runtime (libebrt.a) and linker script; it exports a table of
+ * the SDK's runtime (libebroker-enclave.a) and linker script; it exports a table of
  * ECALL handlers and nothing else. The ECALL register ABI, the memory
  * layout and the build are in docs/enclave-abi.md.
  *
