@@ -15,7 +15,7 @@
 #		from OBJECTS (compiled from .c or .S with
 #		EBROKER_ENCLAVE_CFLAGS by make's built-in rules) with the
 #		runtime and BearSSL through NAME.lds, the linker script with
-#		the layout KNOBS (-DEB_NR_TCS=8 -DEB_HEAP_PAGES=256 ...; see
+#		the layout KNOBS (-DEBROKER_NR_TCS=8 -DEBROKER_HEAP_PAGES=256 ...; see
 #		layout.h beside it). NAME may have a directory.
 #   EBROKER_KEY	the signing key, made with `ebroker-sign keygen` if it is
 #		missing (default enclave-key.pem); EBROKER_SIGN_FLAGS the

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The enclave linker script: run through the C preprocessor with the knobs
- * of layout.h (-DEB_NR_TCS=... etc.), then given to ld -T. It links a
+ * of layout.h (-DEBROKER_NR_TCS=... etc.), then given to ld -T. It links a
  * static PIE at address 0, so that an ELF address is an enclave offset, and
  * lays out (see layout.h and docs/enclave-abi.md):
  *
@@ -24,11 +24,11 @@
 
 #include "layout.h"
 
-#if EB_NR_TCS < 1 || EB_NR_TCS > EB_NR_TCS_MAX
-#error "EB_NR_TCS must be 1..16"
+#if EBROKER_NR_TCS < 1 || EBROKER_NR_TCS > EBROKER_NR_TCS_MAX
+#error "EBROKER_NR_TCS must be 1..16"
 #endif
-#if EB_NSSA < 1 || EB_NSSA > 2
-#error "EB_NSSA must be 1 or 2"
+#if EBROKER_NSSA < 1 || EBROKER_NSSA > 2
+#error "EBROKER_NSSA must be 1 or 2"
 #endif
 
 OUTPUT_FORMAT("elf64-x86-64")
@@ -40,7 +40,7 @@ ENTRY(eb_entry)
 #define EB_TCS_AT(i, field) . = (i) * EB_RT_PAGE + EB_TCS_##field;
 #define EB_TCS(i)							\
 	EB_TCS_AT(i, OSSA)    QUAD(EB_SSA_OFF + (i) * EB_SSA_STRIDE)	\
-	EB_TCS_AT(i, NSSA)    LONG(EB_NSSA)				\
+	EB_TCS_AT(i, NSSA)    LONG(EBROKER_NSSA)				\
 	EB_TCS_AT(i, OENTRY)  QUAD(ABSOLUTE(eb_entry))			\
 	EB_TCS_AT(i, OFSBASE) QUAD(EB_TDATA_OFF + (i) * EB_RT_PAGE)	\
 	EB_TCS_AT(i, OGSBASE) QUAD(EB_TDATA_OFF + (i) * EB_RT_PAGE)	\
@@ -66,49 +66,49 @@ PHDRS
 	tcs	PT_LOAD FLAGS(0);
 	thread	PT_LOAD FLAGS(6);
 	stack0	PT_LOAD FLAGS(6);
-#if EB_NR_TCS > 1
+#if EBROKER_NR_TCS > 1
 	stack1	PT_LOAD FLAGS(6);
 #endif
-#if EB_NR_TCS > 2
+#if EBROKER_NR_TCS > 2
 	stack2	PT_LOAD FLAGS(6);
 #endif
-#if EB_NR_TCS > 3
+#if EBROKER_NR_TCS > 3
 	stack3	PT_LOAD FLAGS(6);
 #endif
-#if EB_NR_TCS > 4
+#if EBROKER_NR_TCS > 4
 	stack4	PT_LOAD FLAGS(6);
 #endif
-#if EB_NR_TCS > 5
+#if EBROKER_NR_TCS > 5
 	stack5	PT_LOAD FLAGS(6);
 #endif
-#if EB_NR_TCS > 6
+#if EBROKER_NR_TCS > 6
 	stack6	PT_LOAD FLAGS(6);
 #endif
-#if EB_NR_TCS > 7
+#if EBROKER_NR_TCS > 7
 	stack7	PT_LOAD FLAGS(6);
 #endif
-#if EB_NR_TCS > 8
+#if EBROKER_NR_TCS > 8
 	stack8	PT_LOAD FLAGS(6);
 #endif
-#if EB_NR_TCS > 9
+#if EBROKER_NR_TCS > 9
 	stack9	PT_LOAD FLAGS(6);
 #endif
-#if EB_NR_TCS > 10
+#if EBROKER_NR_TCS > 10
 	stack10	PT_LOAD FLAGS(6);
 #endif
-#if EB_NR_TCS > 11
+#if EBROKER_NR_TCS > 11
 	stack11	PT_LOAD FLAGS(6);
 #endif
-#if EB_NR_TCS > 12
+#if EBROKER_NR_TCS > 12
 	stack12	PT_LOAD FLAGS(6);
 #endif
-#if EB_NR_TCS > 13
+#if EBROKER_NR_TCS > 13
 	stack13	PT_LOAD FLAGS(6);
 #endif
-#if EB_NR_TCS > 14
+#if EBROKER_NR_TCS > 14
 	stack14	PT_LOAD FLAGS(6);
 #endif
-#if EB_NR_TCS > 15
+#if EBROKER_NR_TCS > 15
 	stack15	PT_LOAD FLAGS(6);
 #endif
 	heap	PT_LOAD FLAGS(6);
@@ -124,49 +124,49 @@ SECTIONS
 	.eb_tcs EB_TCS_OFF : {
 		__eb_base = .;
 		EB_TCS(0)
-#if EB_NR_TCS > 1
+#if EBROKER_NR_TCS > 1
 		EB_TCS(1)
 #endif
-#if EB_NR_TCS > 2
+#if EBROKER_NR_TCS > 2
 		EB_TCS(2)
 #endif
-#if EB_NR_TCS > 3
+#if EBROKER_NR_TCS > 3
 		EB_TCS(3)
 #endif
-#if EB_NR_TCS > 4
+#if EBROKER_NR_TCS > 4
 		EB_TCS(4)
 #endif
-#if EB_NR_TCS > 5
+#if EBROKER_NR_TCS > 5
 		EB_TCS(5)
 #endif
-#if EB_NR_TCS > 6
+#if EBROKER_NR_TCS > 6
 		EB_TCS(6)
 #endif
-#if EB_NR_TCS > 7
+#if EBROKER_NR_TCS > 7
 		EB_TCS(7)
 #endif
-#if EB_NR_TCS > 8
+#if EBROKER_NR_TCS > 8
 		EB_TCS(8)
 #endif
-#if EB_NR_TCS > 9
+#if EBROKER_NR_TCS > 9
 		EB_TCS(9)
 #endif
-#if EB_NR_TCS > 10
+#if EBROKER_NR_TCS > 10
 		EB_TCS(10)
 #endif
-#if EB_NR_TCS > 11
+#if EBROKER_NR_TCS > 11
 		EB_TCS(11)
 #endif
-#if EB_NR_TCS > 12
+#if EBROKER_NR_TCS > 12
 		EB_TCS(12)
 #endif
-#if EB_NR_TCS > 13
+#if EBROKER_NR_TCS > 13
 		EB_TCS(13)
 #endif
-#if EB_NR_TCS > 14
+#if EBROKER_NR_TCS > 14
 		EB_TCS(14)
 #endif
-#if EB_NR_TCS > 15
+#if EBROKER_NR_TCS > 15
 		EB_TCS(15)
 #endif
 	} :tcs
@@ -174,98 +174,98 @@ SECTIONS
 	.eb_tdata EB_TDATA_OFF : {
 		__eb_tdata = .;
 		EB_TDATA(0)
-#if EB_NR_TCS > 1
+#if EBROKER_NR_TCS > 1
 		EB_TDATA(1)
 #endif
-#if EB_NR_TCS > 2
+#if EBROKER_NR_TCS > 2
 		EB_TDATA(2)
 #endif
-#if EB_NR_TCS > 3
+#if EBROKER_NR_TCS > 3
 		EB_TDATA(3)
 #endif
-#if EB_NR_TCS > 4
+#if EBROKER_NR_TCS > 4
 		EB_TDATA(4)
 #endif
-#if EB_NR_TCS > 5
+#if EBROKER_NR_TCS > 5
 		EB_TDATA(5)
 #endif
-#if EB_NR_TCS > 6
+#if EBROKER_NR_TCS > 6
 		EB_TDATA(6)
 #endif
-#if EB_NR_TCS > 7
+#if EBROKER_NR_TCS > 7
 		EB_TDATA(7)
 #endif
-#if EB_NR_TCS > 8
+#if EBROKER_NR_TCS > 8
 		EB_TDATA(8)
 #endif
-#if EB_NR_TCS > 9
+#if EBROKER_NR_TCS > 9
 		EB_TDATA(9)
 #endif
-#if EB_NR_TCS > 10
+#if EBROKER_NR_TCS > 10
 		EB_TDATA(10)
 #endif
-#if EB_NR_TCS > 11
+#if EBROKER_NR_TCS > 11
 		EB_TDATA(11)
 #endif
-#if EB_NR_TCS > 12
+#if EBROKER_NR_TCS > 12
 		EB_TDATA(12)
 #endif
-#if EB_NR_TCS > 13
+#if EBROKER_NR_TCS > 13
 		EB_TDATA(13)
 #endif
-#if EB_NR_TCS > 14
+#if EBROKER_NR_TCS > 14
 		EB_TDATA(14)
 #endif
-#if EB_NR_TCS > 15
+#if EBROKER_NR_TCS > 15
 		EB_TDATA(15)
 #endif
 	} :thread
-	.eb_ssa EB_SSA_OFF (NOLOAD) : { . += EB_NR_TCS * EB_SSA_STRIDE; } :thread
+	.eb_ssa EB_SSA_OFF (NOLOAD) : { . += EBROKER_NR_TCS * EB_SSA_STRIDE; } :thread
 
 	EB_STACK(0)
-#if EB_NR_TCS > 1
+#if EBROKER_NR_TCS > 1
 	EB_STACK(1)
 #endif
-#if EB_NR_TCS > 2
+#if EBROKER_NR_TCS > 2
 	EB_STACK(2)
 #endif
-#if EB_NR_TCS > 3
+#if EBROKER_NR_TCS > 3
 	EB_STACK(3)
 #endif
-#if EB_NR_TCS > 4
+#if EBROKER_NR_TCS > 4
 	EB_STACK(4)
 #endif
-#if EB_NR_TCS > 5
+#if EBROKER_NR_TCS > 5
 	EB_STACK(5)
 #endif
-#if EB_NR_TCS > 6
+#if EBROKER_NR_TCS > 6
 	EB_STACK(6)
 #endif
-#if EB_NR_TCS > 7
+#if EBROKER_NR_TCS > 7
 	EB_STACK(7)
 #endif
-#if EB_NR_TCS > 8
+#if EBROKER_NR_TCS > 8
 	EB_STACK(8)
 #endif
-#if EB_NR_TCS > 9
+#if EBROKER_NR_TCS > 9
 	EB_STACK(9)
 #endif
-#if EB_NR_TCS > 10
+#if EBROKER_NR_TCS > 10
 	EB_STACK(10)
 #endif
-#if EB_NR_TCS > 11
+#if EBROKER_NR_TCS > 11
 	EB_STACK(11)
 #endif
-#if EB_NR_TCS > 12
+#if EBROKER_NR_TCS > 12
 	EB_STACK(12)
 #endif
-#if EB_NR_TCS > 13
+#if EBROKER_NR_TCS > 13
 	EB_STACK(13)
 #endif
-#if EB_NR_TCS > 14
+#if EBROKER_NR_TCS > 14
 	EB_STACK(14)
 #endif
-#if EB_NR_TCS > 15
+#if EBROKER_NR_TCS > 15
 	EB_STACK(15)
 #endif
 
@@ -289,12 +289,12 @@ SECTIONS
 		LONG(8) LONG(16) LONG(1)
 		BYTE(0x65) BYTE(0x62) BYTE(0x72) BYTE(0x6f)
 		BYTE(0x6b) BYTE(0x65) BYTE(0x72) BYTE(0)
-		LONG(1) LONG(EB_SSA_FRAME_PAGES) LONG(EB_NR_TCS) LONG(0)
+		LONG(1) LONG(EBROKER_SSA_FRAME_PAGES) LONG(EBROKER_NR_TCS) LONG(0)
 	} :rodata :note
 	/* What the runtime needs to know of the layout. */
 	.eb_layout ALIGN(8) : {
 		__eb_layout = .;
-		QUAD(EB_NR_TCS)
+		QUAD(EBROKER_NR_TCS)
 		QUAD(EB_HEAP_OFF)
 		QUAD(EB_HEAP_SIZE)
 	} :rodata
@@ -323,4 +323,4 @@ SECTIONS
 }
 
 ASSERT(__eb_end > EB_IMAGE_OFF, "enclave image is empty")
-ASSERT(SIZEOF(.eb_tdata) == EB_NR_TCS * EB_RT_PAGE, "thread data layout")
+ASSERT(SIZEOF(.eb_tdata) == EBROKER_NR_TCS * EB_RT_PAGE, "thread data layout")

@@ -6,32 +6,32 @@
  *
  * Link-time knobs (defaults below), given to the preprocessor of the linker
  * script; see docs/enclave-abi.md:
- *   EB_NR_TCS		threads (TCS pages), 1..EB_NR_TCS_MAX
- *   EB_NSSA		SSA frames per thread (TCS.NSSA), 1 or 2
- *   EB_SSA_FRAME_PAGES	pages per SSA frame (SECS.SSAFRAMESIZE)
- *   EB_STACK_PAGES	stack pages per thread
- *   EB_HEAP_PAGES	heap pages, shared by all threads
+ *   EBROKER_NR_TCS		threads (TCS pages), 1..EBROKER_NR_TCS_MAX
+ *   EBROKER_NSSA		SSA frames per thread (TCS.NSSA), 1 or 2
+ *   EBROKER_SSA_FRAME_PAGES	pages per SSA frame (SECS.SSAFRAMESIZE)
+ *   EBROKER_STACK_PAGES	stack pages per thread
+ *   EBROKER_HEAP_PAGES	heap pages, shared by all threads
  */
 #ifndef EB_RUNTIME_LAYOUT_H
 #define EB_RUNTIME_LAYOUT_H
 
 #define EB_RT_PAGE 4096
 
-#ifndef EB_NR_TCS
-#define EB_NR_TCS 4
+#ifndef EBROKER_NR_TCS
+#define EBROKER_NR_TCS 4
 #endif
-#define EB_NR_TCS_MAX 16
-#ifndef EB_NSSA
-#define EB_NSSA 1
+#define EBROKER_NR_TCS_MAX 16
+#ifndef EBROKER_NSSA
+#define EBROKER_NSSA 1
 #endif
-#ifndef EB_SSA_FRAME_PAGES
-#define EB_SSA_FRAME_PAGES 1
+#ifndef EBROKER_SSA_FRAME_PAGES
+#define EBROKER_SSA_FRAME_PAGES 1
 #endif
-#ifndef EB_STACK_PAGES
-#define EB_STACK_PAGES 16
+#ifndef EBROKER_STACK_PAGES
+#define EBROKER_STACK_PAGES 16
 #endif
-#ifndef EB_HEAP_PAGES
-#define EB_HEAP_PAGES 64
+#ifndef EBROKER_HEAP_PAGES
+#define EBROKER_HEAP_PAGES 64
 #endif
 
 /*
@@ -40,14 +40,14 @@
  * guard pages (holes in ELRANGE: no EPC page, so an overflow faults).
  */
 #define EB_TCS_OFF	0
-#define EB_TDATA_OFF	(EB_TCS_OFF + EB_NR_TCS * EB_RT_PAGE)
-#define EB_SSA_OFF	(EB_TDATA_OFF + EB_NR_TCS * EB_RT_PAGE)
-#define EB_SSA_STRIDE	(EB_NSSA * EB_SSA_FRAME_PAGES * EB_RT_PAGE)
-#define EB_STACKS_OFF	(EB_SSA_OFF + EB_NR_TCS * EB_SSA_STRIDE + EB_RT_PAGE)
-#define EB_STACK_SIZE	(EB_STACK_PAGES * EB_RT_PAGE)
+#define EB_TDATA_OFF	(EB_TCS_OFF + EBROKER_NR_TCS * EB_RT_PAGE)
+#define EB_SSA_OFF	(EB_TDATA_OFF + EBROKER_NR_TCS * EB_RT_PAGE)
+#define EB_SSA_STRIDE	(EBROKER_NSSA * EBROKER_SSA_FRAME_PAGES * EB_RT_PAGE)
+#define EB_STACKS_OFF	(EB_SSA_OFF + EBROKER_NR_TCS * EB_SSA_STRIDE + EB_RT_PAGE)
+#define EB_STACK_SIZE	(EBROKER_STACK_PAGES * EB_RT_PAGE)
 #define EB_STACK_STRIDE (EB_STACK_SIZE + EB_RT_PAGE)
-#define EB_HEAP_OFF	(EB_STACKS_OFF + EB_NR_TCS * EB_STACK_STRIDE)
-#define EB_HEAP_SIZE	(EB_HEAP_PAGES * EB_RT_PAGE)
+#define EB_HEAP_OFF	(EB_STACKS_OFF + EBROKER_NR_TCS * EB_STACK_STRIDE)
+#define EB_HEAP_SIZE	(EBROKER_HEAP_PAGES * EB_RT_PAGE)
 #define EB_IMAGE_OFF	(EB_HEAP_OFF + EB_HEAP_SIZE + EB_RT_PAGE)
 
 /*

@@ -22,7 +22,7 @@
 #include "channel.h"
 #include "runtime.h"
 
-/* Every session costs about 700 bytes of heap: the heap (EB_HEAP_PAGES)
+/* Every session costs about 700 bytes of heap: the heap (EBROKER_HEAP_PAGES)
  * usually limits an enclave before this does. */
 #define EB_RT_SESSIONS_MAX 256
 

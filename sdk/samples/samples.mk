@@ -11,7 +11,7 @@
 #
 # A sample is one line: $(eval $(call enclave_sample,NAME,OBJECTS,KNOBS)),
 # OBJECTS being $(B)/enclave-obj/... objects and KNOBS its layout
-# (sdk/runtime/layout.h: -DEB_NR_TCS=8 -DEB_HEAP_PAGES=256 ...).
+# (sdk/runtime/layout.h: -DEBROKER_NR_TCS=8 -DEBROKER_HEAP_PAGES=256 ...).
 
 SAMPLES_OUT	:= $(B)/sdk/samples
 SAMPLE_KEY	:= $(EBROKER_KEY)
@@ -26,7 +26,7 @@ endef
 
 ECHO_OBJS	:= $(B)/enclave-obj/sdk/samples/echo/echo.o
 $(eval $(call enclave_sample,echo,$(ECHO_OBJS),))
-$(eval $(call enclave_sample,echo-2tcs,$(ECHO_OBJS),-DEB_NR_TCS=2))
+$(eval $(call enclave_sample,echo-2tcs,$(ECHO_OBJS),-DEBROKER_NR_TCS=2))
 include sdk/samples/keyvault/keyvault.mk
 include sdk/samples/qe/qe.mk
 

@@ -77,7 +77,7 @@ __attribute__((noreturn)) void ebroker_abort(void);
 /* ------------------------------------------------------------------- heap */
 
 /*
- * A first-fit allocator over the image's heap (EB_HEAP_PAGES): 16-byte
+ * A first-fit allocator over the image's heap (EBROKER_HEAP_PAGES): 16-byte
  * aligned blocks, one lock. ebroker_free() wipes what it frees.
  */
 void *ebroker_malloc(size_t size);

@@ -18,8 +18,8 @@ KEYVAULT_OBJS	:= $(B)/enclave-obj/sdk/samples/keyvault/keyvault.o
 KEYVAULT_OTHER_KEY := $(B)/sdk/keys/other-key.pem
 
 $(eval $(call enclave_sample,keyvault,$(KEYVAULT_OBJS),))
-$(eval $(call enclave_sample,keyvault-2tcs,$(KEYVAULT_OBJS),-DEB_NR_TCS=2))
-$(eval $(call enclave_sample,keyvault-big,$(KEYVAULT_OBJS),-DEB_HEAP_PAGES=4096))
+$(eval $(call enclave_sample,keyvault-2tcs,$(KEYVAULT_OBJS),-DEBROKER_NR_TCS=2))
+$(eval $(call enclave_sample,keyvault-big,$(KEYVAULT_OBJS),-DEBROKER_HEAP_PAGES=4096))
 
 SAMPLE_IMAGES	+= $(SAMPLES_OUT)/keyvault-other.ebimg $(SAMPLES_OUT)/keyvault-debug.ebimg \
 		   $(SAMPLES_OUT)/keyvault-svn2.ebimg
