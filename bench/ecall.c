@@ -231,6 +231,9 @@ int main(int argc, char **argv)
 		fail("bad arguments", EINVAL);
 
 	/* Round trips. */
+	ret = ebroker_loader_signals_install();
+	if (ret)
+		fail("ebroker_loader_signals_install", ret);
 	sample_path(path, sizeof(path), dir_arg, ECHO_IMAGE);
 	ret = ebroker_enclave_load_file(path, NULL, &echo);
 	if (ret)
@@ -241,6 +244,7 @@ int main(int argc, char **argv)
 		for (int k = 0; k < NR_KINDS; k++)
 			per_op[k][i] = run(k, iters[k]) / iters[k];
 	echo = ebroker_enclave_free(echo);
+	ebroker_loader_signals_uninstall();
 	for (int k = 0; k < NR_KINDS; k++)
 		ns[k] = median(per_op[k], reps) * 1e9;
 

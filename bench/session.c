@@ -158,9 +158,19 @@ void session_echo_or_fail(struct ebroker_session *s, const void *in, void *out, 
 
 struct ebroker_enclave *load_enclave(const char *path)
 {
+	static bool signals;
 	struct ebroker_enclave *e;
-	int r = ebroker_enclave_load_file(path, NULL, &e);
+	int r;
 
+	/* Once, for every enclave of the benchmark, kept until it exits:
+	 * the clients it forks before its first load inherit none of it. */
+	if (!signals) {
+		r = ebroker_loader_signals_install();
+		if (r)
+			fail("ebroker_loader_signals_install", r);
+		signals = true;
+	}
+	r = ebroker_enclave_load_file(path, NULL, &e);
 	if (r)
 		fail(path, r);
 	return e;

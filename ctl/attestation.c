@@ -959,7 +959,17 @@ int cmd_attestation(struct ctl_opts *o, int argc, char **argv)
 	if (!a.root_key)
 		return ctl_error(CTL_EXIT_FAILURE, "%s", strerror(ENOMEM));
 
+	/* The quoting enclave runs here, in sim through the loader's
+	 * ENCLU emulation: its signal handlers for the command's length. */
+	status = ebroker_loader_signals_install();
+	if (status) {
+		att_done(&a);
+		return ctl_error(CTL_EXIT_FAILURE,
+				 "cannot install the loader's signal handlers: %s",
+				 strerror(-status));
+	}
 	status = a.mode == ATT_CHECK ? att_check(&a) : att_issue(&a);
+	ebroker_loader_signals_uninstall();
 	if (status && a.mode == ATT_CHECK)
 		printf("attestation: failing: %s\n", a.why);
 	else if (status)

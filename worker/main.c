@@ -183,6 +183,13 @@ int main(int argc, char **argv)
 	r = setup(&w, &mask, why, sizeof(why));
 	if (r)
 		return start_failed(r, EBP_SIDE_WORKER, why);
+	/* The enclave's ENCLU emulation, for the worker's whole life. */
+	r = ebroker_loader_signals_install();
+	if (r) {
+		snprintf(why, sizeof(why), "cannot install the loader's signal handlers: %s",
+			 strerror(-r));
+		return start_failed(r, EBP_SIDE_WORKER, why);
+	}
 	r = worker_load(&w, why, sizeof(why), &side);
 	if (r)
 		return start_failed(r, side, why);
@@ -201,6 +208,7 @@ int main(int argc, char **argv)
 	r = serve(&w);
 	session_reap(&w);
 	ebroker_enclave_free(w.enclave);
+	ebroker_loader_signals_uninstall();
 	free(w.session_buf);
 	free(w.call_buf);
 	free(w.out_buf);

@@ -6,6 +6,7 @@
 #ifndef EB_LOADER_INTERNAL_H
 #define EB_LOADER_INTERNAL_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -36,6 +37,7 @@ struct ebroker_enclave {
 	uint32_t timeout_ms;
 	int dead;	       /* atomic; set by the signal handlers */
 	unsigned int next_tcs; /* where to start looking for a free TCS */
+	unsigned int n_ref;    /* atomic: the owner's and each call's */
 };
 
 static inline bool eb_in_elrange(const struct ebroker_enclave *e, uint64_t addr)
@@ -58,8 +60,22 @@ typedef int (*eb_add_run_fn)(int fd, const uint8_t *buf, uint64_t offset, size_t
 int eb_add_pages(int fd, const struct ebroker_image *img, eb_add_run_fn add,
 		 uint64_t *limit_cgroup_id);
 
-/* Install the process's ENCLU/fault/timer signal handlers once. */
+/* What sim.c needs once per process (not the signal handlers). */
 int eb_sim_init(void);
+
+/*
+ * sim.c's part of the signal handlers: true if @sig is about an enclave
+ * call of this thread and was dealt with; false to chain it.
+ */
+bool eb_sim_signal(int sig, siginfo_t *si, void *uc);
+
+/*
+ * A reference on the installed signal handlers (signals.c), held by each
+ * sim call: false when none are installed. eb_signals_put() drops one,
+ * removing the handlers with the last.
+ */
+bool eb_signals_get(void);
+void eb_signals_put(void);
 
 /* ebroker_enclave_call() for the sim backend; arguments are checked. */
 int eb_sim_call(struct ebroker_enclave *e, uint32_t ecall, const void *in, size_t in_len, void *out,

@@ -323,6 +323,7 @@ int ebroker_enclave_load(const struct ebroker_image *img,
 	e = calloc(1, sizeof(*e));
 	if (!e)
 		return -ENOMEM;
+	e->n_ref = 1;
 	e->backend = backend;
 	e->size = tmpl->size;
 	e->timeout_ms = params->call_timeout_ms;
@@ -391,16 +392,26 @@ int ebroker_enclave_load_file(const char *path, const struct ebroker_enclave_loa
 	return r;
 }
 
+static void enclave_put(struct ebroker_enclave *e);
+
 int ebroker_enclave_call(struct ebroker_enclave *e, uint32_t ecall, const void *in, size_t in_len,
 			 void *out, size_t out_cap, size_t *ret_out_len)
 {
+	int r;
+
 	if (!e || (in_len && !in) || (out_cap && !out))
 		return -EINVAL;
 	if (__atomic_load_n(&e->dead, __ATOMIC_ACQUIRE))
 		return -EIO;
+	/* The call's reference: the enclave stays mapped and open until it
+	 * returns, even if another thread frees it meanwhile. */
+	__atomic_add_fetch(&e->n_ref, 1, __ATOMIC_RELAXED);
 	if (e->backend == EBROKER_BACKEND_SGX)
-		return eb_sgx_call(e, ecall, in, in_len, out, out_cap, ret_out_len);
-	return eb_sim_call(e, ecall, in, in_len, out, out_cap, ret_out_len);
+		r = eb_sgx_call(e, ecall, in, in_len, out, out_cap, ret_out_len);
+	else
+		r = eb_sim_call(e, ecall, in, in_len, out, out_cap, ret_out_len);
+	enclave_put(e);
+	return r;
 }
 
 /* Claim a free TCS, starting after the last one claimed. */
@@ -474,15 +485,23 @@ int ebroker_enclave_targetinfo(const struct ebroker_enclave *e, struct eb_target
 	return 0;
 }
 
-struct ebroker_enclave *ebroker_enclave_free(struct ebroker_enclave *e)
+/* Drop a reference; the last one unmaps ELRANGE and closes the device. */
+static void enclave_put(struct ebroker_enclave *e)
 {
-	if (!e)
-		return NULL;
+	if (__atomic_sub_fetch(&e->n_ref, 1, __ATOMIC_ACQ_REL))
+		return;
 	if (e->base)
 		munmap((void *)(uintptr_t)e->base, e->size);
 	if (e->fd >= 0)
 		close(e->fd);
 	free(e->tcs);
 	free(e);
+}
+
+/* The owner's reference. */
+struct ebroker_enclave *ebroker_enclave_free(struct ebroker_enclave *e)
+{
+	if (e)
+		enclave_put(e);
 	return NULL;
 }

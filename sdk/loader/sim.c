@@ -16,7 +16,8 @@
  * stack: the call returns -EFAULT/-ETIMEDOUT and the enclave is dead. All
  * state is the thread's own (struct call, in TLS) or atomics in struct
  * ebroker_enclave, so the handlers take no lock. Anything they do not recognise
- * as an enclave call of this thread goes to the handler installed before.
+ * as an enclave call of this thread is left to signals.c, which installed
+ * them and chains to the application's handlers.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -105,52 +106,7 @@ static __thread struct thread_res *res TLS;
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 static int init_error;
 static pthread_key_t res_key;
-static int timer_sig;
 static const int timer_cookie; /* its address tags our timers' signals */
-
-enum { OLD_ILL, OLD_SEGV, OLD_BUS, OLD_FPE, OLD_TIMER, NR_OLD };
-static struct sigaction old_actions[NR_OLD];
-
-static struct sigaction *old_action(int sig)
-{
-	switch (sig) {
-	case SIGILL:
-		return &old_actions[OLD_ILL];
-	case SIGSEGV:
-		return &old_actions[OLD_SEGV];
-	case SIGBUS:
-		return &old_actions[OLD_BUS];
-	case SIGFPE:
-		return &old_actions[OLD_FPE];
-	default:
-		return &old_actions[OLD_TIMER];
-	}
-}
-
-/*
- * Not ours: what would have happened without us. A default action is
- * restored and the signal left to recur (a fault re-executes) or raised
- * again (asynchronous ones); it is delivered when the handler returns.
- */
-static void chain(int sig, siginfo_t *si, void *uc)
-{
-	struct sigaction *old = old_action(sig);
-
-	if (old->sa_flags & SA_SIGINFO) {
-		old->sa_sigaction(sig, si, uc);
-		return;
-	}
-	/* A fault cannot be ignored: the kernel would kill the process. */
-	if (old->sa_handler == SIG_IGN && (si->si_code <= 0 || sig == timer_sig))
-		return;
-	if (old->sa_handler != SIG_DFL) {
-		old->sa_handler(sig);
-		return;
-	}
-	signal(sig, SIG_DFL);
-	if (si->si_code <= 0 || sig == timer_sig)
-		raise(sig);
-}
 
 static greg_t *reg(ucontext_t *uc, int r)
 {
@@ -399,21 +355,15 @@ static bool on_timer(struct call *c, siginfo_t *si, ucontext_t *uc)
 	return true;
 }
 
-static void handler(int sig, siginfo_t *si, void *ucv)
+bool eb_sim_signal(int sig, siginfo_t *si, void *uc)
 {
 	struct call *c = &cur;
-	int saved_errno = errno;
-	bool ours;
 
 	if (sig == SIGILL)
-		ours = on_sigill(c, si, ucv);
-	else if (sig == timer_sig)
-		ours = on_timer(c, si, ucv);
-	else
-		ours = on_fault(c, si, ucv);
-	errno = saved_errno;
-	if (!ours)
-		chain(sig, si, ucv);
+		return on_sigill(c, si, uc);
+	if (sig == EBROKER_LOADER_TIMEOUT_SIGNAL)
+		return on_timer(c, si, uc);
+	return on_fault(c, si, uc);
 }
 
 static void thread_res_free(void *p)
@@ -436,26 +386,7 @@ static void thread_res_free(void *p)
 
 static void init(void)
 {
-	static const int sigs[] = { SIGILL, SIGSEGV, SIGBUS, SIGFPE };
-	struct sigaction sa = { .sa_sigaction = handler, .sa_flags = SA_SIGINFO | SA_ONSTACK };
-
-	timer_sig = EBROKER_LOADER_TIMEOUT_SIGNAL;
 	init_error = -pthread_key_create(&res_key, thread_res_free);
-	if (init_error)
-		return;
-	/* One at a time: the handlers run with the others blocked. */
-	sigemptyset(&sa.sa_mask);
-	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		sigaddset(&sa.sa_mask, sigs[i]);
-	sigaddset(&sa.sa_mask, timer_sig);
-	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		if (sigaction(sigs[i], &sa, old_action(sigs[i]))) {
-			init_error = -errno;
-			return;
-		}
-	sa.sa_flags |= SA_RESTART;
-	if (sigaction(timer_sig, &sa, old_action(timer_sig)))
-		init_error = -errno;
 }
 
 int eb_sim_init(void)
@@ -499,7 +430,7 @@ static int thread_res_get(bool want_timer, struct thread_res **ret)
 	}
 	if (want_timer && !r->have_timer) {
 		sev.sigev_notify = SIGEV_THREAD_ID;
-		sev.sigev_signo = timer_sig;
+		sev.sigev_signo = EBROKER_LOADER_TIMEOUT_SIGNAL;
 		sev.sigev_value.sival_ptr = (void *)&timer_cookie;
 		sev._sigev_un._tid = gettid(); /* sigev_notify_thread_id */
 		if (timer_create(CLOCK_MONOTONIC, &sev, &r->timer))
@@ -552,12 +483,17 @@ int eb_sim_call(struct ebroker_enclave *e, uint32_t ecall, const void *in, size_
 	/* A call from a signal handler that interrupted this thread's call. */
 	if (c->state != CALL_IDLE)
 		return -EBUSY;
+	/* Without the handlers ENCLU would kill the process. */
+	if (!eb_signals_get())
+		return -EPERM;
 	ret = thread_res_get(e->timeout_ms, &r);
 	if (ret)
-		return ret;
+		goto put;
 	slot = eb_claim_tcs(e);
-	if (!slot)
-		return -EBUSY;
+	if (!slot) {
+		ret = -EBUSY;
+		goto put;
+	}
 	if (e->timeout_ms) {
 		ret = arm(r, &c->deadline, e->timeout_ms);
 		if (ret)
@@ -594,5 +530,7 @@ int eb_sim_call(struct ebroker_enclave *e, uint32_t ecall, const void *in, size_
 	}
 release:
 	__atomic_store_n(&slot->state, TCS_FREE, __ATOMIC_RELEASE);
+put:
+	eb_signals_put();
 	return ret;
 }

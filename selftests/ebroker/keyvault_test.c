@@ -654,6 +654,16 @@ TEST_HARNESS_MAIN
 
 int main(int argc, char **argv)
 {
+	int r;
+
+	/* Every enclave here runs in sim: the ENCLU emulation's handlers for
+	 * the whole program (the tests' children inherit them). */
+	r = ebroker_loader_signals_install();
+	if (r) {
+		fprintf(stderr, "keyvault_test: ebroker_loader_signals_install: %s\n",
+			strerror(-r));
+		return 1;
+	}
 	if (argc == 3 && !strcmp(argv[1], "seal"))
 		return cmd_seal(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "unseal"))

@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <ucontext.h>
 
 #include <ebroker/image.h>
 #include <ebroker/loader.h>
@@ -67,15 +68,17 @@ FIXTURE(sdk)
 
 FIXTURE_SETUP(sdk)
 {
+	self->a = self->b = NULL;
 	if (access(EB_DEVICE_PATH, F_OK))
 		SKIP(return, "%s missing: module not loaded", EB_DEVICE_PATH);
-	self->a = self->b = NULL;
+	ASSERT_EQ(0, ebroker_loader_signals_install());
 }
 
 FIXTURE_TEARDOWN(sdk)
 {
 	self->a = ebroker_enclave_free(self->a);
 	self->b = ebroker_enclave_free(self->b);
+	ebroker_loader_signals_uninstall();
 }
 
 TEST_F(sdk, echo)
@@ -350,94 +353,6 @@ TEST_F_TIMEOUT(sdk, spin_timeout, 120)
 	EXPECT_TRUE(pool_full());
 }
 
-static sigjmp_buf host_fault;
-
-static void host_segv(int sig)
-{
-	siglongjmp(host_fault, 1);
-}
-
-/* A fault in the host's own code still reaches the host's handler. */
-TEST_F(sdk, foreign_fault_chains)
-{
-	struct sigaction sa = { .sa_handler = host_segv };
-	volatile int *volatile nowhere = NULL;
-	char out[8];
-	size_t n;
-
-	ASSERT_EQ(0, sigaction(SIGSEGV, &sa, NULL));
-	ASSERT_EQ(0, ebroker_enclave_load_file(sample("echo"), NULL, &self->a));
-	ASSERT_EQ(0, echo_call(self->a, "x", 1, out, sizeof(out), &n));
-	if (!sigsetjmp(host_fault, 1)) {
-		*nowhere = 1;
-		ASSERT_TRUE(false);
-	}
-	ASSERT_EQ(0, echo_call(self->a, "y", 1, out, sizeof(out), &n));
-}
-
-/* A host fault with SIGSEGV ignored still kills the host, as without us
- * (the kernel does not let a fault be ignored), instead of looping. */
-TEST_F(sdk, ignored_fault_kills)
-{
-	int status;
-	pid_t pid;
-
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (pid == 0) {
-		volatile int *volatile nowhere = NULL;
-		struct rlimit no_core = { 0, 0 };
-		struct ebroker_enclave *e;
-		char out[8];
-		size_t n;
-
-		setrlimit(RLIMIT_CORE, &no_core);
-		signal(SIGSEGV, SIG_IGN);
-		if (ebroker_enclave_load_file(sample("echo"), NULL, &e) ||
-		    echo_call(e, "x", 1, out, sizeof(out), &n))
-			_exit(2);
-		alarm(10);
-		*nowhere = 1;
-		_exit(3);
-	}
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	ASSERT_TRUE(WIFSIGNALED(status));
-	EXPECT_EQ(SIGSEGV, WTERMSIG(status));
-}
-
-static volatile sig_atomic_t host_sigills;
-
-static void host_sigill(int sig)
-{
-	host_sigills++;
-}
-
-static void *send_sigill(void *arg)
-{
-	usleep(100 * 1000);
-	syscall(SYS_tgkill, getpid(), *(pid_t *)arg, SIGILL);
-	return NULL;
-}
-
-/* A SIGILL sent with kill(2) during an ECALL is the host's signal, not an
- * instruction of the enclave's: it goes to the host's handler and the
- * enclave runs on (until its timeout). */
-TEST_F_TIMEOUT(sdk, sent_sigill_chains, 60)
-{
-	struct ebroker_enclave_load_params p = { .call_timeout_ms = 500 };
-	struct sigaction sa = { .sa_handler = host_sigill };
-	pid_t tid = gettid();
-	pthread_t t;
-
-	ASSERT_EQ(0, sigaction(SIGILL, &sa, NULL));
-	ASSERT_EQ(0, ebroker_enclave_load_file(sample("echo"), &p, &self->a));
-	ASSERT_EQ(0, pthread_create(&t, NULL, send_sigill, &tid));
-	EXPECT_EQ(-ETIMEDOUT,
-		  ebroker_enclave_call(self->a, ECHO_ECALL_SPIN, NULL, 0, NULL, 0, NULL));
-	pthread_join(t, NULL);
-	EXPECT_EQ(1, host_sigills);
-}
-
 /*
  * An image whose page changed after signing: the SIGSTRUCT no longer
  * matches MRENCLAVE and init refuses it, leaving no page, fd or mapping.
@@ -513,6 +428,405 @@ TEST_F(sdk, refused_at_limit)
 	snprintf(buf, sizeof(buf), "/ebsdk-%d max", getpid());
 	EXPECT_EQ(0, eb_write_file(EB_SYSFS "/cgroups/set_max", buf));
 	EXPECT_EQ(0, rmdir(dir));
+}
+
+/*
+ * The signal handlers are the program's to hand over: nothing changes them
+ * but ebroker_loader_signals_install() and _uninstall(); while installed
+ * the program's own handlers still get every signal that is not about an
+ * enclave call; after the last uninstall they are back, exactly.
+ */
+FIXTURE(signals)
+{
+	struct ebroker_enclave *a;
+	int installs;
+};
+
+FIXTURE_SETUP(signals)
+{
+	self->a = NULL;
+	self->installs = 0;
+	if (access(EB_DEV, F_OK))
+		SKIP(return, "%s missing: module not loaded", EB_DEV);
+}
+
+FIXTURE_TEARDOWN(signals)
+{
+	self->a = ebroker_enclave_free(self->a);
+	while (self->installs-- > 0)
+		ebroker_loader_signals_uninstall();
+}
+
+#define INSTALL()                                               \
+	do {                                                    \
+		ASSERT_EQ(0, ebroker_loader_signals_install()); \
+		self->installs++;                               \
+	} while (0)
+#define UNINSTALL()                                               \
+	do {                                                      \
+		ASSERT_EQ(0, ebroker_loader_signals_uninstall()); \
+		self->installs--;                                 \
+	} while (0)
+
+/* Each of the five, as sigaction(2) reports it. */
+static const int loader_sigs[] = { SIGILL, SIGSEGV, SIGBUS, SIGFPE, 0 /* timeout */ };
+#define NR_LOADER_SIGS (sizeof(loader_sigs) / sizeof(loader_sigs[0]))
+
+static int loader_sig(size_t i)
+{
+	return loader_sigs[i] ? loader_sigs[i] : EBROKER_LOADER_TIMEOUT_SIGNAL;
+}
+
+static void action_of(int sig, struct sigaction *ret)
+{
+	memset(ret, 0, sizeof(*ret));
+	sigaction(sig, NULL, ret);
+}
+
+static bool same_action(const struct sigaction *a, const struct sigaction *b)
+{
+	return a->sa_handler == b->sa_handler && a->sa_flags == b->sa_flags &&
+	       sigismember(&a->sa_mask, SIGUSR1) == sigismember(&b->sa_mask, SIGUSR1);
+}
+
+static bool is_app(int sig, const struct sigaction *app)
+{
+	struct sigaction cur;
+
+	action_of(sig, &cur);
+	return same_action(&cur, app);
+}
+
+static volatile sig_atomic_t app_ills, app_ill_code, app_ill_usr1_blocked, app_buses, app_segvs;
+
+/* Counts; steps over a ud2 of the test's own. */
+static void app_sigill(int sig, siginfo_t *si, void *ucv)
+{
+	ucontext_t *uc = ucv;
+	const uint8_t *rip = (const uint8_t *)uc->uc_mcontext.gregs[REG_RIP];
+	sigset_t now;
+
+	app_ills++;
+	app_ill_code = si->si_code;
+	pthread_sigmask(SIG_BLOCK, NULL, &now);
+	app_ill_usr1_blocked = sigismember(&now, SIGUSR1);
+	if (rip[0] == 0x0f && rip[1] == 0x0b)
+		uc->uc_mcontext.gregs[REG_RIP] += 2;
+}
+
+static void app_sigbus(int sig)
+{
+	app_buses++;
+}
+
+static void app_sigsegv(int sig)
+{
+	app_segvs++;
+}
+
+/* (a) A SIGILL of the program's own, sent or executed outside any
+ * enclave, and a SIGBUS, reach its handlers while an enclave works. */
+TEST_F(signals, own_signals_chain)
+{
+	struct sigaction ill = { .sa_sigaction = app_sigill, .sa_flags = SA_SIGINFO };
+	struct sigaction bus = { .sa_handler = app_sigbus };
+	char out[8];
+	size_t n;
+
+	sigemptyset(&ill.sa_mask);
+	sigaddset(&ill.sa_mask, SIGUSR1);
+	ASSERT_EQ(0, sigaction(SIGILL, &ill, NULL));
+	ASSERT_EQ(0, sigaction(SIGBUS, &bus, NULL));
+	INSTALL();
+	ASSERT_EQ(0, ebroker_enclave_load_file(sample("echo"), NULL, &self->a));
+	ASSERT_EQ(0, echo_call(self->a, "x", 1, out, sizeof(out), &n));
+
+	ASSERT_EQ(0, raise(SIGILL));
+	EXPECT_EQ(1, app_ills);
+	EXPECT_EQ(SI_TKILL, app_ill_code);
+	__asm__ volatile("ud2");
+	EXPECT_EQ(2, app_ills);
+	EXPECT_EQ(ILL_ILLOPN, app_ill_code);
+	/* With the mask it asked for. */
+	EXPECT_TRUE(app_ill_usr1_blocked);
+	ASSERT_EQ(0, raise(SIGBUS));
+	EXPECT_EQ(1, app_buses);
+
+	ASSERT_EQ(0, echo_call(self->a, "y", 1, out, sizeof(out), &n));
+	EXPECT_EQ(0, memcmp(out, "y", 1));
+	EXPECT_EQ(2, app_ills);
+}
+
+/* (b) After the last uninstall each signal has exactly the action it had
+ * before, SIG_DFL only where that was it; one the program installed over
+ * the library's in the meantime stays. */
+TEST_F(signals, restores_previous)
+{
+	struct sigaction ill = { .sa_sigaction = app_sigill, .sa_flags = SA_SIGINFO };
+	struct sigaction segv = { .sa_handler = app_sigsegv };
+	struct sigaction ign = { .sa_handler = SIG_IGN }, dfl = { .sa_handler = SIG_DFL };
+	struct ebroker_enclave_load_params p = { .call_timeout_ms = 5000 };
+	struct sigaction before[NR_LOADER_SIGS], cur;
+	char out[8];
+	size_t n;
+
+	sigemptyset(&ill.sa_mask);
+	sigaddset(&ill.sa_mask, SIGUSR1);
+	ASSERT_EQ(0, sigaction(SIGILL, &ill, NULL));
+	ASSERT_EQ(0, sigaction(SIGBUS, &dfl, NULL));
+	ASSERT_EQ(0, sigaction(SIGFPE, &ign, NULL));
+	ASSERT_EQ(0, sigaction(EBROKER_LOADER_TIMEOUT_SIGNAL, &ign, NULL));
+	for (size_t i = 0; i < NR_LOADER_SIGS; i++)
+		action_of(loader_sig(i), &before[i]);
+
+	INSTALL();
+	INSTALL();
+	for (size_t i = 0; i < NR_LOADER_SIGS; i++)
+		EXPECT_FALSE(is_app(loader_sig(i), &before[i]));
+	ASSERT_EQ(0, ebroker_enclave_load_file(sample("echo"), &p, &self->a));
+	ASSERT_EQ(0, echo_call(self->a, "x", 1, out, sizeof(out), &n));
+	self->a = ebroker_enclave_free(self->a);
+	/* Freeing the last enclave gives nothing back: installs do. */
+	EXPECT_FALSE(is_app(SIGILL, &before[0]));
+	UNINSTALL();
+	EXPECT_FALSE(is_app(SIGILL, &before[0]));
+	UNINSTALL();
+	for (size_t i = 0; i < NR_LOADER_SIGS; i++)
+		EXPECT_TRUE(is_app(loader_sig(i), &before[i]));
+	action_of(SIGBUS, &cur);
+	EXPECT_EQ(SIG_DFL, cur.sa_handler);
+	EXPECT_EQ(-EALREADY, ebroker_loader_signals_uninstall());
+	ASSERT_EQ(0, raise(SIGILL));
+	EXPECT_EQ(1, app_ills);
+
+	/* A handler installed over the library's is the program's word. */
+	INSTALL();
+	ASSERT_EQ(0, ebroker_enclave_load_file(sample("echo"), &p, &self->a));
+	ASSERT_EQ(0, echo_call(self->a, "x", 1, out, sizeof(out), &n));
+	ASSERT_EQ(0, sigaction(SIGSEGV, &segv, NULL));
+	action_of(SIGSEGV, &segv);
+	self->a = ebroker_enclave_free(self->a);
+	UNINSTALL();
+	EXPECT_TRUE(is_app(SIGSEGV, &segv));
+	EXPECT_TRUE(is_app(SIGILL, &before[0]));
+	ASSERT_EQ(0, raise(SIGSEGV));
+	EXPECT_EQ(1, app_segvs);
+	EXPECT_TRUE(pool_full());
+}
+
+/* (d) Loading leaves the handlers alone; a sim call without them is
+ * refused, not a SIGILL that kills the process. */
+TEST_F(signals, call_needs_install)
+{
+	struct sigaction dfl = { .sa_handler = SIG_DFL }, before;
+	char out[8];
+	size_t n;
+
+	ASSERT_EQ(0, sigaction(SIGILL, &dfl, NULL));
+	action_of(SIGILL, &before);
+	ASSERT_EQ(0, ebroker_enclave_load_file(sample("echo"), NULL, &self->a));
+	EXPECT_TRUE(is_app(SIGILL, &before));
+	EXPECT_EQ(-EPERM, echo_call(self->a, "x", 1, out, sizeof(out), &n));
+	EXPECT_FALSE(ebroker_enclave_dead(self->a));
+
+	INSTALL();
+	ASSERT_EQ(0, echo_call(self->a, "x", 1, out, sizeof(out), &n));
+	UNINSTALL();
+	EXPECT_TRUE(is_app(SIGILL, &before));
+	EXPECT_EQ(-EPERM, echo_call(self->a, "x", 1, out, sizeof(out), &n));
+	EXPECT_EQ(-EALREADY, ebroker_loader_signals_uninstall());
+	self->a = ebroker_enclave_free(self->a);
+	EXPECT_TRUE(pool_full());
+}
+
+struct bg_call {
+	struct ebroker_enclave *e;
+	uint32_t ecall;
+	volatile int started;
+	int ret;
+};
+
+static void *bg_call(void *arg)
+{
+	struct bg_call *c = arg;
+	char out[8];
+
+	c->started = 1;
+	c->ret = ebroker_enclave_call(c->e, c->ecall, "bg", 2, out, sizeof(out), NULL);
+	return NULL;
+}
+
+/* Start @c in a thread and give it time to be inside the enclave. */
+static int bg_start(struct bg_call *c, pthread_t *t)
+{
+	int r = pthread_create(t, NULL, bg_call, c);
+
+	if (r)
+		return r;
+	while (!c->started)
+		usleep(1000);
+	usleep(300 * 1000);
+	return 0;
+}
+
+/* A call in progress keeps the handlers through the last uninstall: its
+ * timer signal still ends it, and they go when it returns. */
+TEST_F_TIMEOUT(signals, uninstall_during_call, 60)
+{
+	struct ebroker_enclave_load_params p = { .call_timeout_ms = 1000 };
+	struct sigaction dfl = { .sa_handler = SIG_DFL }, before[NR_LOADER_SIGS];
+	struct bg_call c = { .ecall = ECHO_ECALL_SPIN };
+	pthread_t t;
+
+	for (size_t i = 0; i < NR_LOADER_SIGS; i++) {
+		ASSERT_EQ(0, sigaction(loader_sig(i), &dfl, NULL));
+		action_of(loader_sig(i), &before[i]);
+	}
+	INSTALL();
+	ASSERT_EQ(0, ebroker_enclave_load_file(sample("echo"), &p, &self->a));
+	c.e = self->a;
+	ASSERT_EQ(0, bg_start(&c, &t));
+	UNINSTALL();
+	EXPECT_FALSE(is_app(SIGILL, &before[0]));
+	pthread_join(t, NULL);
+	EXPECT_EQ(-ETIMEDOUT, c.ret);
+	for (size_t i = 0; i < NR_LOADER_SIGS; i++)
+		EXPECT_TRUE(is_app(loader_sig(i), &before[i]));
+}
+
+/* (c) Freeing an enclave while another thread is inside a call: the call
+ * ends as it would have (here at its timeout), and the enclave's file,
+ * mapping and EPC pages go when it returns. And the usual order: the
+ * call returns, then the free is the last reference. */
+TEST_F_TIMEOUT(signals, free_during_call, 60)
+{
+	struct ebroker_enclave_load_params p = { .call_timeout_ms = 1000 };
+	struct bg_call c = { .ecall = ECHO_ECALL_SPIN };
+	int fds, maps;
+	pthread_t t;
+
+	INSTALL();
+	/* A thread's stack stays cached after it ends: count with one. */
+	c.e = NULL;
+	ASSERT_EQ(0, pthread_create(&t, NULL, bg_call, &c));
+	pthread_join(t, NULL);
+	EXPECT_EQ(-EINVAL, c.ret);
+	c.started = 0;
+	fds = count_fds();
+	maps = count_maps();
+
+	ASSERT_EQ(0, ebroker_enclave_load_file(sample("echo"), &p, &self->a));
+	c.e = self->a;
+	ASSERT_EQ(0, bg_start(&c, &t));
+	self->a = ebroker_enclave_free(self->a);
+	EXPECT_FALSE(pool_full());
+	EXPECT_EQ(fds + 1, count_fds());
+	pthread_join(t, NULL);
+	EXPECT_EQ(-ETIMEDOUT, c.ret);
+	EXPECT_TRUE(pool_full());
+	EXPECT_EQ(fds, count_fds());
+	EXPECT_EQ(maps, count_maps());
+
+	ASSERT_EQ(0, ebroker_enclave_load_file(sample("echo"), NULL, &self->a));
+	c = (struct bg_call){ .e = self->a, .ecall = ECHO_ECALL_ECHO };
+	ASSERT_EQ(0, pthread_create(&t, NULL, bg_call, &c));
+	pthread_join(t, NULL);
+	EXPECT_EQ(0, c.ret);
+	self->a = ebroker_enclave_free(self->a);
+	EXPECT_TRUE(pool_full());
+	EXPECT_EQ(fds, count_fds());
+	EXPECT_EQ(maps, count_maps());
+}
+
+static sigjmp_buf host_fault;
+
+static void host_segv(int sig)
+{
+	siglongjmp(host_fault, 1);
+}
+
+/* A fault in the host's own code still reaches the host's handler. */
+TEST_F(signals, foreign_fault_chains)
+{
+	struct sigaction sa = { .sa_handler = host_segv };
+	volatile int *volatile nowhere = NULL;
+	char out[8];
+	size_t n;
+
+	ASSERT_EQ(0, sigaction(SIGSEGV, &sa, NULL));
+	INSTALL();
+	ASSERT_EQ(0, ebroker_enclave_load_file(sample("echo"), NULL, &self->a));
+	ASSERT_EQ(0, echo_call(self->a, "x", 1, out, sizeof(out), &n));
+	if (!sigsetjmp(host_fault, 1)) {
+		*nowhere = 1;
+		ASSERT_TRUE(false);
+	}
+	ASSERT_EQ(0, echo_call(self->a, "y", 1, out, sizeof(out), &n));
+}
+
+/* A host fault with SIGSEGV ignored still kills the host, as without us
+ * (the kernel does not let a fault be ignored), instead of looping. */
+TEST_F(signals, ignored_fault_kills)
+{
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		volatile int *volatile nowhere = NULL;
+		struct rlimit no_core = { 0, 0 };
+		struct ebroker_enclave *e;
+		char out[8];
+		size_t n;
+
+		setrlimit(RLIMIT_CORE, &no_core);
+		signal(SIGSEGV, SIG_IGN);
+		if (ebroker_loader_signals_install() ||
+		    ebroker_enclave_load_file(sample("echo"), NULL, &e) ||
+		    echo_call(e, "x", 1, out, sizeof(out), &n))
+			_exit(2);
+		alarm(10);
+		*nowhere = 1;
+		_exit(3);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFSIGNALED(status));
+	EXPECT_EQ(SIGSEGV, WTERMSIG(status));
+}
+
+static volatile sig_atomic_t host_sigills;
+
+static void host_sigill(int sig)
+{
+	host_sigills++;
+}
+
+static void *send_sigill(void *arg)
+{
+	usleep(100 * 1000);
+	syscall(SYS_tgkill, getpid(), *(pid_t *)arg, SIGILL);
+	return NULL;
+}
+
+/* A SIGILL sent with kill(2) during an ECALL is the host's signal, not an
+ * instruction of the enclave's: it goes to the host's handler and the
+ * enclave runs on (until its timeout). */
+TEST_F_TIMEOUT(signals, sent_sigill_chains, 60)
+{
+	struct ebroker_enclave_load_params p = { .call_timeout_ms = 500 };
+	struct sigaction sa = { .sa_handler = host_sigill };
+	pid_t tid = gettid();
+	pthread_t t;
+
+	ASSERT_EQ(0, sigaction(SIGILL, &sa, NULL));
+	INSTALL();
+	ASSERT_EQ(0, ebroker_enclave_load_file(sample("echo"), &p, &self->a));
+	ASSERT_EQ(0, pthread_create(&t, NULL, send_sigill, &tid));
+	EXPECT_EQ(-ETIMEDOUT,
+		  ebroker_enclave_call(self->a, ECHO_ECALL_SPIN, NULL, 0, NULL, 0, NULL));
+	pthread_join(t, NULL);
+	EXPECT_EQ(1, host_sigills);
 }
 
 TEST_HARNESS_MAIN

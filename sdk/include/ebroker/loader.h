@@ -11,12 +11,30 @@
  * written against the SGX UAPI, never run on SGX hardware (see
  * docs/enclave-abi.md). None of the process-wide effects below apply to it.
  *
- * What the library does to the process, in sim (docs/enclave-abi.md):
- *  - On the first load it installs SA_SIGINFO|SA_ONSTACK handlers for
- *    SIGILL, SIGSEGV, SIGBUS, SIGFPE and EBROKER_LOADER_TIMEOUT_SIGNAL, once for
- *    the process. Signals that are not about an enclave call of the
- *    receiving thread go to the handler installed before (or the default
- *    action). Install your own handlers before the first load, or chain.
+ * What the library does to the process, in sim (docs/enclave-abi.md). A
+ * library should change no process-wide state behind its caller's back,
+ * and signal dispositions are the application's, so:
+ *  - Loading, calling and freeing never touch signal handlers. The program
+ *    hands the library SIGILL, SIGSEGV, SIGBUS, SIGFPE and
+ *    EBROKER_LOADER_TIMEOUT_SIGNAL explicitly with
+ *    ebroker_loader_signals_install(), before its first sim call, and
+ *    takes them back with ebroker_loader_signals_uninstall(). A sim call
+ *    without them fails with -EPERM (ENCLU would otherwise kill the
+ *    process).
+ *  - While installed, the library owns those five signals, and chains:
+ *    a signal that is not about an enclave call of the receiving thread
+ *    (a fault in the program's own code, one sent with kill(2), a timer
+ *    that is not ours) goes to the action that was installed before,
+ *    as if the library were not there: its handler (SA_SIGINFO or not,
+ *    with the same arguments, its sa_mask, SA_NODEFER and SA_RESETHAND),
+ *    SIG_IGN, or the default action, which for all five ends the
+ *    process. Install your own handlers before
+ *    ebroker_loader_signals_install(); one installed over the library's
+ *    while it is installed takes the signals from the enclaves.
+ *  - The last uninstall puts back exactly the actions saved at install,
+ *    and only where the library's handler is still the one installed: a
+ *    handler the program installed after it is left in place. Nothing is
+ *    ever reset to SIG_DFL unless that was the previous action.
  *  - A thread's first call gives it an alternate signal stack if it has
  *    none (freed when the thread exits), so that a fault on an enclave
  *    stack can still be handled.
@@ -25,8 +43,13 @@
  *
  * Conventions: negative errno; out-parameters named ret_* are untouched on
  * failure; nothing is logged; nothing exits. Calls on one enclave may come
- * from several threads at once (one per TCS); ebroker_enclave_free() must not
- * race with them.
+ * from several threads at once (one per TCS). Each call holds a reference
+ * on the enclave, so ebroker_enclave_free() may run while other threads
+ * are in ebroker_enclave_call(): their calls finish (or fail) as they
+ * would have, and the last of them unmaps and closes the enclave. Only
+ * the calls may race with the free: no call may start, and no other
+ * function may be called on the enclave, once ebroker_enclave_free() has
+ * returned.
  */
 #ifndef EBROKER_LOADER_H
 #define EBROKER_LOADER_H
@@ -45,6 +68,32 @@ struct ebroker_enclave;
 
 /* The signal that ends a call that ran past its timeout. */
 #define EBROKER_LOADER_TIMEOUT_SIGNAL (SIGRTMIN + 4)
+
+/**
+ * ebroker_loader_signals_install() - hand the sim ENCLU emulation its signals
+ *
+ * Installs the library's SA_SIGINFO|SA_ONSTACK handlers for SIGILL,
+ * SIGSEGV, SIGBUS, SIGFPE and EBROKER_LOADER_TIMEOUT_SIGNAL, saving the
+ * actions installed before, to which they chain every signal that is not
+ * theirs. Counted: only the first of several installs changes anything.
+ * Thread-safe. Needed for calls on the sim backend only (not for loading).
+ *
+ * Return: 0; -errno from sigaction(2), with nothing changed.
+ */
+int ebroker_loader_signals_install(void);
+
+/**
+ * ebroker_loader_signals_uninstall() - give the signals back
+ *
+ * Drops what one ebroker_loader_signals_install() took. With the last one,
+ * and once no sim call is in progress in any thread (a call keeps the
+ * handlers until it returns), each signal whose action is still the
+ * library's gets back the action saved at install; one the program
+ * changed since is left alone. Thread-safe.
+ *
+ * Return: 0; -EALREADY (more uninstalls than installs).
+ */
+int ebroker_loader_signals_uninstall(void);
 
 /* ebroker_enclave_load_params.flags */
 #define EBROKER_LOAD_CGROUP    0x1 /* charge .cgroup_fd's cgroup (EB_IOC_ENCLAVE_SET_CGROUP) */
@@ -150,6 +199,7 @@ int ebroker_enclave_load_file(const char *path, const struct ebroker_enclave_loa
  * of these, which only the loader returns: -EBUSY (every TCS is in a
  * call), -EFAULT (the enclave faulted), -ETIMEDOUT (it ran past the
  * timeout), -EIO (it faulted or timed out before: it is dead, free it),
+ * -EPERM (sim, and ebroker_loader_signals_install() is not in effect),
  * -EINVAL (bad arguments here).
  */
 int ebroker_enclave_call(struct ebroker_enclave *e, uint32_t ecall, const void *in, size_t in_len,
@@ -182,10 +232,13 @@ int ebroker_enclave_info(const struct ebroker_enclave *e, struct eb_enclave_info
 int ebroker_enclave_targetinfo(const struct ebroker_enclave *e, struct eb_targetinfo *ret_ti);
 
 /**
- * ebroker_enclave_free() - unmap and close an enclave
+ * ebroker_enclave_free() - drop the owner's reference: unmap and close
  * @e:		the enclave, or NULL
  *
- * Closing the file returns its EPC pages to the pool.
+ * Unmaps ELRANGE and closes the file at once, or, if other threads are in
+ * ebroker_enclave_call() on @e, when the last of those calls returns.
+ * Closing the file returns the EPC pages to the pool. Does not touch the
+ * signal handlers. @e must not be used by the caller afterwards.
  *
  * Return: NULL, for `e = ebroker_enclave_free(e);`.
  */
