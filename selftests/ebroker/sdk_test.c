@@ -5,7 +5,10 @@
  * several threads call it at once; two enclaves attest to each other
  * locally; a crash or a runaway ECALL comes back as an error and leaves the
  * process, the other enclaves and the EPC pool intact; an image changed
- * after signing does not load.
+ * after signing does not load. The signals fixture: the loader's signal
+ * handlers come and go only with ebroker_loader_signals_install() and
+ * _uninstall(), chain to the program's, and give exactly those back; an
+ * enclave freed during another thread's call outlives the call.
  *
  * The images are read from build/sdk/samples, found from this binary's
  * path. Tests of EREPORT/EGETKEY are skipped when the module lacks
