@@ -521,6 +521,16 @@ static void app_sigill(int sig, siginfo_t *si, void *ucv)
 		uc->uc_mcontext.gregs[REG_RIP] += 2;
 }
 
+/* app_sigill, with SIGUSR1 blocked while it runs. */
+static int set_app_sigill(void)
+{
+	struct sigaction ill = { .sa_sigaction = app_sigill, .sa_flags = SA_SIGINFO };
+
+	sigemptyset(&ill.sa_mask);
+	sigaddset(&ill.sa_mask, SIGUSR1);
+	return sigaction(SIGILL, &ill, NULL);
+}
+
 static void app_sigbus(int sig)
 {
 	app_buses++;
@@ -535,14 +545,11 @@ static void app_sigsegv(int sig)
  * enclave, and a SIGBUS, reach its handlers while an enclave works. */
 TEST_F(signals, own_signals_chain)
 {
-	struct sigaction ill = { .sa_sigaction = app_sigill, .sa_flags = SA_SIGINFO };
 	struct sigaction bus = { .sa_handler = app_sigbus };
 	char out[8];
 	size_t n;
 
-	sigemptyset(&ill.sa_mask);
-	sigaddset(&ill.sa_mask, SIGUSR1);
-	ASSERT_EQ(0, sigaction(SIGILL, &ill, NULL));
+	ASSERT_EQ(0, set_app_sigill());
 	ASSERT_EQ(0, sigaction(SIGBUS, &bus, NULL));
 	INSTALL();
 	ASSERT_EQ(0, ebroker_enclave_load_file(sample("echo"), NULL, &self->a));
@@ -569,7 +576,6 @@ TEST_F(signals, own_signals_chain)
  * the library's in the meantime stays. */
 TEST_F(signals, restores_previous)
 {
-	struct sigaction ill = { .sa_sigaction = app_sigill, .sa_flags = SA_SIGINFO };
 	struct sigaction segv = { .sa_handler = app_sigsegv };
 	struct sigaction ign = { .sa_handler = SIG_IGN }, dfl = { .sa_handler = SIG_DFL };
 	struct ebroker_enclave_load_params p = { .call_timeout_ms = 5000 };
@@ -577,9 +583,7 @@ TEST_F(signals, restores_previous)
 	char out[8];
 	size_t n;
 
-	sigemptyset(&ill.sa_mask);
-	sigaddset(&ill.sa_mask, SIGUSR1);
-	ASSERT_EQ(0, sigaction(SIGILL, &ill, NULL));
+	ASSERT_EQ(0, set_app_sigill());
 	ASSERT_EQ(0, sigaction(SIGBUS, &dfl, NULL));
 	ASSERT_EQ(0, sigaction(SIGFPE, &ign, NULL));
 	ASSERT_EQ(0, sigaction(EBROKER_LOADER_TIMEOUT_SIGNAL, &ign, NULL));
