@@ -20,6 +20,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <string.h>
+#include <ucontext.h>
 
 #include "internal.h"
 
@@ -59,7 +60,7 @@ static void chain(int sig, siginfo_t *si, void *uc)
 {
 	struct sigaction o = *old_action(sig), *old = &o;
 	bool async = si->si_code <= 0 || sig == EBROKER_LOADER_TIMEOUT_SIGNAL;
-	sigset_t mask;
+	sigset_t block, unblock;
 
 	/* A one-shot handler: the next one of these gets the default. */
 	if (old->sa_flags & SA_RESETHAND)
@@ -73,18 +74,21 @@ static void chain(int sig, siginfo_t *si, void *uc)
 			raise(sig);
 		return;
 	}
-	/* Ours blocked all of sig_at()'s; the application's handler runs
-	 * with its own mask added, and its own signal unblocked if it asked
-	 * for SA_NODEFER. The kernel restores the mask when we return. */
-	mask = old->sa_mask;
+	/* The mask the kernel would have given the application's handler:
+	 * the interrupted code's, its sa_mask and the signal (unless
+	 * SA_NODEFER). Ours blocked all of sig_at()'s besides; those
+	 * neither asks for are unblocked again. The kernel restores the
+	 * interrupted mask when we return. */
+	block = old->sa_mask;
 	if (!(old->sa_flags & SA_NODEFER))
-		sigaddset(&mask, sig);
-	pthread_sigmask(SIG_BLOCK, &mask, NULL);
-	if (old->sa_flags & SA_NODEFER) {
-		sigemptyset(&mask);
-		sigaddset(&mask, sig);
-		pthread_sigmask(SIG_UNBLOCK, &mask, NULL);
-	}
+		sigaddset(&block, sig);
+	sigemptyset(&unblock);
+	for (size_t i = 0; i < NR_SIGS; i++)
+		if (!sigismember(&block, sig_at(i)) &&
+		    !sigismember(&((ucontext_t *)uc)->uc_sigmask, sig_at(i)))
+			sigaddset(&unblock, sig_at(i));
+	pthread_sigmask(SIG_BLOCK, &block, NULL);
+	pthread_sigmask(SIG_UNBLOCK, &unblock, NULL);
 	if (old->sa_flags & SA_SIGINFO)
 		old->sa_sigaction(sig, si, uc);
 	else

@@ -504,7 +504,8 @@ static bool is_app(int sig, const struct sigaction *app)
 	return same_action(&cur, app);
 }
 
-static volatile sig_atomic_t app_ills, app_ill_code, app_ill_usr1_blocked, app_buses, app_segvs;
+static volatile sig_atomic_t app_ills, app_ill_code, app_ill_usr1_blocked, app_ill_segv_blocked;
+static volatile sig_atomic_t app_buses, app_segvs;
 
 /* Counts; steps over a ud2 of the test's own. */
 static void app_sigill(int sig, siginfo_t *si, void *ucv)
@@ -517,6 +518,7 @@ static void app_sigill(int sig, siginfo_t *si, void *ucv)
 	app_ill_code = si->si_code;
 	pthread_sigmask(SIG_BLOCK, NULL, &now);
 	app_ill_usr1_blocked = sigismember(&now, SIGUSR1);
+	app_ill_segv_blocked = sigismember(&now, SIGSEGV);
 	if (rip[0] == 0x0f && rip[1] == 0x0b)
 		uc->uc_mcontext.gregs[REG_RIP] += 2;
 }
@@ -561,8 +563,9 @@ TEST_F(signals, own_signals_chain)
 	__asm__ volatile("ud2");
 	EXPECT_EQ(2, app_ills);
 	EXPECT_EQ(ILL_ILLOPN, app_ill_code);
-	/* With the mask it asked for. */
+	/* With the mask it asked for, not the library's. */
 	EXPECT_TRUE(app_ill_usr1_blocked);
+	EXPECT_FALSE(app_ill_segv_blocked);
 	ASSERT_EQ(0, raise(SIGBUS));
 	EXPECT_EQ(1, app_buses);
 

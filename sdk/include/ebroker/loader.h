@@ -26,7 +26,8 @@
  *    (a fault in the program's own code, one sent with kill(2), a timer
  *    that is not ours) goes to the action that was installed before,
  *    as if the library were not there: its handler (SA_SIGINFO or not,
- *    with the same arguments, its sa_mask, SA_NODEFER and SA_RESETHAND),
+ *    with the same arguments and the signal mask the kernel would have
+ *    given it; SA_NODEFER and SA_RESETHAND honoured),
  *    SIG_IGN, or the default action, which for all five ends the
  *    process. Install your own handlers before
  *    ebroker_loader_signals_install(); one installed over the library's
