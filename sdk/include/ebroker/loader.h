@@ -9,11 +9,14 @@
  * EB_IOC_ENCLAVE_REPORT/GETKEY. The hardware backend (EBROKER_BACKEND_SGX:
  * /dev/sgx_enclave and the vDSO's __vdso_sgx_enter_enclave) is UNVERIFIED:
  * written against the SGX UAPI, never run on SGX hardware (see
- * docs/enclave-abi.md). None of the process-wide effects below apply to it.
+ * docs/enclave-abi.md). Its calls need no signal handler and create no
+ * timer or alternate stack.
  *
  * What the library does to the process, in sim (docs/enclave-abi.md). A
  * library should change no process-wide state behind its caller's back,
- * and signal dispositions are the application's, so:
+ * and signal dispositions are the application's: only it knows the order
+ * its own handlers need and when it is done with enclaves, which an
+ * install hidden in the first load could not. So:
  *  - Loading, calling and freeing never touch signal handlers. The program
  *    hands the library SIGILL, SIGSEGV, SIGBUS, SIGFPE and
  *    EBROKER_LOADER_TIMEOUT_SIGNAL explicitly with
@@ -27,9 +30,9 @@
  *    that is not ours) goes to the action that was installed before,
  *    as if the library were not there: its handler (SA_SIGINFO or not,
  *    with the same arguments and the signal mask the kernel would have
- *    given it; SA_NODEFER and SA_RESETHAND honoured),
- *    SIG_IGN, or the default action, which for all five ends the
- *    process. Install your own handlers before
+ *    given it; SA_NODEFER and SA_RESETHAND honoured), SIG_IGN, or the
+ *    default action, which for all five ends the process, as it would
+ *    have without the library. Install your own handlers before
  *    ebroker_loader_signals_install(); one installed over the library's
  *    while it is installed takes the signals from the enclaves.
  *  - The last uninstall puts back exactly the actions saved at install,
