@@ -449,8 +449,8 @@ FIXTURE_SETUP(signals)
 {
 	self->a = NULL;
 	self->installs = 0;
-	if (access(EB_DEV, F_OK))
-		SKIP(return, "%s missing: module not loaded", EB_DEV);
+	if (access(EB_DEVICE_PATH, F_OK))
+		SKIP(return, "%s missing: module not loaded", EB_DEVICE_PATH);
 }
 
 FIXTURE_TEARDOWN(signals)

@@ -16,6 +16,12 @@ int main(int argc, char **argv)
 	size_t n = 0;
 	int r;
 
+	/* sim emulates ENCLU from a SIGILL handler: hand it the signals. */
+	r = ebroker_loader_signals_install();
+	if (r) {
+		fprintf(stderr, "signal handlers: %s\n", strerror(-r));
+		return 1;
+	}
 	r = ebroker_enclave_load_file(image, NULL, &e);
 	if (r) {
 		fprintf(stderr, "%s: %s\n", image, strerror(-r));
@@ -31,5 +37,6 @@ int main(int argc, char **argv)
 	else
 		fprintf(stderr, "ECALL: %s\n", strerror(-r));
 	e = ebroker_enclave_free(e);
+	ebroker_loader_signals_uninstall();
 	return r ? 1 : 0;
 }
