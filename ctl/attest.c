@@ -29,6 +29,7 @@
 #include <linux/ebroker_attest.h>
 
 #include "common/json.h"
+#include "common/sgx_attributes.h"
 #include "common/util.h"
 
 #include "ctl.h"
@@ -72,18 +73,6 @@ struct shown {
 	uint64_t session_id;	/* attest: the session's id */
 	const char *quote_file; /* verify: where the quote came from */
 	size_t quote_len;
-};
-
-static const struct {
-	uint64_t bit;
-	const char *name;
-} attribute_names[] = {
-	{ EB_ATTR_INIT, "INIT" },
-	{ EB_ATTR_DEBUG, "DEBUG" },
-	{ EB_ATTR_MODE64BIT, "MODE64BIT" },
-	{ EB_ATTR_PROVISIONKEY, "PROVISIONKEY" },
-	{ EB_ATTR_EINITTOKENKEY, "EINITTOKENKEY" },
-	{ EB_ATTR_KSS, "KSS" },
 };
 
 static const struct {
@@ -138,7 +127,7 @@ static void evidence_human(const struct ebroker_evidence *ev, const struct shown
 	const char *identity = ctl_policy_identity(sh->policy);
 	uint32_t flags = sh->policy->policy.flags;
 	char when[32];
-	bool any = false;
+	bool any;
 
 	if (identity)
 		print_field("identity:", "checked (%s)", identity);
@@ -159,12 +148,7 @@ static void evidence_human(const struct ebroker_evidence *ev, const struct shown
 	print_field("isvprodid:", "%u", ev->isv_prod_id);
 	print_field("isvsvn:", "%u", ev->isv_svn);
 	printf("%-20s%#" PRIx64 " (", "attributes:", ev->attributes);
-	for (size_t i = 0; i < ELEMENTSOF(attribute_names); i++) {
-		if (!(ev->attributes & attribute_names[i].bit))
-			continue;
-		printf("%s%s", any ? " " : "", attribute_names[i].name);
-		any = true;
-	}
+	sgx_attributes_print(stdout, ev->attributes);
 	printf(")\n");
 	print_field("debug:", "%s",
 		    ev->debug ? "yes (the host can read the enclave's memory)" : "no");
@@ -221,11 +205,7 @@ static void evidence_json(const struct ebroker_evidence *ev, const struct shown 
 	json_kv_u64(&j, "isv_svn", ev->isv_svn);
 	json_kv_u64(&j, "attributes", ev->attributes);
 	json_key(&j, "attribute_names");
-	json_array_begin(&j);
-	for (size_t i = 0; i < ELEMENTSOF(attribute_names); i++)
-		if (ev->attributes & attribute_names[i].bit)
-			json_string(&j, attribute_names[i].name);
-	json_array_end(&j);
+	sgx_attributes_json(&j, ev->attributes);
 	json_kv_u64(&j, "xfrm", ev->xfrm);
 	json_kv_u64(&j, "miscselect", ev->miscselect);
 	json_kv_bool(&j, "debug", ev->debug);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "common/json.h"
+#include "common/sgx_attributes.h"
 
 #include "cli.h"
 
@@ -25,18 +26,6 @@ static const char help[] =
     "Options:\n"
     "  --json      print one JSON object\n"
     "  -h, --help  show this help\n";
-
-static const struct {
-	uint64_t bit;
-	const char *name;
-} attribute_names[] = {
-	{ EB_ATTR_INIT, "INIT" },
-	{ EB_ATTR_DEBUG, "DEBUG" },
-	{ EB_ATTR_MODE64BIT, "MODE64BIT" },
-	{ EB_ATTR_PROVISIONKEY, "PROVISIONKEY" },
-	{ EB_ATTR_EINITTOKENKEY, "EINITTOKENKEY" },
-	{ EB_ATTR_KSS, "KSS" },
-};
 
 /* Pages by kind: the TCS, then regular pages by permission bits. */
 #define KIND_TCS 8
@@ -80,7 +69,6 @@ static void print_text(const struct identity *id, const char *path)
 {
 	char hex[2 * EB_HASH_SIZE + 1];
 	const struct eb_sigstruct *s = id->sig;
-	const char *sep = "";
 
 	printf("image:          %s\n", path);
 	hex_string(id->mrenclave, EB_HASH_SIZE, hex);
@@ -93,12 +81,7 @@ static void print_text(const struct identity *id, const char *path)
 	printf("mrsigner:       %s\n", hex);
 	printf("signature:      %s\n", verify_result(id->verify));
 	printf("attributes:     0x%llx (", (unsigned long long)id->secs->attributes);
-	for (size_t i = 0; i < ELEMENTSOF(attribute_names); i++) {
-		if (id->secs->attributes & attribute_names[i].bit) {
-			printf("%s%s", sep, attribute_names[i].name);
-			sep = " ";
-		}
-	}
+	sgx_attributes_print(stdout, id->secs->attributes);
 	printf(") mask 0x%llx\n", (unsigned long long)s->attributemask);
 	printf("xfrm:           0x%llx mask 0x%llx\n", (unsigned long long)id->secs->xfrm,
 	       (unsigned long long)s->xfrmmask);
@@ -140,11 +123,7 @@ static void print_json(const struct identity *id, const char *path)
 	json_kv_string(&j, "signature", verify_result(id->verify));
 	json_kv_u64(&j, "attributes", id->secs->attributes);
 	json_key(&j, "attribute_names");
-	json_array_begin(&j);
-	for (size_t i = 0; i < ELEMENTSOF(attribute_names); i++)
-		if (id->secs->attributes & attribute_names[i].bit)
-			json_string(&j, attribute_names[i].name);
-	json_array_end(&j);
+	sgx_attributes_json(&j, id->secs->attributes);
 	json_kv_u64(&j, "attribute_mask", s->attributemask);
 	json_kv_u64(&j, "xfrm", id->secs->xfrm);
 	json_kv_u64(&j, "xfrm_mask", s->xfrmmask);
