@@ -47,6 +47,7 @@
 #include <ebroker/verify.h>
 #include <linux/ebroker_attest.h>
 
+#include "common/file.h"
 #include "common/util.h"
 #include "verify/issue.h"
 
@@ -165,34 +166,6 @@ static const char *file_error(int r)
 	}
 }
 
-static int att_read(const struct att *a, const char *name, size_t max, char **ret, size_t *ret_len)
-{
-	_cleanup_(closep) int fd = -1;
-	_cleanup_(freep) char *buf = NULL;
-	struct stat st;
-	ssize_t n;
-
-	fd = openat(a->dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0)
-		return -errno;
-	if (!S_ISREG(st.st_mode))
-		return -EINVAL;
-	if ((uint64_t)st.st_size > max)
-		return -EFBIG;
-	buf = malloc(st.st_size + 1);
-	if (!buf)
-		return -ENOMEM;
-	n = read_full(fd, buf, st.st_size);
-	if (n < 0)
-		return n;
-	buf[n] = '\0';
-	*ret_len = n;
-	*ret = TAKE_PTR(buf);
-	return 0;
-}
-
 /*
  * A file to replace: written in full to a temporary name first (staged),
  * renamed over the real one only once every file of the change is staged
@@ -283,7 +256,7 @@ static void att_unstage(const struct att *a, struct att_file *f)
 
 static int att_read_file(struct att *a, const char *name, size_t max, char **ret, size_t *ret_len)
 {
-	int r = att_read(a, name, max, ret, ret_len);
+	int r = read_regular_file(a->dfd, name, O_NOFOLLOW, max, (void **)ret, ret_len);
 
 	return r < 0 ? att_fail(a, CTL_EXIT_FAILURE, "%s/%s: %s", a->dir, name, file_error(r)) : 0;
 }
@@ -566,7 +539,7 @@ static int att_get_root(struct att *a, EVP_PKEY **ret_key, X509 **ret_cert, bool
 				a->root_key,
 				r == -EBADMSG ? "not a P-256 private key in PEM" : strerror(-r));
 
-	r = att_read(a, ATT_ROOT, ATT_PEM_MAX, &pem, &len);
+	r = read_regular_file(a->dfd, ATT_ROOT, O_NOFOLLOW, ATT_PEM_MAX, (void **)&pem, &len);
 	if (r == -ENOENT && a->mode == ATT_INIT) {
 		/* The key is there, its certificate is not: certify it again. */
 		r = att_new_root(a, key, NULL, &cert);

@@ -7,6 +7,7 @@
 #ifndef EBROKER_SIGN_TOOL_H
 #define EBROKER_SIGN_TOOL_H
 
+#include "common/file.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -56,9 +57,6 @@ int sign_one_arg(const char *command, const char *help, const char *what, int ar
 /* The usage error of getopt_long()'s result @c ('?' or ':'); returns SIGN_EXIT_USAGE. */
 int sign_option_error(const char *command, int c, char **argv);
 
-/* Read all of the regular file @path, at most @max bytes (-EFBIG beyond,
- * -EINVAL if not a regular file); free() *ret_buf. */
-int read_file(const char *path, uint64_t max, void **ret_buf, size_t *ret_len);
 /* Lower-case hex of @n bytes into @out (2 * @n + 1 bytes). */
 void hex_string(const uint8_t *data, size_t n, char *out);
 

@@ -226,7 +226,7 @@ TEST(round_trip)
 
 	ASSERT_TRUE(have_key);
 	ASSERT_EQ(0, sign("rt.ebimg", "", NULL));
-	ASSERT_EQ(0, read_file(tiny(), 1 << 24, &elf, &len));
+	ASSERT_EQ(0, read_regular_file(AT_FDCWD, tiny(), 0, 1 << 24, &elf, &len));
 	ASSERT_EQ(0, elf_layout(elf, len, &params, &laid, err, sizeof(err))) TH_LOG("%s", err);
 	ASSERT_EQ(0, ebroker_image_open(image, &img));
 
@@ -244,7 +244,7 @@ TEST(round_trip)
 	}
 
 	/* Written back, the same bytes. */
-	ASSERT_EQ(0, read_file(image, 1 << 24, &file, &file_len));
+	ASSERT_EQ(0, read_regular_file(AT_FDCWD, image, 0, 1 << 24, &file, &file_len));
 	ASSERT_EQ(0, ebroker_image_serialize(img, &again, &len));
 	ASSERT_EQ(file_len, len);
 	EXPECT_EQ(0, memcmp(file, again, len));

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "common/file.h"
+
 #include "cli.h"
 
 int sign_error(int status, const char *fmt, ...)
@@ -60,35 +62,6 @@ int sign_option_error(const char *command, int c, char **argv)
 	return sign_usage(command, "unknown option '%s'", argv[optind - 1]);
 }
 
-int read_file(const char *path, uint64_t max, void **ret_buf, size_t *ret_len)
-{
-	_cleanup_(closep) int fd = -1;
-	_cleanup_(freep) uint8_t *buf = NULL;
-	struct stat st;
-	ssize_t n;
-	size_t len;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0)
-		return -errno;
-	if (!S_ISREG(st.st_mode))
-		return -EINVAL;
-	if ((uint64_t)st.st_size > max)
-		return -EFBIG;
-	buf = malloc(st.st_size ? st.st_size : 1);
-	if (!buf)
-		return -ENOMEM;
-	n = read_full(fd, buf, st.st_size);
-	if (n < 0)
-		return n;
-	len = n;
-	*ret_buf = TAKE_PTR(buf);
-	*ret_len = len;
-	return 0;
-}
-
 int layout_file(const char *path, const struct layout_params *params, struct ebroker_image **ret)
 {
 	_cleanup_(freep) void *elf = NULL;
@@ -96,7 +69,7 @@ int layout_file(const char *path, const struct layout_params *params, struct ebr
 	size_t len;
 	int r;
 
-	r = read_file(path, ELF_FILE_MAX, &elf, &len);
+	r = read_regular_file(AT_FDCWD, path, O_NONBLOCK, ELF_FILE_MAX, &elf, &len);
 	if (r == -EFBIG || r == -EINVAL)
 		return sign_error(SIGN_EXIT_BAD_ELF, "%s: %s", path,
 				  r == -EFBIG ? "too large for an enclave" : "not a regular file");

@@ -16,7 +16,7 @@ static void *read_all(const char *path, size_t *len)
 {
 	void *buf = NULL;
 
-	if (read_file(path, 1 << 24, &buf, len) < 0)
+	if (read_regular_file(AT_FDCWD, path, 0, 1 << 24, &buf, len) < 0)
 		return NULL;
 	return buf;
 }

@@ -223,7 +223,7 @@ int config_read(const char *path, struct sign_settings *st, char *err, size_t er
 	unsigned int n = 0;
 	int r;
 
-	r = read_file(path, CONFIG_FILE_MAX, (void **)&buf, &len);
+	r = read_regular_file(AT_FDCWD, path, O_NONBLOCK, CONFIG_FILE_MAX, (void **)&buf, &len);
 	if (r < 0) {
 		snprintf(err, errlen, "%s", r == -EFBIG ? "larger than 64 KiB" : strerror(-r));
 		return r == -EFBIG ? -EINVAL : r;
